@@ -1,0 +1,135 @@
+/**
+ * The shared vocabulary of Strata's domain: images, pushes, tracks, rollouts. Pure types; the parts that
+ * own each concept (ingress, rollout engine) add their own schemas and rules next to their code.
+ */
+
+/** MCO node annotations (reference/mco.md §0): the protocol between the control plane and a node's daemon. */
+export const NodeAnnotations = {
+  currentConfig: 'machineconfiguration.openshift.io/currentConfig',
+  desiredConfig: 'machineconfiguration.openshift.io/desiredConfig',
+  state: 'machineconfiguration.openshift.io/state',
+  reason: 'machineconfiguration.openshift.io/reason',
+  desiredDrain: 'machineconfiguration.openshift.io/desiredDrain',
+  lastAppliedDrain: 'machineconfiguration.openshift.io/lastAppliedDrain',
+  currentImage: 'machineconfiguration.openshift.io/currentImage',
+  desiredImage: 'machineconfiguration.openshift.io/desiredImage',
+} as const;
+
+/** Values of the daemon's `state` annotation. */
+export type NodeDaemonState = 'Working' | 'Done' | 'Degraded' | 'Unreconcilable';
+
+/** The label pools select MachineConfigs on. */
+export const RoleLabel = 'machineconfiguration.openshift.io/role';
+
+/** Label used to order candidates by zone. */
+export const ZoneLabel = 'topology.kubernetes.io/zone';
+
+/** An image pinned by digest: what nodes boot. Never a tag. */
+export interface PinnedImage {
+  /** Registry host, e.g. `quay.io` or `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
+  host: string;
+  /** Repository path without host, e.g. `acme/rhcos-layered`. */
+  repository: string;
+  /** `sha256:<64 hex>`. */
+  digest: string;
+}
+
+/** `host/repository@digest`. */
+export function pinnedReference(image: PinnedImage): string {
+  return `${image.host}/${image.repository}@${image.digest}`;
+}
+
+/** A push of a tagged image, normalised from any registry's notification. */
+export interface ImagePushed {
+  /** Which receiver produced it: `distribution`, `harbor`, `quay`, `dockerhub`, `github`, `acr`, `jfrog`, `gar`, `ecr`, `cli`, `update-check`. */
+  source: string;
+  host: string;
+  repository: string;
+  tag: string;
+  /** Digest the notification claimed, if any. Strata re-resolves the tag itself and trusts the registry. */
+  digestHint: string | null;
+  /** Delivery or event id from the source, when it has one (replay protection). */
+  eventId: string | null;
+  /** ISO time the event was received. */
+  receivedAt: string;
+}
+
+/** Label selector as Kubernetes writes it. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
+
+/** One wave of a rollout: which clusters it takes. */
+export type WaveSpec =
+  | { name: string; clusterSelector: LabelSelector }
+  | { name: string; count: number }
+  | { name: string; percent: number };
+
+/** A count (`3`) or a percentage string (`"25%"`). */
+export type IntOrPercent = number | `${number}%`;
+
+/** How a rollout moves through the fleet. */
+export interface RolloutStrategy {
+  /** Waves in order; clusters not taken by any wave form a final implicit wave. */
+  waves: WaveSpec[];
+  /** Clusters updating at once within a wave. */
+  maxConcurrentClusters: number;
+  /** Pool-level maxUnavailable override; else the pool's own. */
+  maxUnavailable?: IntOrPercent;
+  /** Wait after a wave completes before the next starts, in seconds. */
+  soakSeconds: number;
+  /** Degraded nodes tolerated per pool before the rollout halts. */
+  poolFailureBudget: number;
+  /** Failed nodes (or clusters) tolerated fleet-wide before the rollout halts. */
+  fleetFailureBudget: IntOrPercent;
+  onFailure: 'halt' | 'rollback';
+}
+
+/** An image track: follows `repo:tag` and rolls every new digest out to its targets. */
+export interface Track {
+  name: string;
+  /** Followed image, e.g. `quay.io/acme/rhcos-layered:prod`. */
+  image: { host: string; repository: string; tag: string };
+  targets: { clusterSelector: LabelSelector; pools: string[] };
+  strategy: RolloutStrategy;
+}
+
+/** Lifecycle of a rollout. */
+export type RolloutStatus =
+  | 'Pending'
+  | 'Progressing'
+  | 'Soaking'
+  | 'Paused'
+  | 'Halted'
+  | 'RollingBack'
+  | 'RolledBack'
+  | 'Aborted'
+  | 'Superseded'
+  | 'Completed';
+
+/** A rollout of one digest of one track. Exactly one exists per (track, digest). */
+export interface RolloutRecord {
+  /** Deterministic: see {@link rolloutId}. */
+  id: string;
+  track: string;
+  image: PinnedImage;
+  /** Snapshot of the track's strategy when the rollout started. */
+  strategy: RolloutStrategy;
+  targets: Track['targets'];
+  status: RolloutStatus;
+  /** What started it: the ImagePushed source, `cli`, `update-check`. */
+  cause: string;
+  createdAt: string;
+  /** Optimistic-concurrency counter; every write is conditional on it. */
+  version: number;
+}
+
+/** The rollout id for (track, digest): unique by construction, so a repeated start is a no-op. */
+export function rolloutId(track: string, digest: string): string {
+  return `${track}-${digest.replace(/^sha256:/, '').slice(0, 12)}`;
+}
