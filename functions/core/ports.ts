@@ -1,0 +1,32 @@
+/**
+ * Ports: what handlers need from the outside world, as interfaces. Adapters implement them (SQS on AWS, the
+ * embedded runtime locally); handlers and core code depend only on these.
+ */
+
+/** Options for sending one message. */
+export interface SendOptions {
+  /** Deliver no earlier than this many seconds from now (SQS `DelaySeconds`, at most 900). */
+  delaySeconds?: number;
+}
+
+/** A queue that handlers send messages to. Delivery is at least once and unordered. */
+export interface MessageQueue<T> {
+  send(body: T, options?: SendOptions): Promise<void>;
+}
+
+/** Image queue: a push to resolve and match against tracks. */
+export type { ImagePushed as ImageQueueMessage } from './model.ts';
+
+/** Plan queue: a rollout was created or changed; plan its next wave. Carries only the key. */
+export interface PlanRolloutMessage {
+  rolloutId: string;
+}
+
+/** Reconcile queue: reconcile one pool of one cluster. Carries only the key (level-triggered). */
+export interface ReconcilePoolMessage {
+  clusterId: string;
+  pool: string;
+}
+
+/** Largest delay SQS accepts; longer waits are covered by the periodic resync tick. */
+export const MAX_DELAY_SECONDS = 900;
