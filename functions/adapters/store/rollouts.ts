@@ -1,0 +1,150 @@
+/**
+ * Rollout items (docs/store.md): `ROLLOUT#<id>` / `META`. Creation is idempotent by key; every update is
+ * conditional on `version`.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { RolloutRecord } from '../../core/model.ts';
+import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+
+/** Partition key of a rollout. */
+export function rolloutKey(id: string): { pk: string; sk: string } {
+  return { pk: `ROLLOUT#${id}`, sk: 'META' };
+}
+
+function toItem(record: RolloutRecord): Record<string, unknown> {
+  return {
+    ...rolloutKey(record.id),
+    type: 'Rollout',
+    gsi1pk: `TRACK#${record.track}`,
+    gsi1sk: `ROLLOUT#${record.createdAt}`,
+    gsi2pk: 'ROLLOUTS',
+    gsi2sk: record.createdAt,
+    ...record,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): RolloutRecord {
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as RolloutRecord;
+}
+
+/**
+ * Creates a rollout unless one with the same id already exists (conditional put). The id is
+ * `rolloutId(track, digest)`, so a repeated start for one (track, digest) is a no-op.
+ * @returns `{ created: true }` when this call created it, `{ created: false }` when it already existed.
+ */
+export async function createRollout(
+  store: StoreContext,
+  record: RolloutRecord,
+): Promise<{ created: boolean }> {
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: toItem({ ...record, version: record.version || 1 }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { created: true };
+  } catch (error) {
+    if (isConditionFailed(error)) return { created: false };
+    throw error;
+  }
+}
+
+/** Reads a rollout (strongly consistent), or `null` when there is none with this id. */
+export async function getRollout(store: StoreContext, id: string): Promise<RolloutRecord | null> {
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: rolloutKey(id), ConsistentRead: true }),
+  );
+  return out.Item ? fromItem(out.Item) : null;
+}
+
+/**
+ * Replaces a rollout if its stored version is still `expected.version`; the written item has version + 1.
+ * @throws VersionConflictError when another writer got there first.
+ */
+export async function putRolloutIfVersion(
+  store: StoreContext,
+  next: RolloutRecord,
+  expectedVersion: number,
+): Promise<RolloutRecord> {
+  const written = { ...next, version: expectedVersion + 1 };
+  try {
+    await store.doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: toItem(written),
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      }),
+    );
+    return written;
+  } catch (error) {
+    if (isConditionFailed(error)) {
+      throw new VersionConflictError(`rollout ${next.id}: version ${expectedVersion} is no longer current`);
+    }
+    throw error;
+  }
+}
+
+/** Rollouts of one track, oldest first (index gsi1). */
+export async function listRolloutsByTrack(store: StoreContext, track: string): Promise<RolloutRecord[]> {
+  const items: RolloutRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+        ExpressionAttributeValues: { ':p': `TRACK#${track}`, ':s': 'ROLLOUT#' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(fromItem(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** All rollouts, oldest first (index gsi2). */
+export async function listRollouts(store: StoreContext): Promise<RolloutRecord[]> {
+  const items: RolloutRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :p',
+        ExpressionAttributeValues: { ':p': 'ROLLOUTS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(fromItem(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Rollout store bound to one table: `createRollout(record)`, `getRollout(id)` and the rest. */
+export interface RolloutStore {
+  createRollout(record: RolloutRecord): Promise<{ created: boolean }>;
+  getRollout(id: string): Promise<RolloutRecord | null>;
+  putRolloutIfVersion(next: RolloutRecord, expectedVersion: number): Promise<RolloutRecord>;
+  listRolloutsByTrack(track: string): Promise<RolloutRecord[]>;
+  listRollouts(): Promise<RolloutRecord[]>;
+}
+
+/** Binds the rollout functions to one table (what handlers take as a dependency). */
+export function createRolloutStore(store: StoreContext): RolloutStore {
+  return {
+    createRollout: (record) => createRollout(store, record),
+    getRollout: (id) => getRollout(store, id),
+    putRolloutIfVersion: (next, expected) => putRolloutIfVersion(store, next, expected),
+    listRolloutsByTrack: (track) => listRolloutsByTrack(store, track),
+    listRollouts: () => listRollouts(store),
+  };
+}
