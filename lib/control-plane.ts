@@ -1,0 +1,384 @@
+/**
+ * `StrataControlPlane`: everything Strata runs on AWS, in one construct.
+ *
+ * Registry webhooks and ECR push events come in through an HTTP API and an EventBridge rule, flow through SQS
+ * queues (each with a DLQ) into small Lambda functions that keep all state in one DynamoDB table, and call
+ * into clusters with bounded concurrency. A scheduler tick re-enqueues active pools (lost messages cost only
+ * time). Admin routes are IAM-authorised; webhook routes authenticate inside the handler, per registry.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpRoute,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TableKeys } from '../functions/adapters/store/table.ts';
+import { acknowledge } from './nag.ts';
+
+/** Options of the control plane; every one has a default fit for a first deployment. */
+export interface StrataControlPlaneProps {
+  /** How long function logs are kept. Default: one month. */
+  readonly logRetention?: RetentionDays;
+  /** Reconciles (cluster API callers) running at once, across all pools. Default: 10. */
+  readonly maxClusterCallers?: number;
+  /** Interval of the resync tick that re-enqueues every active pool. Default: 1 minute. */
+  readonly resyncInterval?: Duration;
+  /** Where alarms notify. Default: alarms without actions (visible in the console). */
+  readonly alarmTopic?: ITopic;
+  /** Keep the table when the stack is deleted. Default: true. */
+  readonly retainTable?: boolean;
+  /** Directory holding one `<name>.ts` entry point per handler. Default: functions/handlers/. */
+  readonly handlersDir?: string;
+}
+
+/** Entry points, one Lambda function each (see functions/handlers/). */
+export const HANDLERS = [
+  'webhook',
+  'ecr-event',
+  'image-push',
+  'plan-rollout',
+  'pool-reconcile',
+  'node-state',
+  'resync',
+  'admin',
+] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+const defaultHandlersDir = fileURLToPath(new URL('../functions/handlers/', import.meta.url));
+
+/** A work queue with its dead-letter queue, both encrypted and TLS-only. */
+class WorkQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+  constructor(scope: Construct, id: string, visibilityTimeout: Duration) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.deadLetters, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue.');
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
+    });
+  }
+}
+
+export class StrataControlPlane extends Construct {
+  readonly table: TableV2;
+  readonly queues: Record<'image' | 'plan' | 'reconcile' | 'clusterEvent', WorkQueue>;
+  readonly functions: Record<HandlerName, NodejsFunction>;
+  readonly api: HttpApi;
+  readonly webhookSecrets: Secret;
+
+  constructor(scope: Construct, id: string, props: StrataControlPlaneProps = {}) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const stack = Stack.of(this);
+    const handlersDir = props.handlersDir ?? defaultHandlersDir;
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TableKeys.partition, type: AttributeType.STRING },
+      sortKey: { name: TableKeys.sort, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TableKeys.ttl,
+      removalPolicy: props.retainTable === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [TableKeys.gsi1, TableKeys.gsi2].map((gsi) => ({
+        indexName: gsi.name,
+        partitionKey: { name: gsi.partition, type: AttributeType.STRING },
+        sortKey: { name: gsi.sort, type: AttributeType.STRING },
+      })),
+    });
+
+    // Visibility timeouts exceed each consumer's Lambda timeout, as SQS event sources require.
+    this.queues = {
+      image: new WorkQueue(this, 'ImageQueue', Duration.seconds(180)),
+      plan: new WorkQueue(this, 'PlanQueue', Duration.seconds(180)),
+      reconcile: new WorkQueue(this, 'ReconcileQueue', Duration.seconds(360)),
+      clusterEvent: new WorkQueue(this, 'ClusterEventQueue', Duration.seconds(180)),
+    };
+
+    this.webhookSecrets = new Secret(this, 'WebhookSecrets', {
+      description: 'Strata: per-registry webhook secrets (JSON object keyed by provider)',
+    });
+    acknowledge(
+      this.webhookSecrets,
+      'AwsSolutions-SMG4',
+      'Webhook secrets are shared with the registries that sign deliveries; they are rotated by the administrator together with the registry configuration, which no rotation Lambda can reach.',
+    );
+    // Cluster credentials (bearer tokens) live in secrets named strata/clusters/<cluster id>.
+    const clusterSecretsArn = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: 'strata/clusters/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const fn = (name: HandlerName, timeout: Duration, environment: Record<string, string>) => {
+      const logGroup = new LogGroup(this, `${pascal(name)}Logs`, {
+        retention: logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const f = new NodejsFunction(this, pascal(name), {
+        entry: join(handlersDir, `${name}.ts`),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 512,
+        timeout,
+        logGroup,
+        tracing: Tracing.ACTIVE,
+        environment: {
+          TABLE_NAME: this.table.tableName,
+          POWERTOOLS_SERVICE_NAME: `strata-${name}`,
+          POWERTOOLS_METRICS_NAMESPACE: 'Strata',
+          NODE_OPTIONS: '--enable-source-maps',
+          ...environment,
+        },
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node24',
+          minify: true,
+          sourceMap: true,
+          mainFields: ['module', 'main'],
+          // Some dependencies still call require(); give ESM bundles one.
+          banner:
+            "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+          externalModules: ['@aws-sdk/*'],
+        },
+      });
+      acknowledge(
+        f,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AWSLambdaBasicExecutionRole only lets the function write its own logs; it is the managed policy AWS maintains for exactly that.',
+      );
+      acknowledge(
+        f,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; tracing needs Resource "*".',
+      );
+      acknowledge(
+        f,
+        `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.table.node.defaultChild as CfnResource)}.Arn>/index/*]`,
+        "Queries go through the table's own secondary indexes (gsi1, gsi2); the wildcard covers only this table's indexes.",
+      );
+      return f;
+    };
+
+    const q = this.queues;
+    this.functions = {
+      webhook: fn('webhook', Duration.seconds(10), {
+        IMAGE_QUEUE_URL: q.image.queue.queueUrl,
+        WEBHOOK_SECRETS_ARN: this.webhookSecrets.secretArn,
+      }),
+      'ecr-event': fn('ecr-event', Duration.seconds(10), { IMAGE_QUEUE_URL: q.image.queue.queueUrl }),
+      'image-push': fn('image-push', Duration.seconds(120), { PLAN_QUEUE_URL: q.plan.queue.queueUrl }),
+      'plan-rollout': fn('plan-rollout', Duration.seconds(120), {
+        RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
+      }),
+      'pool-reconcile': fn('pool-reconcile', Duration.seconds(300), {
+        RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
+        PLAN_QUEUE_URL: q.plan.queue.queueUrl,
+      }),
+      'node-state': fn('node-state', Duration.seconds(60), {
+        RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
+      }),
+      resync: fn('resync', Duration.seconds(60), {
+        RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
+        PLAN_QUEUE_URL: q.plan.queue.queueUrl,
+      }),
+      admin: fn('admin', Duration.seconds(30), {
+        PLAN_QUEUE_URL: q.plan.queue.queueUrl,
+        RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
+        IMAGE_QUEUE_URL: q.image.queue.queueUrl,
+      }),
+    };
+    const f = this.functions;
+
+    // Least privilege: each function gets exactly the table access, queues and secrets it uses.
+    this.table.grantReadWriteData(f.webhook); // delivery ids (replay protection)
+    this.table.grantReadData(f['ecr-event']);
+    for (const name of [
+      'image-push',
+      'plan-rollout',
+      'pool-reconcile',
+      'node-state',
+      'resync',
+      'admin',
+    ] as const) {
+      this.table.grantReadWriteData(f[name]);
+    }
+    q.image.queue.grantSendMessages(f.webhook);
+    q.image.queue.grantSendMessages(f['ecr-event']);
+    q.image.queue.grantSendMessages(f.admin);
+    q.plan.queue.grantSendMessages(f['image-push']);
+    q.plan.queue.grantSendMessages(f['pool-reconcile']);
+    q.plan.queue.grantSendMessages(f.resync);
+    q.plan.queue.grantSendMessages(f.admin);
+    for (const name of ['plan-rollout', 'pool-reconcile', 'node-state', 'resync', 'admin'] as const) {
+      q.reconcile.queue.grantSendMessages(f[name]);
+    }
+    this.webhookSecrets.grantRead(f.webhook);
+    for (const name of ['image-push', 'pool-reconcile', 'plan-rollout'] as const) {
+      f[name].addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [clusterSecretsArn],
+        }),
+      );
+      acknowledge(
+        f[name],
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:strata/clusters/*]',
+        'Clusters (and registry credentials) are registered at run time, one secret each under the strata/clusters/ prefix; the grant is read-only and limited to that prefix.',
+      );
+    }
+
+    // Queue consumers: batches with partial failures; bounded concurrency where clusters are called.
+    const maxCallers = Math.max(2, props.maxClusterCallers ?? 10);
+    f['image-push'].addEventSource(
+      new SqsEventSource(q.image.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+    f['plan-rollout'].addEventSource(
+      new SqsEventSource(q.plan.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
+    f['pool-reconcile'].addEventSource(
+      new SqsEventSource(q.reconcile.queue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: maxCallers,
+      }),
+    );
+    f['node-state'].addEventSource(
+      new SqsEventSource(q.clusterEvent.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: 5,
+      }),
+    );
+
+    // ECR pushes arrive through EventBridge (best effort; the update check covers lost ones).
+    new Rule(this, 'EcrPushRule', {
+      description: 'Strata: successful ECR image pushes',
+      eventPattern: {
+        source: ['aws.ecr'],
+        detailType: ['ECR Image Action'],
+        detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+      },
+      targets: [new LambdaFunction(f['ecr-event'], { retryAttempts: 4 })],
+    });
+
+    // The resync tick: re-enqueues every active pool and rollout.
+    const tickRole = new Role(this, 'TickRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+    });
+    new Schedule(this, 'ResyncTick', {
+      description: 'Strata: resync every active pool and rollout',
+      schedule: ScheduleExpression.rate(props.resyncInterval ?? Duration.minutes(1)),
+      target: new LambdaInvoke(f.resync, { role: tickRole }),
+    });
+    acknowledge(
+      tickRole,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(f.resync.node.defaultChild as CfnResource)}.Arn>:*]`,
+      'The scheduler may invoke any version or alias of the resync function, and nothing else.',
+    );
+
+    // HTTP API: registry webhooks (authenticated in the handler) and the IAM-authorised admin API.
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Strata: registry webhooks and admin API',
+      corsPreflight: { allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST], allowOrigins: [] },
+    });
+    // HttpApi has no access-log property yet; set it on the default stage's CloudFormation resource.
+    const stage = this.api.defaultStage?.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      }),
+    };
+    const webhookRoutes: HttpRoute[] = this.api.addRoutes({
+      path: '/hooks/{provider}',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('Webhook', f.webhook),
+    });
+    for (const route of webhookRoutes) {
+      acknowledge(
+        route,
+        'AwsSolutions-APIG4',
+        'Registries cannot sign AWS requests: each webhook delivery is authenticated inside the handler (HMAC signature, shared Authorization header or URL token, compared in constant time).',
+      );
+    }
+    this.api.addRoutes({
+      path: '/v1/{proxy+}',
+      methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE],
+      integration: new HttpLambdaIntegration('Admin', f.admin),
+      authorizer: new HttpIamAuthorizer(),
+    });
+
+    // Alarms: anything in a DLQ needs a human; so does a halted rollout.
+    const alarms = Object.entries(this.queues).map(
+      ([name, wq]) =>
+        new Alarm(this, `${pascal(name)}DeadLettersAlarm`, {
+          alarmDescription: `Strata: messages in the ${name} dead-letter queue`,
+          metric: wq.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    alarms.push(
+      new Alarm(this, 'HaltedRolloutsAlarm', {
+        alarmDescription: 'Strata: a rollout halted (failure budget exceeded)',
+        metric: new Metric({
+          namespace: 'Strata',
+          metricName: 'RolloutHalted',
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    if (props.alarmTopic) for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
