@@ -28,5 +28,21 @@ export interface ReconcilePoolMessage {
   pool: string;
 }
 
+/**
+ * Cluster-event queue: a compact change notice from a cluster's watch relay. It says only what changed;
+ * the node-state handler maps it to the pool(s) to reconcile, and the reconcile re-reads the cluster.
+ */
+export interface ClusterEventMessage {
+  clusterId: string;
+  kind: 'Node' | 'MachineConfigPool';
+  name: string;
+  eventType: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** The object's labels (nodes: to find their pool without another API call). */
+  labels?: Record<string, string>;
+  resourceVersion?: string;
+  /** ISO time the relay saw the change. */
+  observedAt: string;
+}
+
 /** Largest delay SQS accepts; longer waits are covered by the periodic resync tick. */
 export const MAX_DELAY_SECONDS = 900;
