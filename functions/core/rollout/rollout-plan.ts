@@ -1,0 +1,183 @@
+/**
+ * The rollout policy: waves, concurrency across clusters, soak, failure budgets, halt or rollback. Pure:
+ * given the rollout, its progress and what each cluster's pools report, decide the next state and which
+ * clusters to start or roll back.
+ */
+import type { IntOrPercent, RolloutRecord, RolloutStatus } from '../model.ts';
+import { type ClusterRef, type PlannedWave, planWaves } from './waves.ts';
+
+/** What the plan step remembers between passes (stored on the rollout item). */
+export interface RolloutProgress {
+  waves: PlannedWave[];
+  /** Index of the current wave. */
+  wave: number;
+  /** When the current wave completed (soak runs from here); null while it runs. */
+  waveCompletedAt: string | null;
+  /** Clusters whose pools were given this rollout's target. */
+  activated: string[];
+  /** Clusters whose pools all finished this rollout's target. */
+  completed: string[];
+  /** Why the rollout halted or rolled back, when it did. */
+  failureReason?: string;
+}
+
+/** One targeted pool of a cluster, as its pool item reports it. */
+export interface PoolReport {
+  pool: string;
+  machineCount: number;
+  /** Nodes degraded (failed) in this pool. */
+  degraded: number;
+  /** The pool's target is this rollout's. */
+  targeted: boolean;
+  /** Targeted and every node updated. */
+  done: boolean;
+  /** The pool is back on its rollback target (after a rollback of this rollout), or was never touched. */
+  restored: boolean;
+}
+
+/** A cluster of the rollout with its pools' reports. */
+export interface ClusterReport extends ClusterRef {
+  pools: PoolReport[];
+}
+
+/** Inputs of {@link planRollout}. */
+export interface RolloutPlanInput {
+  rollout: Pick<RolloutRecord, 'status' | 'strategy'>;
+  progress: RolloutProgress | null;
+  clusters: ClusterReport[];
+  now: string;
+}
+
+/** The decision of one planning pass. */
+export interface RolloutPlan {
+  status: RolloutStatus;
+  progress: RolloutProgress;
+  /** Clusters whose pools get this rollout's target now. */
+  activate: string[];
+  /** Clusters whose pools go back to their rollback target. */
+  rollback: string[];
+  /** Plan again after this many seconds (soak), or null when only events move it on. */
+  requeueAfterSeconds: number | null;
+}
+
+const TERMINAL: RolloutStatus[] = ['Completed', 'Aborted', 'Superseded', 'RolledBack'];
+
+/** True when the status never changes again by itself. */
+export function isTerminal(status: RolloutStatus): boolean {
+  return TERMINAL.includes(status);
+}
+
+/** True for statuses in which pools may start nodes towards this rollout's target. */
+export function allowsStarts(status: RolloutStatus): boolean {
+  return status === 'Progressing' || status === 'Soaking' || status === 'Pending';
+}
+
+/** The fleet budget as a node count: an int as is, a percent of the targeted machines (floored). */
+export function resolveFleetBudget(budget: IntOrPercent, totalMachines: number): number {
+  if (typeof budget === 'number') return budget;
+  return Math.floor((Number.parseFloat(budget) * totalMachines) / 100);
+}
+
+/** Checks the failure budgets over the activated clusters; returns the reason when one is exceeded. */
+export function budgetExceeded(
+  clusters: ClusterReport[],
+  activated: ReadonlySet<string>,
+  poolBudget: number,
+  fleetBudget: IntOrPercent,
+): string | null {
+  let failed = 0;
+  let machines = 0;
+  for (const c of clusters) {
+    for (const p of c.pools) machines += p.machineCount;
+    if (!activated.has(c.id)) continue;
+    for (const p of c.pools) {
+      if (!p.targeted) continue;
+      if (p.degraded > poolBudget) {
+        return `pool ${c.id}/${p.pool}: ${p.degraded} degraded nodes exceed the pool failure budget ${poolBudget}`;
+      }
+      failed += p.degraded;
+    }
+  }
+  const fleet = resolveFleetBudget(fleetBudget, machines);
+  if (failed > fleet) return `${failed} degraded nodes fleet-wide exceed the fleet failure budget ${fleet}`;
+  return null;
+}
+
+/** Plans one pass of a rollout. */
+export function planRollout(input: RolloutPlanInput): RolloutPlan {
+  const { rollout, clusters, now } = input;
+  const strategy = rollout.strategy;
+  const progress: RolloutProgress = input.progress
+    ? structuredClone(input.progress)
+    : { waves: planWaves(clusters, strategy), wave: 0, waveCompletedAt: null, activated: [], completed: [] };
+  const idle = (status: RolloutStatus): RolloutPlan => ({
+    status,
+    progress,
+    activate: [],
+    rollback: [],
+    requeueAfterSeconds: null,
+  });
+  const byId = new Map(clusters.map((c) => [c.id, c]));
+  const activated = new Set(progress.activated);
+
+  if (rollout.status === 'RollingBack') {
+    const rollback = progress.activated.filter((id) => byId.has(id));
+    const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));
+    return { ...idle(restored ? 'RolledBack' : 'RollingBack'), rollback };
+  }
+  if (isTerminal(rollout.status) || rollout.status === 'Paused' || rollout.status === 'Halted') {
+    return idle(rollout.status);
+  }
+
+  const failure = budgetExceeded(
+    clusters,
+    activated,
+    strategy.poolFailureBudget,
+    strategy.fleetFailureBudget,
+  );
+  if (failure) {
+    progress.failureReason = failure;
+    if (strategy.onFailure === 'rollback') {
+      return { ...idle('RollingBack'), rollback: progress.activated.filter((id) => byId.has(id)) };
+    }
+    return idle('Halted');
+  }
+
+  const isDone = (id: string) => {
+    const c = byId.get(id);
+    return c?.pools.every((p) => p.done) === true;
+  };
+  for (const id of progress.activated) {
+    if (!progress.completed.includes(id) && isDone(id)) progress.completed.push(id);
+  }
+  const activate: string[] = [];
+  while (progress.wave < progress.waves.length) {
+    const wave = progress.waves[progress.wave]!;
+    // Clusters that left the fleet no longer hold a wave up.
+    const members = wave.clusters.filter((id) => byId.has(id));
+    const completed = new Set(progress.completed);
+    const inFlight = progress.activated.filter((id) => !completed.has(id) && byId.has(id)).length;
+    let free = strategy.maxConcurrentClusters - inFlight;
+    for (const id of members) {
+      if (free <= 0) break;
+      if (activated.has(id)) continue;
+      activated.add(id);
+      progress.activated.push(id);
+      activate.push(id);
+      free--;
+    }
+    if (!members.every((id) => completed.has(id))) {
+      return { status: 'Progressing', progress, activate, rollback: [], requeueAfterSeconds: null };
+    }
+    if (progress.wave === progress.waves.length - 1) break;
+    progress.waveCompletedAt ??= now;
+    const soakLeft =
+      (Date.parse(progress.waveCompletedAt) + strategy.soakSeconds * 1000 - Date.parse(now)) / 1000;
+    if (soakLeft > 0) {
+      return { status: 'Soaking', progress, activate, rollback: [], requeueAfterSeconds: soakLeft };
+    }
+    progress.wave++;
+    progress.waveCompletedAt = null;
+  }
+  return { status: 'Completed', progress, activate, rollback: [], requeueAfterSeconds: null };
+}
