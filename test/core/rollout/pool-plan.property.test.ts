@@ -46,7 +46,7 @@ function daemonTick(n: NodeFacts, rand: () => number, failing: ReadonlySet<strin
     return;
   }
   a[NodeAnnotations.currentConfig] = a[NodeAnnotations.desiredConfig]!;
-  if (a[NodeAnnotations.desiredImage]) a[NodeAnnotations.currentImage] = a[NodeAnnotations.desiredImage];
+  if (a[NodeAnnotations.desiredImage]) a[NodeAnnotations.currentImage] = a[NodeAnnotations.desiredImage]!;
   a[NodeAnnotations.state] = 'Done';
 }
 
