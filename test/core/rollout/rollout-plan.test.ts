@@ -45,7 +45,7 @@ describe('waves', () => {
   it('selector, then percent of the remaining (rounded up), then the rest', () => {
     const clusters = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({
       id,
-      labels: id === 'c' ? { canary: 'true' } : {},
+      labels: (id === 'c' ? { canary: 'true' } : {}) as Record<string, string>,
     }));
     expect(planWaves(clusters, strategy)).toEqual([
       { name: 'canary', clusters: ['c'] },
