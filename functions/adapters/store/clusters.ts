@@ -1,0 +1,83 @@
+/**
+ * The cluster registry: `CLUSTER#<id>` / `META` (docs/store.md). A cluster has an API endpoint, a CA, a
+ * credentials reference resolved through the credentials port, labels (wave selectors), its pools and
+ * maintenance windows.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { MaintenanceWindow } from '../../core/rollout/windows.ts';
+import type { StoreContext } from './context.ts';
+import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
+
+/** How to authenticate to a cluster; resolved by a {@link ../cluster/credentials.ts} resolver. */
+export type CredentialsRef =
+  /** A bearer token stored under this name (Secrets Manager on AWS, an in-memory map locally). */
+  | { kind: 'token-secret'; secretName: string }
+  /** A kubeconfig file on disk (local runs), optionally a context in it. */
+  | { kind: 'kubeconfig'; path: string; context?: string };
+
+/** A registered cluster. */
+export interface ClusterRecord {
+  id: string;
+  /** `https://host:port` of the Kubernetes API server. */
+  endpoint: string;
+  /** PEM CA bundle of the API server, when it is not publicly trusted. */
+  caData?: string;
+  credentials: CredentialsRef;
+  labels: Record<string, string>;
+  /** Pool names with the node selector of each (MCO pools select nodes by label). */
+  pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | `${number}%` }[];
+  windows?: MaintenanceWindow[];
+  registeredAt: string;
+  version: number;
+}
+
+/** Key of a cluster item. */
+export function clusterKey(id: string): { pk: string; sk: string } {
+  return { pk: `CLUSTER#${id}`, sk: 'META' };
+}
+
+function toItem(c: ClusterRecord): Record<string, unknown> {
+  return { ...clusterKey(c.id), type: 'Cluster', gsi2pk: 'CLUSTERS', gsi2sk: c.id, ...c };
+}
+
+/** Registers a cluster unless one with the id exists. @returns whether it was created. */
+export async function registerCluster(store: StoreContext, c: ClusterRecord): Promise<boolean> {
+  return putIfAbsent(store, toItem({ ...c, version: 1 }));
+}
+
+/** Replaces a cluster's registration if still at `expectedVersion`. */
+export async function updateCluster(
+  store: StoreContext,
+  c: ClusterRecord,
+  expectedVersion: number,
+): Promise<void> {
+  await putIfVersion(store, toItem(c), expectedVersion, `cluster ${c.id}`);
+}
+
+/** Reads a cluster, or null. */
+export async function getCluster(store: StoreContext, id: string): Promise<ClusterRecord | null> {
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: clusterKey(id), ConsistentRead: true }),
+  );
+  return out.Item ? withoutKeys<ClusterRecord>(out.Item) : null;
+}
+
+/** All registered clusters, by id (index gsi2). */
+export async function listClusters(store: StoreContext): Promise<ClusterRecord[]> {
+  const items: ClusterRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :p',
+        ExpressionAttributeValues: { ':p': 'CLUSTERS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(withoutKeys<ClusterRecord>(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}

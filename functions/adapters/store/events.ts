@@ -1,0 +1,47 @@
+/**
+ * Audit events: `ROLLOUT#<id>` / `EVENT#<time>#<seq>` (docs/store.md). Append-only, one put each; a
+ * random suffix keeps two writers at one millisecond apart. Kept 90 days (TTL).
+ */
+import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './context.ts';
+import { putIfAbsent, withoutKeys } from './versioned.ts';
+
+/** One audit event of a rollout. */
+export interface AuditEvent {
+  rolloutId: string;
+  time: string;
+  /** e.g. `StatusChanged`, `ClusterActivated`, `NodeDegraded`, `Paused`. */
+  kind: string;
+  message: string;
+  /** Who or what caused it: `planner`, `cli`, `admin-api`, a cluster id. */
+  actor: string;
+}
+
+const RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** Appends an event. */
+export async function appendEvent(store: StoreContext, event: AuditEvent): Promise<void> {
+  await putIfAbsent(store, {
+    pk: `ROLLOUT#${event.rolloutId}`,
+    sk: `EVENT#${event.time}#${randomBytes(4).toString('hex')}`,
+    type: 'Event',
+    ttl: Math.floor(Date.parse(event.time) / 1000) + RETENTION_SECONDS,
+    ...event,
+  });
+}
+
+/** A rollout's events, oldest first. */
+export async function listEvents(store: StoreContext, rolloutId: string): Promise<AuditEvent[]> {
+  const out = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':p': `ROLLOUT#${rolloutId}`, ':s': 'EVENT#' },
+    }),
+  );
+  return (out.Items ?? []).map((i) => {
+    const { ttl: _ttl, ...rest } = withoutKeys<AuditEvent & { ttl: number }>(i);
+    return rest;
+  });
+}

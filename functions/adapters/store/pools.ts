@@ -1,0 +1,155 @@
+/**
+ * Pool items: `CLUSTER#<id>` / `POOL#<name>` (docs/store.md). The pool item is the unit of mutual
+ * exclusion: its node slots are taken and freed with writes conditional on its `version`, so two
+ * reconciles racing on one pool cannot both start a node.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { IntOrPercent } from '../../core/model.ts';
+import type { PoolTarget } from '../../core/rollout/node-facts.ts';
+import type { Slot, StartHold } from '../../core/rollout/pool-plan.ts';
+import type { PoolStatus } from '../../core/rollout/pool-status.ts';
+import type { StoreContext } from './context.ts';
+import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
+
+/** A pool target set by a rollout. */
+export interface RolloutTarget extends PoolTarget {
+  rolloutId: string;
+}
+
+/** Per-pool rollout state. */
+export interface PoolRecord {
+  clusterId: string;
+  pool: string;
+  nodeSelector: Record<string, string>;
+  maxUnavailable?: IntOrPercent;
+  /** What the pool's nodes should run; null until a rollout targets the pool. */
+  target: RolloutTarget | null;
+  /** Where a rollback of the current target goes (the pool's last completed config). */
+  rollbackTo: PoolTarget | null;
+  /** The last target every node reached (or the config all nodes agreed on before any rollout). */
+  lastCompleted: PoolTarget | null;
+  /** Nodes holding a slot (recorded before they are touched). */
+  slots: Record<string, Slot>;
+  /** node → target key it failed (went Degraded) on. */
+  failed: Record<string, string>;
+  /** Nodes whose drain ran past the drain timeout. */
+  stuck: string[];
+  /** Why no node starts right now, as last reconciled. */
+  holds: StartHold[];
+  status: PoolStatus | null;
+  updatedAt: string;
+  version: number;
+}
+
+/** Key of a pool item. */
+export function poolKey(clusterId: string, pool: string): { pk: string; sk: string } {
+  return { pk: `CLUSTER#${clusterId}`, sk: `POOL#${pool}` };
+}
+
+function toItem(p: PoolRecord): Record<string, unknown> {
+  return {
+    ...poolKey(p.clusterId, p.pool),
+    type: 'Pool',
+    gsi2pk: 'POOLS',
+    gsi2sk: `${p.clusterId}#${p.pool}`,
+    ...(p.target ? { gsi1pk: `POOLTARGET#${p.target.rolloutId}`, gsi1sk: `${p.clusterId}#${p.pool}` } : {}),
+    ...p,
+  };
+}
+
+/** A fresh pool record (no target, no slots). */
+export function newPool(
+  clusterId: string,
+  pool: string,
+  nodeSelector: Record<string, string>,
+  now: string,
+  maxUnavailable?: IntOrPercent,
+): PoolRecord {
+  return {
+    clusterId,
+    pool,
+    nodeSelector,
+    ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
+    target: null,
+    rollbackTo: null,
+    lastCompleted: null,
+    slots: {},
+    failed: {},
+    stuck: [],
+    holds: [],
+    status: null,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/** Creates a pool unless it exists. @returns whether it was created. */
+export async function createPool(store: StoreContext, p: PoolRecord): Promise<boolean> {
+  return putIfAbsent(store, toItem({ ...p, version: 1 }));
+}
+
+/** Reads a pool (strongly consistent), or null. */
+export async function getPool(
+  store: StoreContext,
+  clusterId: string,
+  pool: string,
+): Promise<PoolRecord | null> {
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.tableName, Key: poolKey(clusterId, pool), ConsistentRead: true }),
+  );
+  return out.Item ? withoutKeys<PoolRecord>(out.Item) : null;
+}
+
+/**
+ * Replaces a pool if it is still at `expected.version`.
+ * @returns the written record (version + 1).
+ * @throws VersionConflictError when another reconcile changed it first.
+ */
+export async function putPoolIfVersion(
+  store: StoreContext,
+  next: PoolRecord,
+  expectedVersion: number,
+): Promise<PoolRecord> {
+  await putIfVersion(store, toItem(next), expectedVersion, `pool ${next.clusterId}/${next.pool}`);
+  return { ...next, version: expectedVersion + 1 };
+}
+
+async function queryAll(store: StoreContext, input: Record<string, unknown>): Promise<PoolRecord[]> {
+  const items: PoolRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: start } as never),
+    );
+    for (const item of out.Items ?? []) items.push(withoutKeys<PoolRecord>(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The pools of one cluster (strongly consistent; one partition). */
+export function listClusterPools(store: StoreContext, clusterId: string): Promise<PoolRecord[]> {
+  return queryAll(store, {
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':p': `CLUSTER#${clusterId}`, ':s': 'POOL#' },
+    ConsistentRead: true,
+  });
+}
+
+/** Every pool of the fleet (index gsi2; the resync tick walks it). */
+export function listAllPools(store: StoreContext): Promise<PoolRecord[]> {
+  return queryAll(store, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :p',
+    ExpressionAttributeValues: { ':p': 'POOLS' },
+  });
+}
+
+/** Pools whose target belongs to a rollout (index gsi1; eventually consistent). */
+export function listPoolsTargetedBy(store: StoreContext, rolloutId: string): Promise<PoolRecord[]> {
+  return queryAll(store, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': `POOLTARGET#${rolloutId}` },
+  });
+}
