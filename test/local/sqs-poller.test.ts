@@ -128,7 +128,7 @@ describe('SQS poller', () => {
     await eventually('both messages twice', () => seen.length >= 4);
     expect(seen.sort()).toEqual(['1@1', '1@2', '2@1', '2@2']);
     expect(failures[0]).toMatchObject({ functionName: 'test-consumer', queueArn: queue.arn });
-    expect((failures[0]?.error as Error).message).toBe('boom');
+    expect(failures[0]?.error).toEqual(new Error('boom'));
     expect(failures[0]?.messageIds).toHaveLength(2);
   });
 
