@@ -1,0 +1,175 @@
+/**
+ * `POST /hooks/{provider}[/{token}]` (API Gateway HTTP API v2): registry webhooks. Validates, authenticates
+ * and normalises the delivery, drops noise, refuses replays of a delivery id, and enqueues `ImagePushed`
+ * on the image queue. Nothing slow happens here (registries time out in seconds); tag resolution and
+ * rollouts are image-push's work.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import type { StoreContext } from '../adapters/store/context.ts';
+import { createDocumentClient } from '../adapters/store/table.ts';
+import { claimDelivery, releaseDelivery } from '../adapters/store/tracks.ts';
+import { parseWebhookConfig, type WebhookConfig } from '../core/ingress/config.ts';
+import { DeliveryRejectedError } from '../core/ingress/errors.ts';
+import { receiveDelivery } from '../core/ingress/receive.ts';
+import type { ImagePushed } from '../core/model.ts';
+import type { MessageQueue } from '../core/ports.ts';
+
+/** Replay protection: remembers delivery ids for a while. */
+export interface DeliveryLedger {
+  /** `false` when the id was already claimed within its window. */
+  claim(source: string, deliveryId: string, ttlSeconds: number): Promise<boolean>;
+  release(source: string, deliveryId: string): Promise<void>;
+}
+
+/** The ledger on the table (`DELIVERY#<source>#<id>` items with a ttl). */
+export function tableDeliveryLedger(store: StoreContext): DeliveryLedger {
+  return {
+    claim: (source, id, ttl) => claimDelivery(store, source, id, ttl),
+    release: (source, id) => releaseDelivery(store, source, id),
+  };
+}
+
+/** What the webhook handler needs. */
+export interface WebhookHandlerDeps {
+  config: WebhookConfig;
+  imageQueue: MessageQueue<ImagePushed>;
+  deliveries: DeliveryLedger;
+  now?: () => Date;
+}
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+function reply(statusCode: number, body: Record<string, unknown>): Result {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** `/hooks/<provider>[/<token>]` → parts (a stage prefix before `/hooks` is tolerated). */
+export function parseHookPath(path: string): { provider: string; token: string | null } | null {
+  const match = /(?:^|\/)hooks\/([a-z0-9-]+)(?:\/([^/]+))?\/?$/.exec(path);
+  if (!match) return null;
+  return { provider: match[1]!, token: match[2] !== undefined ? decodeURIComponent(match[2]) : null };
+}
+
+function lowercaseHeaders(headers: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** Builds the webhook handler. */
+export function createWebhookHandler(
+  deps: WebhookHandlerDeps,
+): (event: APIGatewayProxyEventV2) => Promise<Result> {
+  const now = deps.now ?? (() => new Date());
+  return async (event) => {
+    if (event.requestContext?.http?.method && event.requestContext.http.method !== 'POST') {
+      return reply(405, { error: 'use POST' });
+    }
+    const route =
+      event.pathParameters?.provider !== undefined
+        ? { provider: event.pathParameters.provider, token: event.pathParameters.token ?? null }
+        : parseHookPath(event.rawPath ?? '');
+    if (route === null) return reply(404, { error: 'no such webhook' });
+    const raw = event.body ?? '';
+    // Reject by the encoded length first: never decode or hash more than the limit allows.
+    if (raw.length > deps.config.maxBodyBytes * (event.isBase64Encoded ? 4 / 3 : 4) + 4) {
+      return reply(413, { error: `body larger than ${deps.config.maxBodyBytes} bytes` });
+    }
+    const body = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
+    let filtered: ReturnType<typeof receiveDelivery>;
+    try {
+      filtered = receiveDelivery(deps.config, {
+        provider: route.provider,
+        headers: lowercaseHeaders(event.headers),
+        body,
+        urlToken: route.token ?? event.queryStringParameters?.token ?? null,
+        receivedAt: now().toISOString(),
+      });
+    } catch (error) {
+      if (error instanceof DeliveryRejectedError) return reply(error.status, { error: error.message });
+      throw error;
+    }
+
+    // Replay protection where the source has a delivery id: claim each id once.
+    const claimed: { source: string; id: string }[] = [];
+    const fresh: ImagePushed[] = [];
+    let replayed = 0;
+    const seen = new Map<string, boolean>();
+    for (const push of filtered.pushes) {
+      if (push.eventId === null) {
+        fresh.push(push);
+        continue;
+      }
+      let ok = seen.get(push.eventId);
+      if (ok === undefined) {
+        ok = await deps.deliveries.claim(push.source, push.eventId, deps.config.replayWindowSeconds);
+        seen.set(push.eventId, ok);
+        if (ok) claimed.push({ source: push.source, id: push.eventId });
+      }
+      if (ok) fresh.push(push);
+      else replayed++;
+    }
+    if (replayed > 0 && fresh.length === 0) return reply(409, { error: 'delivery already received' });
+
+    try {
+      for (const push of fresh) await deps.imageQueue.send(push);
+    } catch (error) {
+      // Let the sender's retry through: forget the ids this delivery claimed.
+      await Promise.allSettled(claimed.map((c) => deps.deliveries.release(c.source, c.id)));
+      throw error;
+    }
+    return reply(202, {
+      accepted: fresh.length,
+      ignored: filtered.dropped.map((d) => d.reason),
+      ...(replayed > 0 ? { replayed } : {}),
+    });
+  };
+}
+
+async function loadConfig(): Promise<WebhookConfig> {
+  const secretId = process.env.WEBHOOK_CONFIG_SECRET_ID;
+  if (secretId) {
+    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+    let value: unknown;
+    try {
+      value = JSON.parse(out.SecretString ?? '');
+    } catch {
+      throw new Error(`${secretId}: webhook configuration secret is not JSON`);
+    }
+    return parseWebhookConfig(value, secretId);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(process.env.WEBHOOK_CONFIG ?? '{}');
+  } catch {
+    throw new Error('WEBHOOK_CONFIG: not JSON');
+  }
+  return parseWebhookConfig(value, 'WEBHOOK_CONFIG');
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+let built: Promise<(event: APIGatewayProxyEventV2) => Promise<Result>> | undefined;
+
+/** Lambda entry point: TABLE_NAME, IMAGE_QUEUE_URL, and WEBHOOK_CONFIG_SECRET_ID or WEBHOOK_CONFIG. */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+  built ??= loadConfig().then((config) =>
+    createWebhookHandler({
+      config,
+      imageQueue: new SqsMessageQueue<ImagePushed>({
+        client: new SQSClient({}),
+        queueUrl: requireEnv('IMAGE_QUEUE_URL'),
+      }),
+      deliveries: tableDeliveryLedger({ doc: createDocumentClient(), tableName: requireEnv('TABLE_NAME') }),
+    }),
+  );
+  return (await built)(event);
+};
