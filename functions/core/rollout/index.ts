@@ -1,8 +1,10 @@
 /** The rollout engine's pure core: node predicates, candidate rules, pool planner and status, waves, policy, windows. */
 export * from './candidates.ts';
+export * from './cluster-port.ts';
 export * from './errors.ts';
 export * from './max-unavailable.ts';
 export * from './node-facts.ts';
+export * from './pool-membership.ts';
 export * from './pool-plan.ts';
 export * from './pool-status.ts';
 export * from './rollout-plan.ts';

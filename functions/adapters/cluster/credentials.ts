@@ -1,0 +1,78 @@
+/**
+ * Credentials port: turns a cluster's credentials reference into a client-node KubeConfig. Locally a
+ * kubeconfig file or an in-memory token map (the simulator's tokens) serves; on AWS, tokens come from
+ * Secrets Manager through the same port.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterRecord } from '../store/clusters.ts';
+
+/** Resolves a cluster's credentials into a KubeConfig whose current context targets that cluster. */
+export interface CredentialsResolver {
+  kubeConfigFor(cluster: ClusterRecord): Promise<KubeConfig>;
+}
+
+/** A bearer token source by secret name (Secrets Manager, or a map in tests and local runs). */
+export interface TokenSource {
+  getToken(secretName: string): Promise<string>;
+}
+
+/** The failure to resolve a cluster's credentials, naming the cluster and the reference. */
+export class CredentialsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialsError';
+  }
+}
+
+/** Tokens held in memory (the simulator's, or ones given on the command line). */
+export function staticTokens(tokens: Record<string, string>): TokenSource {
+  return {
+    getToken: async (name) => {
+      const token = tokens[name];
+      if (token === undefined) throw new CredentialsError(`no token named "${name}"`);
+      return token;
+    },
+  };
+}
+
+/** The default resolver: `token-secret` through a token source, `kubeconfig` from a file. */
+export function createCredentialsResolver(tokens: TokenSource): CredentialsResolver {
+  return {
+    async kubeConfigFor(cluster) {
+      const ref = cluster.credentials;
+      const kc = new KubeConfig();
+      if (ref.kind === 'kubeconfig') {
+        try {
+          kc.loadFromFile(ref.path);
+        } catch (error) {
+          throw new CredentialsError(
+            `cluster ${cluster.id}: credentials.path ${ref.path}: cannot read kubeconfig: ${(error as Error).message}`,
+          );
+        }
+        if (ref.context) kc.setCurrentContext(ref.context);
+        return kc;
+      }
+      let token: string;
+      try {
+        token = await tokens.getToken(ref.secretName);
+      } catch (error) {
+        throw new CredentialsError(
+          `cluster ${cluster.id}: credentials.secretName ${ref.secretName}: ${(error as Error).message}`,
+        );
+      }
+      kc.loadFromOptions({
+        clusters: [
+          {
+            name: cluster.id,
+            server: cluster.endpoint,
+            ...(cluster.caData ? { caData: Buffer.from(cluster.caData).toString('base64') } : {}),
+          },
+        ],
+        users: [{ name: 'strata', token }],
+        contexts: [{ name: cluster.id, cluster: cluster.id, user: 'strata' }],
+        currentContext: cluster.id,
+      });
+      return kc;
+    },
+  };
+}

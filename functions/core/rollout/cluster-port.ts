@@ -1,0 +1,40 @@
+/**
+ * The cluster port: what the pool reconcile needs from a cluster's API. Every call is idempotent (safe to
+ * repeat after a crash). Implemented by functions/adapters/cluster over `@kubernetes/client-node`.
+ */
+import type { NodeFacts } from './node-facts.ts';
+
+/** A pod to evict. */
+export interface PodRef {
+  namespace: string;
+  name: string;
+}
+
+/** Outcome of one eviction: done, already gone, or refused for now (PDB: HTTP 429). */
+export type EvictionResult = 'evicted' | 'gone' | 'blocked';
+
+/** A rendered MachineConfig as the cluster stores it (`machineconfiguration.openshift.io/v1`). */
+export interface MachineConfigObject {
+  apiVersion: 'machineconfiguration.openshift.io/v1';
+  kind: 'MachineConfig';
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+/** Operations on one cluster. */
+export interface ClusterPort {
+  /** All nodes of the cluster (pool membership is decided by {@link primaryPool}). */
+  listNodes(): Promise<NodeFacts[]>;
+  /** Sets `spec.unschedulable` (cordon / uncordon); a no-op when already so. */
+  setUnschedulable(node: string, unschedulable: boolean): Promise<void>;
+  /** Pods a drain must evict: on the node, not DaemonSet-owned, not mirror pods, not finished. */
+  listEvictablePods(node: string): Promise<PodRef[]>;
+  /** Evicts through the Eviction API (PDBs respected). */
+  evictPod(pod: PodRef): Promise<EvictionResult>;
+  /** Sets (string) or removes (null) node annotations in one merge patch. */
+  setNodeAnnotations(node: string, annotations: Record<string, string | null>): Promise<void>;
+  /** True when the cluster serves `machineconfiguration.openshift.io/v1` MachineConfigs. */
+  servesMachineConfigs(): Promise<boolean>;
+  /** Creates the MachineConfig unless one with its name exists (rendered names are content hashes). */
+  ensureMachineConfig(mc: MachineConfigObject): Promise<'created' | 'exists'>;
+}
