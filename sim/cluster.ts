@@ -1,0 +1,1055 @@
+/**
+ * One simulated cluster: its objects (nodes, pods, PDBs, namespaces, MachineConfigs, MachineConfigPools),
+ * the cluster-side behaviour a real control plane has (evictions honouring PDBs, evicted pods coming back
+ * on another node, PDB status kept up to date, pool status computed from nodes) and the hooks the node
+ * daemons and faults use. The HTTP API in `api-server.ts` serves these collections.
+ */
+import { createHash } from 'node:crypto';
+import { NodeAnnotations as A, RoleLabel, ZoneLabel } from '../functions/core/model.ts';
+import type { SimClock } from './clock.ts';
+import { FleetError } from './errors.ts';
+import {
+  isDegraded,
+  isNodeReady,
+  isUnavailableForUpdate,
+  isUpdatedTo,
+  resolveMaxUnavailable,
+} from './node-state.ts';
+import type { Json } from './patch.ts';
+import { derivePrng, type Prng } from './prng.ts';
+import type { ScenarioCluster, ScenarioPool, ScenarioWorkload } from './scenario.ts';
+import { invalid, StatusError } from './status.ts';
+import { Collection, type KObject, type ResourceType, RevisionCounter, type StoredRecord } from './store.ts';
+import type { Timeline } from './timeline.ts';
+
+export const MCO_GROUP = 'machineconfiguration.openshift.io';
+const KUBELET_VERSION = 'v1.32.4';
+
+export interface NodeRecord extends StoredRecord {
+  created: string;
+  annotations: Readonly<Record<string, string>>;
+  unschedulable: boolean;
+  taints: Json[] | undefined;
+  /** The Ready condition. */
+  ready: boolean;
+  readyChanged: string;
+  ip: string;
+  pool: string;
+}
+
+export interface PodRecord extends StoredRecord {
+  created: string;
+  nodeName: string;
+  phase: 'Running' | 'Pending';
+  ownerKind: 'ReplicaSet' | 'DaemonSet';
+  ownerName: string;
+}
+
+export interface PdbRecord extends StoredRecord {
+  created: string;
+  selector: Readonly<Record<string, string>>;
+  minAvailable: number | string | undefined;
+  maxUnavailable: number | string | undefined;
+  expectedPods: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  disruptionsAllowed: number;
+  /** Simulated time until which a fault holds disruptionsAllowed at 0 (Infinity: forever). */
+  blockedUntil: number;
+}
+
+/** A stored object served as written (MachineConfigs, pools, namespaces). */
+export interface ObjectRecord extends StoredRecord {
+  object: KObject;
+}
+
+/** Everything a cluster needs from the fleet. */
+export interface ClusterContext {
+  index: number;
+  seed: number | string;
+  clock: SimClock;
+  timeline: Timeline;
+  /** Wall-clock time (ms since epoch) of simulated time 0. */
+  epochMs: number;
+  evictionReturnMs: number;
+  watchHistory: number;
+}
+
+/** A pool as the cluster knows it. */
+export interface ClusterPool {
+  name: string;
+  spec: ScenarioPool;
+  baseConfig: string;
+  selector: Record<string, string>;
+  nextIndex: number;
+}
+
+/** A served resource: its collection and how writes turn objects into records. */
+export interface ServedResource {
+  type: ResourceType<StoredRecord>;
+  collection: Collection<StoredRecord>;
+  /** Builds a record from a created object (absent: create not allowed). */
+  fromCreate?(object: KObject, namespace: string | undefined): StoredRecord;
+  /** Builds the next record from a written object (PUT or PATCH of the main resource). */
+  fromWrite?(object: KObject, current: StoredRecord): StoredRecord;
+  /** Builds the next record from a written object on the status subresource. */
+  fromStatusWrite?(object: KObject, current: StoredRecord): StoredRecord;
+  /** Stores a written record (absent: the plain collection update). */
+  commit?(next: StoredRecord, expectedRv: number | undefined): StoredRecord;
+  /** Deletes (absent: the plain collection delete). */
+  remove?(namespace: string | undefined, name: string): StoredRecord;
+}
+
+type NodeListener = (before: NodeRecord | undefined, after: NodeRecord | undefined) => void;
+
+const labelsOf = (object: KObject): Record<string, string> => ({
+  ...((object.metadata.labels as Record<string, string> | undefined) ?? {}),
+});
+const annotationsOf = (object: KObject): Record<string, string> => ({
+  ...((object.metadata.annotations as Record<string, string> | undefined) ?? {}),
+});
+
+/** The default rendered config name of a pool: `rendered-<pool>-<md5(cluster/pool)>`. */
+export function defaultBaseConfig(cluster: string, pool: string): string {
+  return `rendered-${pool}-${createHash('md5').update(`${cluster}/${pool}`).digest('hex')}`;
+}
+
+export class SimCluster {
+  readonly name: string;
+  readonly spec: ScenarioCluster;
+  readonly pools: ClusterPool[];
+  readonly nodes: Collection<NodeRecord>;
+  readonly pods: Collection<PodRecord>;
+  readonly pdbs: Collection<PdbRecord>;
+  readonly namespaces: Collection<ObjectRecord>;
+  readonly events: Collection<ObjectRecord>;
+  readonly machineConfigs: Collection<ObjectRecord>;
+  readonly machineConfigPools: Collection<ObjectRecord>;
+  /** Served resources by `group/version/plural` (group '' for core). */
+  readonly resources = new Map<string, ServedResource>();
+  private readonly ctx: ClusterContext;
+  private readonly prng: Prng;
+  private readonly nodeListeners = new Set<NodeListener>();
+  private readonly workloads: ScenarioWorkload[];
+  private readonly revisions = new RevisionCounter();
+  private uidCounter = 0;
+
+  constructor(spec: ScenarioCluster, ctx: ClusterContext) {
+    this.name = spec.name;
+    this.spec = spec;
+    this.ctx = ctx;
+    this.prng = derivePrng(ctx.seed, spec.name, 'cluster');
+    this.workloads = spec.workloads;
+    const h = ctx.watchHistory;
+    this.nodes = new Collection(this.nodeType(), this.revisions, h);
+    this.pods = new Collection(this.podType(), this.revisions, h);
+    this.pdbs = new Collection(this.pdbType(), this.revisions, h);
+    this.namespaces = new Collection(
+      objectType('', 'v1', 'namespaces', 'Namespace', false, ['ns']),
+      this.revisions,
+      h,
+    );
+    this.events = new Collection(objectType('', 'v1', 'events', 'Event', true, ['ev']), this.revisions, h);
+    this.machineConfigs = new Collection(
+      objectType(MCO_GROUP, 'v1', 'machineconfigs', 'MachineConfig', false, ['mc']),
+      this.revisions,
+      h,
+    );
+    this.machineConfigPools = new Collection(this.poolType(), this.revisions, h);
+    this.registerResources();
+    this.pools = spec.pools.map((pool) => ({
+      name: pool.name,
+      spec: pool,
+      baseConfig: pool.baseConfig ?? defaultBaseConfig(spec.name, pool.name),
+      selector: pool.nodeSelector ?? { [`node-role.kubernetes.io/${pool.name}`]: '' },
+      nextIndex: 0,
+    }));
+    this.populate();
+  }
+
+  // ---- time and identity -------------------------------------------------------------------------
+
+  /** Simulated now as an RFC 3339 timestamp (second precision, as Kubernetes writes them). */
+  isoNow(): string {
+    return new Date(this.ctx.epochMs + this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  private uid(): string {
+    const hex = createHash('sha1')
+      .update(`${this.ctx.seed}/${this.name}/${this.uidCounter++}`)
+      .digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  // ---- initial state -----------------------------------------------------------------------------
+
+  private populate(): void {
+    for (const ns of new Set([
+      'default',
+      'kube-system',
+      ...this.workloads.map((w) => w.namespace),
+      ...this.spec.daemonSets.map((d) => d.namespace),
+    ])) {
+      this.namespaces.create(
+        this.objectRecord(
+          {
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: ns },
+            spec: { finalizers: ['kubernetes'] },
+            status: { phase: 'Active' },
+          },
+          undefined,
+        ),
+      );
+    }
+    for (const pool of this.pools) {
+      const created = Date.parse(pool.spec.nodes.createdAt);
+      for (let i = 0; i < pool.spec.nodes.count; i++) {
+        this.createNode(
+          pool,
+          new Date(created + i * pool.spec.nodes.createdEvery).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          false,
+        );
+      }
+      const role = pool.name;
+      this.machineConfigs.create(
+        this.objectRecord(
+          {
+            apiVersion: `${MCO_GROUP}/v1`,
+            kind: 'MachineConfig',
+            metadata: { name: `00-${role}`, labels: { [RoleLabel]: role } },
+            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.spec.baseImage },
+          },
+          undefined,
+        ),
+      );
+      this.machineConfigs.create(
+        this.objectRecord(
+          {
+            apiVersion: `${MCO_GROUP}/v1`,
+            kind: 'MachineConfig',
+            metadata: {
+              name: pool.baseConfig,
+              annotations: {
+                'machineconfiguration.openshift.io/generated-by-controller-version': 'strata-sim',
+              },
+              ownerReferences: [
+                {
+                  apiVersion: `${MCO_GROUP}/v1`,
+                  kind: 'MachineConfigPool',
+                  name: pool.name,
+                  controller: true,
+                  blockOwnerDeletion: true,
+                  uid: '',
+                },
+              ],
+            },
+            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.spec.baseImage },
+          },
+          undefined,
+        ),
+      );
+      const source = [{ apiVersion: `${MCO_GROUP}/v1`, kind: 'MachineConfig', name: `00-${role}` }];
+      this.machineConfigPools.create(
+        this.objectRecord(
+          {
+            apiVersion: `${MCO_GROUP}/v1`,
+            kind: 'MachineConfigPool',
+            metadata: {
+              name: pool.name,
+              labels: { [`pools.operator.machineconfiguration.openshift.io/${pool.name}`]: '' },
+            },
+            spec: {
+              machineConfigSelector: {
+                matchLabels: pool.spec.machineConfigSelector ?? { [RoleLabel]: role },
+              },
+              nodeSelector: { matchLabels: pool.selector },
+              maxUnavailable: pool.spec.maxUnavailable,
+              paused: false,
+              configuration: { name: pool.baseConfig, source },
+            },
+            status: { configuration: { name: pool.baseConfig, source } },
+          },
+          undefined,
+        ),
+      );
+    }
+    for (const workload of this.workloads) {
+      const nodes = this.schedulableNodes(workload.pool);
+      for (let i = 0; i < workload.replicas; i++) {
+        const node = nodes.length > 0 ? nodes[i % nodes.length]!.name : '';
+        this.createPod(workload.namespace, workload.name, 'ReplicaSet', node);
+      }
+      if (workload.pdb) {
+        this.pdbs.create({
+          name: `${workload.name}-pdb`,
+          namespace: workload.namespace,
+          uid: this.uid(),
+          rv: 0,
+          labels: {},
+          created: this.isoNow(),
+          selector: { app: workload.name },
+          minAvailable: workload.pdb.minAvailable,
+          maxUnavailable: workload.pdb.maxUnavailable,
+          expectedPods: workload.replicas,
+          currentHealthy: 0,
+          desiredHealthy: 0,
+          disruptionsAllowed: 0,
+          blockedUntil: 0,
+        });
+      }
+    }
+    this.refreshPdbs();
+  }
+
+  private objectRecord(object: KObject, namespace: string | undefined): ObjectRecord {
+    const name = String(object.metadata.name ?? '');
+    const metadata: Record<string, unknown> = {
+      ...object.metadata,
+      uid: this.uid(),
+      creationTimestamp: this.isoNow(),
+      generation: 1,
+    };
+    delete metadata.resourceVersion;
+    return {
+      name,
+      namespace,
+      uid: metadata.uid as string,
+      rv: 0,
+      labels: labelsOf(object),
+      object: { ...object, metadata },
+    };
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------------
+
+  /** Called on every node change (created, modified, deleted), after it is stored. */
+  onNodeChange(listener: NodeListener): () => void {
+    this.nodeListeners.add(listener);
+    return () => this.nodeListeners.delete(listener);
+  }
+
+  pool(name: string): ClusterPool {
+    const pool = this.pools.find((p) => p.name === name);
+    if (!pool) throw new FleetError(`cluster "${this.name}" has no pool "${name}"`);
+    return pool;
+  }
+
+  private createNode(pool: ClusterPool, created: string, record: boolean): NodeRecord {
+    const index = pool.nextIndex++;
+    const zones = pool.spec.nodes.zones;
+    const zone = zones[index % zones.length]!;
+    const name = `${pool.name}-${index}`;
+    const poolIndex = this.pools.indexOf(pool);
+    const node: NodeRecord = {
+      name,
+      namespace: undefined,
+      uid: this.uid(),
+      rv: 0,
+      labels: {
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/hostname': name,
+        'node.openshift.io/os_id': 'rhcos',
+        [ZoneLabel]: zone,
+        'topology.kubernetes.io/region': this.spec.region,
+        ...pool.spec.nodes.labels,
+        ...pool.selector,
+      },
+      created,
+      annotations: {
+        [A.currentConfig]: pool.baseConfig,
+        [A.desiredConfig]: pool.baseConfig,
+        [A.currentImage]: pool.spec.baseImage,
+        [A.desiredImage]: pool.spec.baseImage,
+        [A.state]: 'Done',
+        [A.reason]: '',
+      },
+      unschedulable: false,
+      taints: undefined,
+      ready: true,
+      readyChanged: created,
+      ip: `10.${this.ctx.index % 250}.${poolIndex * 16 + Math.floor(index / 250)}.${(index % 250) + 2}`,
+      pool: pool.name,
+    };
+    this.nodes.create(node);
+    if (record)
+      this.ctx.timeline.record({
+        cluster: this.name,
+        pool: pool.name,
+        node: name,
+        kind: 'added',
+        fault: true,
+      });
+    for (const ds of this.spec.daemonSets) this.createPod(ds.namespace, ds.name, 'DaemonSet', name);
+    this.notify(undefined, node);
+    return node;
+  }
+
+  /** Adds a node to a pool: it boots the pool's base config and image. */
+  addNode(poolName: string): NodeRecord {
+    const node = this.createNode(this.pool(poolName), this.isoNow(), true);
+    this.retryPendingPods();
+    return node;
+  }
+
+  /** Removes a node: its DaemonSet pods go, its other pods come back elsewhere. */
+  removeNode(name: string): void {
+    const node = this.nodes.get(undefined, name);
+    if (!node) throw new FleetError(`cluster "${this.name}" has no node "${name}"`);
+    this.nodes.delete(undefined, name);
+    this.ctx.timeline.record({
+      cluster: this.name,
+      pool: node.pool,
+      node: name,
+      kind: 'removed',
+      fault: true,
+    });
+    for (const pod of this.pods.list()) {
+      if (pod.nodeName !== name) continue;
+      this.pods.delete(pod.namespace, pod.name);
+      if (pod.ownerKind === 'ReplicaSet') this.scheduleReturn(pod);
+    }
+    this.refreshPdbs();
+    this.notify(node, undefined);
+  }
+
+  /** Replaces a node record with `change` applied (the daemon's and the faults' writes). */
+  updateNode(name: string, change: (next: NodeRecord) => void): NodeRecord | undefined {
+    const current = this.nodes.get(undefined, name);
+    if (!current) return undefined;
+    const next: NodeRecord = { ...current, annotations: { ...current.annotations } };
+    change(next);
+    return this.writeNode(next, current);
+  }
+
+  /** Sets annotations (an empty-string value is written; `null` deletes). */
+  setNodeAnnotations(name: string, changes: Record<string, string | null>): NodeRecord | undefined {
+    return this.updateNode(name, (next) => {
+      const annotations = { ...next.annotations };
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) delete annotations[key];
+        else annotations[key] = value;
+      }
+      next.annotations = annotations;
+    });
+  }
+
+  setNodeReady(name: string, ready: boolean): NodeRecord | undefined {
+    return this.updateNode(name, (next) => {
+      if (next.ready !== ready) next.readyChanged = this.isoNow();
+      next.ready = ready;
+    });
+  }
+
+  private writeNode(next: NodeRecord, current: NodeRecord, expectedRv?: number): NodeRecord {
+    this.nodes.update(next, expectedRv);
+    if (current.unschedulable !== next.unschedulable) {
+      this.ctx.timeline.record({
+        cluster: this.name,
+        pool: next.pool,
+        node: next.name,
+        kind: next.unschedulable ? 'cordon' : 'uncordon',
+      });
+      if (!next.unschedulable) this.retryPendingPods();
+    }
+    this.notify(current, next);
+    return next;
+  }
+
+  private notify(before: NodeRecord | undefined, after: NodeRecord | undefined): void {
+    for (const listener of this.nodeListeners) listener(before, after);
+  }
+
+  /** Ready and schedulable nodes, in name order, optionally of one pool. */
+  schedulableNodes(pool?: string): NodeRecord[] {
+    return this.nodes
+      .list()
+      .filter((n) => n.ready && !n.unschedulable && (pool === undefined || n.pool === pool));
+  }
+
+  // ---- pods, evictions, PDBs ---------------------------------------------------------------------
+
+  private createPod(
+    namespace: string,
+    owner: string,
+    kind: PodRecord['ownerKind'],
+    nodeName: string,
+  ): PodRecord {
+    const suffix =
+      kind === 'DaemonSet' ? this.randomSuffix(5) : `${this.randomSuffix(10)}-${this.randomSuffix(5)}`;
+    return this.pods.create({
+      name: `${owner}-${suffix}`,
+      namespace,
+      uid: this.uid(),
+      rv: 0,
+      labels: { app: owner },
+      created: this.isoNow(),
+      nodeName,
+      phase: nodeName ? 'Running' : 'Pending',
+      ownerKind: kind,
+      ownerName: owner,
+    });
+  }
+
+  private randomSuffix(length: number): string {
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+    let text = '';
+    for (let i = 0; i < length; i++) text += alphabet[this.prng.int(0, alphabet.length - 1)];
+    return text;
+  }
+
+  /** Pods a drain must evict from a node: everything not owned by a DaemonSet. */
+  evictablePods(nodeName: string): PodRecord[] {
+    return this.pods.list().filter((p) => p.nodeName === nodeName && p.ownerKind !== 'DaemonSet');
+  }
+
+  /**
+   * The Eviction API: 429 with the DisruptionBudget cause when a PDB allows no disruption, otherwise
+   * the pod is deleted and (owned by a ReplicaSet) comes back on another node after a delay.
+   */
+  evictPod(namespace: string, name: string, dryRun: boolean): void {
+    const pod = this.pods.require(namespace, name);
+    const node = pod.nodeName ? this.nodes.get(undefined, pod.nodeName) : undefined;
+    const pdbs = this.pdbs.list(namespace).filter((pdb) => matchesLabels(pdb.selector, pod.labels));
+    if (pdbs.length > 1)
+      throw new StatusError(
+        500,
+        'InternalError',
+        'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+      );
+    const pdb = pdbs[0];
+    if (pdb && pod.phase === 'Running' && pdb.disruptionsAllowed <= 0) {
+      this.ctx.timeline.record({
+        cluster: this.name,
+        pool: node?.pool ?? '',
+        node: pod.nodeName,
+        kind: 'eviction-blocked',
+        detail: `${namespace}/${name}`,
+      });
+      throw new StatusError(
+        429,
+        'TooManyRequests',
+        "Cannot evict pod as it would violate the pod's disruption budget.",
+        {
+          causes: [
+            {
+              reason: 'DisruptionBudget',
+              message: `The disruption budget ${pdb.name} needs ${pdb.desiredHealthy} healthy pods and has ${pdb.currentHealthy} currently`,
+            },
+          ],
+        },
+      );
+    }
+    if (dryRun) return;
+    this.ctx.timeline.record({
+      cluster: this.name,
+      pool: node?.pool ?? '',
+      node: pod.nodeName,
+      kind: 'eviction',
+      detail: `${namespace}/${name}`,
+    });
+    this.deletePod(namespace, name);
+  }
+
+  /** Deletes a pod; its controller brings a replacement back after the eviction-return delay. */
+  deletePod(namespace: string, name: string): PodRecord {
+    const pod = this.pods.delete(namespace, name);
+    this.refreshPdbs();
+    this.scheduleReturn(pod);
+    return pod;
+  }
+
+  private scheduleReturn(pod: PodRecord): void {
+    const workload = this.workloads.find((w) => w.name === pod.ownerName && w.namespace === pod.namespace);
+    if (pod.ownerKind === 'DaemonSet') {
+      this.ctx.clock.schedule(this.ctx.evictionReturnMs, () => {
+        if (this.nodes.get(undefined, pod.nodeName))
+          this.createPod(pod.namespace!, pod.ownerName, 'DaemonSet', pod.nodeName);
+      });
+      return;
+    }
+    this.ctx.clock.schedule(this.ctx.evictionReturnMs, () => {
+      this.createPod(
+        pod.namespace!,
+        pod.ownerName,
+        'ReplicaSet',
+        this.placeFor(workload?.pool, pod.ownerName, pod.nodeName),
+      );
+      this.refreshPdbs();
+    });
+  }
+
+  /** The node a returning pod goes to: schedulable, not where it was, fewest pods of its workload first. */
+  private placeFor(pool: string | undefined, owner: string, avoid: string): string {
+    const candidates = this.schedulableNodes(pool).filter((n) => n.name !== avoid);
+    const fallback = candidates.length > 0 ? candidates : this.schedulableNodes(pool);
+    if (fallback.length === 0) return '';
+    const load = new Map<string, number>();
+    for (const p of this.pods.list())
+      if (p.ownerName === owner) load.set(p.nodeName, (load.get(p.nodeName) ?? 0) + 1);
+    return [...fallback].sort((a, b) => (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0))[0]!.name;
+  }
+
+  /** Pending pods (no schedulable node when they came back) are placed when a node frees up. */
+  private retryPendingPods(): void {
+    let changed = false;
+    for (const pod of this.pods.list()) {
+      if (pod.phase !== 'Pending') continue;
+      const workload = this.workloads.find((w) => w.name === pod.ownerName && w.namespace === pod.namespace);
+      const nodeName = this.placeFor(workload?.pool, pod.ownerName, '');
+      if (!nodeName) return;
+      this.pods.update({ ...pod, nodeName, phase: 'Running' });
+      changed = true;
+    }
+    if (changed) this.refreshPdbs();
+  }
+
+  /** Holds a PDB's disruptionsAllowed at 0 until simulated time `until` (Infinity: forever). */
+  blockPdb(namespace: string, name: string, until: number): void {
+    const pdb = this.pdbs.get(namespace, name);
+    if (!pdb)
+      throw new FleetError(`cluster "${this.name}" has no PodDisruptionBudget "${namespace}/${name}"`);
+    this.pdbs.update({ ...pdb, blockedUntil: until });
+    this.refreshPdbs();
+    if (Number.isFinite(until))
+      this.ctx.clock.schedule(until - this.ctx.clock.now(), () => this.refreshPdbs());
+  }
+
+  /** Recomputes every PDB's status from the pods (stored only when it changed). */
+  refreshPdbs(): void {
+    const now = this.ctx.clock.now();
+    for (const pdb of this.pdbs.list()) {
+      const healthy = this.pods
+        .list(pdb.namespace)
+        .filter((p) => p.phase === 'Running' && matchesLabels(pdb.selector, p.labels)).length;
+      const expected = pdb.expectedPods;
+      const desired =
+        pdb.minAvailable !== undefined
+          ? scaleUp(pdb.minAvailable, expected)
+          : Math.max(0, expected - scaleUp(pdb.maxUnavailable ?? 0, expected));
+      const allowed = pdb.blockedUntil > now ? 0 : Math.max(0, healthy - desired);
+      if (
+        pdb.currentHealthy !== healthy ||
+        pdb.desiredHealthy !== desired ||
+        pdb.disruptionsAllowed !== allowed
+      )
+        this.pdbs.update({
+          ...pdb,
+          currentHealthy: healthy,
+          desiredHealthy: desired,
+          disruptionsAllowed: allowed,
+        });
+    }
+  }
+
+  // ---- resource types ----------------------------------------------------------------------------
+
+  private nodeType(): ResourceType<NodeRecord> {
+    return {
+      group: '',
+      version: 'v1',
+      plural: 'nodes',
+      singular: 'node',
+      kind: 'Node',
+      namespaced: false,
+      shortNames: ['no'],
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      fieldSelectors: ['spec.unschedulable'],
+      fields: (n) => ({ 'metadata.name': n.name, 'spec.unschedulable': String(n.unschedulable) }),
+      encode: (n) => {
+        const readyCondition = {
+          type: 'Ready',
+          status: n.ready ? 'True' : 'False',
+          lastHeartbeatTime: n.readyChanged,
+          lastTransitionTime: n.readyChanged,
+          reason: n.ready ? 'KubeletReady' : 'KubeletNotReady',
+          message: n.ready ? 'kubelet is posting ready status' : 'node is rebooting or unreachable',
+        };
+        const pressure = (type: string, reason: string) => ({
+          type,
+          status: 'False',
+          lastHeartbeatTime: n.created,
+          lastTransitionTime: n.created,
+          reason,
+          message: `kubelet has no ${type.replace('Pressure', '').toLowerCase()} pressure`,
+        });
+        const spec: Record<string, unknown> = { providerID: `sim://${this.name}/${n.name}` };
+        if (n.unschedulable) spec.unschedulable = true;
+        if (n.taints && n.taints.length > 0) spec.taints = n.taints;
+        return {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {
+            name: n.name,
+            uid: n.uid,
+            resourceVersion: String(n.rv),
+            creationTimestamp: n.created,
+            labels: n.labels,
+            annotations: n.annotations,
+          },
+          spec,
+          status: {
+            capacity: { cpu: '8', memory: '32780340Ki', pods: '250', 'ephemeral-storage': '125293548Ki' },
+            allocatable: {
+              cpu: '7500m',
+              memory: '31629364Ki',
+              pods: '250',
+              'ephemeral-storage': '114396791822',
+            },
+            conditions: [
+              pressure('MemoryPressure', 'KubeletHasSufficientMemory'),
+              pressure('DiskPressure', 'KubeletHasNoDiskPressure'),
+              pressure('PIDPressure', 'KubeletHasSufficientPID'),
+              readyCondition,
+            ],
+            addresses: [
+              { type: 'InternalIP', address: n.ip },
+              { type: 'Hostname', address: n.name },
+            ],
+            daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+            nodeInfo: {
+              machineID: n.uid.replaceAll('-', ''),
+              systemUUID: n.uid,
+              bootID: n.readyChanged,
+              kernelVersion: '5.14.0-427.el9.x86_64',
+              osImage: 'Red Hat Enterprise Linux CoreOS 9.6 (Plow)',
+              containerRuntimeVersion: 'cri-o://1.32.4',
+              kubeletVersion: KUBELET_VERSION,
+              kubeProxyVersion: '',
+              operatingSystem: 'linux',
+              architecture: 'amd64',
+            },
+          },
+        };
+      },
+    };
+  }
+
+  private podType(): ResourceType<PodRecord> {
+    return {
+      group: '',
+      version: 'v1',
+      plural: 'pods',
+      singular: 'pod',
+      kind: 'Pod',
+      namespaced: true,
+      shortNames: ['po'],
+      verbs: ['delete', 'get', 'list', 'watch'],
+      fieldSelectors: ['spec.nodeName', 'status.phase'],
+      fields: (p) => ({
+        'metadata.name': p.name,
+        'metadata.namespace': p.namespace ?? '',
+        'spec.nodeName': p.nodeName,
+        'status.phase': p.phase,
+      }),
+      encode: (p) => {
+        const ready = p.phase === 'Running' ? 'True' : 'False';
+        return {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: {
+            name: p.name,
+            namespace: p.namespace,
+            uid: p.uid,
+            resourceVersion: String(p.rv),
+            creationTimestamp: p.created,
+            labels: p.labels,
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: p.ownerKind,
+                name: p.ownerKind === 'ReplicaSet' ? `${p.ownerName}-6d4cf56db6` : p.ownerName,
+                uid: `00000000-0000-0000-0000-${createHash('md5').update(p.ownerName).digest('hex').slice(0, 12)}`,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+          spec: {
+            ...(p.nodeName ? { nodeName: p.nodeName } : {}),
+            containers: [{ name: p.ownerName, image: `registry.example.com/${p.ownerName}:1.0` }],
+            restartPolicy: 'Always',
+            terminationGracePeriodSeconds: 30,
+          },
+          status: {
+            phase: p.phase,
+            conditions: [
+              { type: 'Ready', status: ready },
+              { type: 'PodScheduled', status: p.nodeName ? 'True' : 'False' },
+            ],
+            ...(p.phase === 'Running'
+              ? {
+                  startTime: p.created,
+                  containerStatuses: [
+                    {
+                      name: p.ownerName,
+                      ready: true,
+                      restartCount: 0,
+                      started: true,
+                      image: `registry.example.com/${p.ownerName}:1.0`,
+                      imageID: '',
+                      state: { running: { startedAt: p.created } },
+                    },
+                  ],
+                }
+              : {}),
+          },
+        };
+      },
+    };
+  }
+
+  private pdbType(): ResourceType<PdbRecord> {
+    return {
+      group: 'policy',
+      version: 'v1',
+      plural: 'poddisruptionbudgets',
+      singular: 'poddisruptionbudget',
+      kind: 'PodDisruptionBudget',
+      namespaced: true,
+      shortNames: ['pdb'],
+      verbs: ['get', 'list', 'watch'],
+      fieldSelectors: [],
+      fields: (p) => ({ 'metadata.name': p.name, 'metadata.namespace': p.namespace ?? '' }),
+      encode: (p) => ({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: {
+          name: p.name,
+          namespace: p.namespace,
+          uid: p.uid,
+          resourceVersion: String(p.rv),
+          creationTimestamp: p.created,
+          generation: 1,
+        },
+        spec: {
+          selector: { matchLabels: p.selector },
+          ...(p.minAvailable !== undefined
+            ? { minAvailable: p.minAvailable }
+            : { maxUnavailable: p.maxUnavailable }),
+        },
+        status: {
+          observedGeneration: 1,
+          currentHealthy: p.currentHealthy,
+          desiredHealthy: p.desiredHealthy,
+          disruptionsAllowed: p.disruptionsAllowed,
+          expectedPods: p.expectedPods,
+          conditions: [
+            {
+              type: 'DisruptionAllowed',
+              status: p.disruptionsAllowed > 0 ? 'True' : 'False',
+              reason: p.disruptionsAllowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+              message: '',
+              observedGeneration: 1,
+              lastTransitionTime: p.created,
+            },
+          ],
+        },
+      }),
+    };
+  }
+
+  private poolType(): ResourceType<ObjectRecord> {
+    const base = objectType(MCO_GROUP, 'v1', 'machineconfigpools', 'MachineConfigPool', false, ['mcp']);
+    return { ...base, encode: (record) => base.encode({ ...record, object: this.withPoolStatus(record) }) };
+  }
+
+  /** A MachineConfigPool with its status computed from its nodes (reference mco.md §2.5). */
+  private withPoolStatus(record: ObjectRecord): KObject {
+    const object = record.object;
+    const spec = (object.spec ?? {}) as Record<string, unknown>;
+    const target = ((spec.configuration ?? {}) as { name?: string }).name ?? '';
+    const nodes = this.nodes.list().filter((n) => n.pool === record.name);
+    const updated = nodes.filter((n) => isUpdatedTo(n, target, undefined));
+    const ready = updated.filter((n) => isNodeReady(n));
+    const degraded = nodes.filter((n) => isDegraded(n));
+    const unavailable = nodes.filter((n) => isUnavailableForUpdate(n));
+    const allUpdated =
+      updated.length === nodes.length && ready.length === nodes.length && unavailable.length === 0;
+    const status = { ...((object.status ?? {}) as Record<string, unknown>) };
+    if (allUpdated && spec.configuration) status.configuration = spec.configuration;
+    object.status = status;
+    const since = record.object.metadata.creationTimestamp as string;
+    const condition = (type: string, value: boolean, message = '', reason = '') => ({
+      type,
+      status: value ? 'True' : 'False',
+      lastTransitionTime: since,
+      reason,
+      message,
+    });
+    const degradedMessage = degraded
+      .map((n) => `Node ${n.name} is reporting: ${JSON.stringify(n.annotations[A.reason] ?? '')}`)
+      .join(', ');
+    return {
+      ...object,
+      status: {
+        ...status,
+        observedGeneration: object.metadata.generation,
+        machineCount: nodes.length,
+        readyMachineCount: ready.length,
+        updatedMachineCount: updated.length,
+        degradedMachineCount: degraded.length,
+        unavailableMachineCount: unavailable.length,
+        maxUnavailableResolved: resolveMaxUnavailable(
+          spec.maxUnavailable as number | string | undefined,
+          nodes.length,
+        ),
+        conditions: [
+          condition(
+            'Updated',
+            allUpdated,
+            allUpdated ? `All nodes are updated with MachineConfig ${target}` : '',
+          ),
+          condition(
+            'Updating',
+            !allUpdated && !spec.paused,
+            allUpdated
+              ? ''
+              : spec.paused
+                ? `Pool is paused; will not update to MachineConfig ${target}`
+                : `All nodes are updating to MachineConfig ${target}`,
+          ),
+          condition(
+            'NodeDegraded',
+            degraded.length > 0,
+            degradedMessage,
+            degraded.length > 0 ? `${degraded.length} nodes are reporting degraded status on sync` : '',
+          ),
+          condition('Degraded', degraded.length > 0, degradedMessage),
+        ],
+      },
+    };
+  }
+
+  private registerResources(): void {
+    const add = (resource: ServedResource) =>
+      this.resources.set(`${resource.type.group}/${resource.type.version}/${resource.type.plural}`, resource);
+    add({
+      type: this.nodes.type as unknown as ResourceType<StoredRecord>,
+      collection: this.nodes as unknown as Collection<StoredRecord>,
+      fromWrite: (object, current) => this.nodeFromObject(object, current as NodeRecord),
+      commit: (next, expectedRv) => this.commitNodeWrite(next as NodeRecord, expectedRv),
+      remove: (_ns, name) => {
+        const node = this.nodes.require(undefined, name);
+        this.removeNode(name);
+        return node;
+      },
+    });
+    add({
+      type: this.pods.type as unknown as ResourceType<StoredRecord>,
+      collection: this.pods as unknown as Collection<StoredRecord>,
+      remove: (ns, name) => this.deletePod(ns!, name),
+    });
+    add({
+      type: this.pdbs.type as unknown as ResourceType<StoredRecord>,
+      collection: this.pdbs as unknown as Collection<StoredRecord>,
+    });
+    add({
+      type: this.namespaces.type as ResourceType<StoredRecord>,
+      collection: this.namespaces as Collection<StoredRecord>,
+    });
+    add({
+      type: this.events.type as ResourceType<StoredRecord>,
+      collection: this.events as Collection<StoredRecord>,
+    });
+    for (const collection of [this.machineConfigs, this.machineConfigPools]) {
+      add({
+        type: collection.type as ResourceType<StoredRecord>,
+        collection: collection as Collection<StoredRecord>,
+        fromCreate: (object) => this.customFromCreate(object, collection.type.kind),
+        fromWrite: (object, current) => writeObject(object, current as ObjectRecord, 'main'),
+        fromStatusWrite: (object, current) => writeObject(object, current as ObjectRecord, 'status'),
+      });
+    }
+  }
+
+  private customFromCreate(object: KObject, kind: string): ObjectRecord {
+    const name = object.metadata?.name;
+    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+      throw invalid(
+        kind,
+        String(name ?? ''),
+        'metadata.name',
+        'Required value: a lowercase RFC 1123 subdomain',
+      );
+    if (object.kind !== kind)
+      throw invalid(kind, name, 'kind', `expected "${kind}", got "${String(object.kind)}"`);
+    return this.objectRecord({ ...object, apiVersion: `${MCO_GROUP}/v1` }, undefined);
+  }
+
+  /** A node write keeps status (owned by the kubelet) and takes metadata labels/annotations and spec. */
+  private nodeFromObject(object: KObject, current: NodeRecord): NodeRecord {
+    const spec = (object.spec ?? {}) as Record<string, unknown>;
+    if (object.metadata.name !== undefined && object.metadata.name !== current.name)
+      throw invalid('Node', current.name, 'metadata.name', 'field is immutable');
+    return {
+      ...current,
+      labels: labelsOf(object),
+      annotations: annotationsOf(object),
+      unschedulable: spec.unschedulable === true,
+      taints: Array.isArray(spec.taints) && spec.taints.length > 0 ? (spec.taints as Json[]) : undefined,
+    };
+  }
+
+  /** Stores a written node (API PUT/PATCH): cordon events, daemon notification. */
+  commitNodeWrite(next: NodeRecord, expectedRv: number | undefined): NodeRecord {
+    const current = this.nodes.require(undefined, next.name);
+    return this.writeNode(next, current, expectedRv);
+  }
+}
+
+/** A resource type for objects stored as written. */
+function objectType(
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+  shortNames: string[],
+): ResourceType<ObjectRecord> {
+  return {
+    group,
+    version,
+    plural,
+    singular: kind.toLowerCase(),
+    kind,
+    namespaced,
+    shortNames,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    fieldSelectors: [],
+    fields: (r) => ({ 'metadata.name': r.name, 'metadata.namespace': r.namespace ?? '' }),
+    encode: (r) => ({ ...r.object, metadata: { ...r.object.metadata, resourceVersion: String(r.rv) } }),
+  };
+}
+
+/** A written custom object: metadata the server owns is kept; a spec change bumps generation. */
+function writeObject(object: KObject, current: ObjectRecord, part: 'main' | 'status'): ObjectRecord {
+  const before = current.object;
+  const next: KObject =
+    part === 'status'
+      ? { ...before, status: object.status }
+      : { ...object, apiVersion: before.apiVersion, kind: before.kind, status: before.status };
+  const metadata = { ...(part === 'status' ? before.metadata : object.metadata) };
+  for (const key of ['name', 'uid', 'creationTimestamp', 'generation'] as const)
+    metadata[key] = before.metadata[key];
+  delete metadata.resourceVersion;
+  if (part === 'main' && JSON.stringify(object.spec) !== JSON.stringify(before.spec))
+    metadata.generation = Number(before.metadata.generation ?? 1) + 1;
+  next.metadata = metadata;
+  return { ...current, labels: labelsOf(next), object: next };
+}
+
+function matchesLabels(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** An int-or-percent against a total, rounding up (how the disruption controller scales PDB values). */
+function scaleUp(value: number | string, total: number): number {
+  if (typeof value === 'number') return value;
+  return Math.ceil((Number.parseInt(value, 10) * total) / 100);
+}

@@ -1,0 +1,290 @@
+/**
+ * A running simulated fleet: one Kubernetes API server per cluster on 127.0.0.1, node daemons, faults
+ * and the timeline. Start it with {@link startFleet}; stop it with `fleet.stop()`.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiServer, type ApiUser } from './api-server.ts';
+import { checkInvariants, type InvariantReport, type PoolLimit } from './checker.ts';
+import { ManualClock, RealTimeClock, type SimClock, type TimerHandle } from './clock.ts';
+import { SimCluster } from './cluster.ts';
+import { NodeDaemons } from './daemon.ts';
+import { FleetError } from './errors.ts';
+import { FaultPlan } from './faults.ts';
+import { clusterKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
+import { resolveMaxUnavailable } from './node-state.ts';
+import {
+  isLoadedScenario,
+  loadScenario,
+  type Scenario,
+  type ScenarioFaults,
+  type ScenarioInput,
+} from './scenario.ts';
+import { Timeline } from './timeline.ts';
+import { serverIdentity } from './tls.ts';
+
+export interface FleetOptions {
+  /** Overrides the scenario's timeScale (simulated time runs this many times faster than wall time). */
+  timeScale?: number;
+  /**
+   * `real` (default): simulated time follows wall time × timeScale. `manual`: time moves only through
+   * `fleet.advance(ms)`, so a deterministic driver gets an identical timeline for the same seed.
+   */
+  clock?: 'real' | 'manual';
+  /** Append every timeline event to this JSONL file as it happens. */
+  timelineFile?: string;
+  /** Wall-clock time of simulated time 0 (default: now for `real`, 2026-01-01T00:00:00Z for `manual`). */
+  epochMs?: number;
+}
+
+/** One simulated cluster, as a client sees it. */
+export interface FleetCluster {
+  name: string;
+  labels: Record<string, string>;
+  region: string;
+  /** `https://127.0.0.1:<port>`. */
+  server: string;
+  /** An admin bearer token. */
+  token: string;
+  /** A read-only bearer token (get/list/watch), if the scenario has one. */
+  readOnlyToken: string | undefined;
+  /** The server certificate (self-signed), base64 PEM: kubeconfig `certificate-authority-data`. */
+  caData: string;
+  /** A client-node KubeConfig for this cluster (admin token, its context current). */
+  kubeConfig(token?: string): KubeConfig;
+  /** The simulated cluster's state (objects, hooks). */
+  state: SimCluster;
+  /** Its API server. */
+  api: ApiServer;
+}
+
+export interface Fleet {
+  scenario: Scenario;
+  clusters: FleetCluster[];
+  timeline: Timeline;
+  clock: SimClock;
+  cluster(name: string): FleetCluster;
+  /** Adds a node to a pool (it boots the pool's base config and image); returns its name. */
+  addNode(cluster: string, pool: string): string;
+  removeNode(cluster: string, node: string): void;
+  /** Adds faults at run time (lists appended, single settings replaced). */
+  injectFault(faults: Partial<ScenarioFaults>): void;
+  /** Closes every open watch stream (of one cluster, or all). Returns how many were closed. */
+  disconnectWatches(cluster?: string): number;
+  /** Manual clock only: moves simulated time forward, running everything that falls due. */
+  advance(ms: number): Promise<void>;
+  /** Every pool's maxUnavailable resolved against its current node count. */
+  poolLimits(): PoolLimit[];
+  /** Runs the invariant checker on the timeline so far. */
+  checkInvariants(): InvariantReport;
+  /** Writes a kubeconfig with one context per cluster. */
+  writeKubeconfig(file: string): void;
+  stop(): Promise<void>;
+}
+
+/** Starts a fleet from a scenario (object, file path or YAML text; default: the shipped scenario). */
+export async function startFleet(
+  source?: Scenario | ScenarioInput | string,
+  options: FleetOptions = {},
+): Promise<Fleet> {
+  const scenario = isLoadedScenario(source) ? source : loadScenario(source);
+  const manual = options.clock === 'manual';
+  const clock: SimClock = manual
+    ? new ManualClock()
+    : new RealTimeClock(options.timeScale ?? scenario.timeScale);
+  const epochMs = options.epochMs ?? (manual ? Date.parse('2026-01-01T00:00:00Z') : Date.now());
+  const timeline = new Timeline(() => clock.now(), options.timelineFile);
+  const faults = new FaultPlan(scenario.faults, scenario.seed);
+  const tokens = new Map<string, ApiUser>(
+    scenario.tokens.map((t) => [t.token, { name: t.name, access: t.access }]),
+  );
+  const adminToken = scenario.tokens.find((t) => t.access === 'admin')!.token;
+  const readOnlyToken = scenario.tokens.find((t) => t.access === 'read-only')?.token;
+
+  const tls = await serverIdentity();
+  const daemons: NodeDaemons[] = [];
+  const clusters: FleetCluster[] = [];
+  try {
+    for (const [index, spec] of scenario.clusters.entries()) {
+      const state = new SimCluster(spec, {
+        index,
+        seed: scenario.seed,
+        clock,
+        timeline,
+        epochMs,
+        evictionReturnMs: scenario.timing.evictionReturn,
+        watchHistory: scenario.apiServer.watchHistory,
+      });
+      daemons.push(new NodeDaemons(state, clock, timeline, faults, scenario.timing, scenario.seed));
+      const api = new ApiServer({
+        cluster: state,
+        tokens,
+        fault: () => faults.requestFault(spec.name),
+        bookmarkEveryMs: scenario.apiServer.bookmarkEveryMs,
+        now: () => epochMs + clock.now(),
+        tls,
+      });
+      const server = await api.listen();
+      clusters.push({
+        name: spec.name,
+        labels: { ...spec.labels },
+        region: spec.region,
+        server,
+        token: adminToken,
+        readOnlyToken,
+        caData: tls.caData,
+        kubeConfig: (token = adminToken) =>
+          clusterKubeConfig({ name: spec.name, server, token, caData: tls.caData }),
+        state,
+        api,
+      });
+    }
+  } catch (error) {
+    await Promise.all(clusters.map((c) => c.api.close()));
+    throw error;
+  }
+
+  const find = (name: string): FleetCluster => {
+    const cluster = clusters.find((c) => c.name === name);
+    if (!cluster) throw new FleetError(`no cluster "${name}" in the fleet`);
+    return cluster;
+  };
+  const daemonsOf = (name: string) => daemons[clusters.indexOf(find(name))]!;
+
+  const faultContext: FaultContext = {
+    clock,
+    timeline,
+    find,
+    daemonsOf,
+    faults,
+    all: () => clusters,
+    watchTimer: undefined,
+  };
+  scheduleTimedFaults(faults.faults, faultContext);
+
+  const poolLimits = (): PoolLimit[] =>
+    clusters.flatMap((c) =>
+      c.state.pools.map((p) => ({
+        cluster: c.name,
+        pool: p.name,
+        maxUnavailable: resolveMaxUnavailable(
+          p.spec.maxUnavailable,
+          c.state.nodes.list().filter((n) => n.pool === p.name).length,
+        ),
+      })),
+    );
+  let stopped = false;
+  return {
+    scenario,
+    clusters,
+    timeline,
+    clock,
+    cluster: find,
+    addNode: (cluster, pool) => find(cluster).state.addNode(pool).name,
+    removeNode: (cluster, node) => find(cluster).state.removeNode(node),
+    injectFault: (extra) => {
+      faults.inject(extra);
+      scheduleTimedFaults(
+        {
+          pdbBlock: extra.pdbBlock ?? [],
+          nodeNotReady: extra.nodeNotReady ?? [],
+          nodeChanges: extra.nodeChanges ?? [],
+          watchDisconnect: extra.watchDisconnect,
+        },
+        faultContext,
+      );
+    },
+    disconnectWatches: (cluster) =>
+      (cluster ? [find(cluster)] : clusters).reduce((sum, c) => sum + c.api.disconnectWatches(), 0),
+    advance: async (ms) => {
+      if (!(clock instanceof ManualClock))
+        throw new FleetError('advance() needs a fleet started with clock: "manual"');
+      await clock.advance(ms);
+    },
+    poolLimits,
+    checkInvariants: () => checkInvariants(timeline.events, poolLimits()),
+    writeKubeconfig: (file) => writeKubeconfigFile(file, clusters),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clock.stop();
+      for (const d of daemons) d.stop();
+      await Promise.all(clusters.map((c) => c.api.close()));
+    },
+  };
+}
+
+/** Writes a kubeconfig with one context per cluster of a running fleet (current-context: the first). */
+export function writeKubeconfig(fleet: Fleet, file: string): void {
+  fleet.writeKubeconfig(file);
+}
+
+interface FaultContext {
+  clock: SimClock;
+  timeline: Timeline;
+  find: (name: string) => FleetCluster;
+  daemonsOf: (name: string) => NodeDaemons;
+  faults: FaultPlan;
+  all: () => FleetCluster[];
+  watchTimer: TimerHandle | undefined;
+}
+
+/** Schedules the time-based faults: PDB blocks, NotReady spells, node changes, watch disconnects. */
+function scheduleTimedFaults(
+  f: Pick<ScenarioFaults, 'pdbBlock' | 'nodeNotReady' | 'nodeChanges' | 'watchDisconnect'>,
+  ctx: FaultContext,
+): void {
+  const { clock, timeline } = ctx;
+  for (const block of f.pdbBlock) {
+    const until = block.for === undefined ? Number.POSITIVE_INFINITY : clock.now() + block.for;
+    ctx.find(block.cluster).state.blockPdb(block.namespace, block.name, until);
+  }
+  for (const spell of f.nodeNotReady) {
+    clock.schedule(Math.max(0, spell.at - clock.now()), () => {
+      const state = ctx.find(spell.cluster).state;
+      const candidates = state.nodes.list().filter((n) => n.ready);
+      const name =
+        spell.node ??
+        (candidates.length > 0
+          ? ctx.faults.prng(spell.cluster, `not-ready-${spell.at}`).pick(candidates).name
+          : undefined);
+      if (!name) return;
+      const node = state.setNodeReady(name, false);
+      if (!node) return;
+      timeline.record({
+        cluster: spell.cluster,
+        pool: node.pool,
+        node: name,
+        kind: 'not-ready',
+        fault: true,
+      });
+      clock.schedule(spell.for, () => {
+        if (ctx.daemonsOf(spell.cluster).isRebooting(name)) return;
+        const back = state.setNodeReady(name, true);
+        if (back)
+          timeline.record({
+            cluster: spell.cluster,
+            pool: back.pool,
+            node: name,
+            kind: 'ready',
+            fault: true,
+          });
+      });
+    });
+  }
+  for (const change of f.nodeChanges) {
+    clock.schedule(Math.max(0, change.at - clock.now()), () => {
+      const state = ctx.find(change.cluster).state;
+      if ('add' in change) for (let i = 0; i < change.add; i++) state.addNode(change.pool);
+      else if (state.nodes.get(undefined, change.node)) state.removeNode(change.node);
+    });
+  }
+  if (f.watchDisconnect) {
+    const { every, clusters } = f.watchDisconnect;
+    if (ctx.watchTimer) clock.cancel(ctx.watchTimer);
+    const tick = () => {
+      for (const c of clusters ? clusters.map(ctx.find) : ctx.all()) c.api.disconnectWatches();
+      ctx.watchTimer = clock.schedule(every, tick);
+    };
+    ctx.watchTimer = clock.schedule(every, tick);
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * Scenario files: the fleet to simulate (clusters, pools, nodes, workloads with PDBs), its timing, faults,
+ * seed and API tokens. YAML (or JSON), validated with zod; every error names the file and the field.
+ * The format is documented in docs/simulator.md.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ScenarioError } from './errors.ts';
+
+const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A simulated duration: milliseconds as a number, or a string like `500ms`, `30s`, `2m`, `1h`. */
+const duration = z.union([
+  z.number().nonnegative(),
+  z
+    .string()
+    .regex(durationPattern, 'expected a duration like 500ms, 30s, 2m or 1h')
+    .transform((text) => {
+      const [, amount, unit] = durationPattern.exec(text)!;
+      return Number(amount) * unitMs[unit!]!;
+    }),
+]);
+
+const labelMap = z.record(z.string(), z.string());
+const probability = z.number().min(0).max(1);
+const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case DNS name');
+const intOrPercent = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+%$/, 'expected an integer or a percentage like "25%"'),
+]);
+
+const nodesSchema = z.strictObject({
+  count: z.number().int().nonnegative().max(10_000),
+  zones: z.array(z.string().min(1)).min(1).default(['zone-a']),
+  /** Creation time of the first node. */
+  createdAt: z.iso.datetime().default('2026-01-01T00:00:00Z'),
+  /** Each further node is created this much later (so age ordering is well defined). */
+  createdEvery: duration.default(60_000),
+  /** Extra labels on every node of the pool. */
+  labels: labelMap.default({}),
+});
+
+const poolSchema = z.strictObject({
+  name: dnsName,
+  nodeSelector: labelMap.optional(),
+  machineConfigSelector: labelMap.optional(),
+  maxUnavailable: intOrPercent.default(1),
+  /** The rendered config the nodes run at start; default `rendered-<pool>-<md5(cluster/pool)>`. */
+  baseConfig: z.string().min(1).optional(),
+  /** The image the nodes boot at start (`repo@sha256:…`). */
+  baseImage: z.string().regex(/@sha256:[0-9a-f]{64}$/, 'expected an image pinned by digest (repo@sha256:…)'),
+  nodes: nodesSchema,
+});
+
+const workloadSchema = z
+  .strictObject({
+    name: dnsName,
+    namespace: dnsName.default('default'),
+    replicas: z.number().int().nonnegative().max(1000),
+    /** Pool whose nodes the pods run on (default: any pool). */
+    pool: z.string().optional(),
+    pdb: z
+      .strictObject({
+        minAvailable: intOrPercent.optional(),
+        maxUnavailable: intOrPercent.optional(),
+      })
+      .refine((p) => (p.minAvailable === undefined) !== (p.maxUnavailable === undefined), {
+        message: 'set exactly one of minAvailable and maxUnavailable',
+      })
+      .optional(),
+  })
+  .strict();
+
+const clusterSchema = z.strictObject({
+  name: dnsName,
+  labels: labelMap.default({}),
+  region: z.string().min(1).default('local'),
+  pools: z.array(poolSchema).min(1),
+  workloads: z.array(workloadSchema).default([]),
+  /** DaemonSets: one pod per node, never evicted by a drain. */
+  daemonSets: z
+    .array(z.strictObject({ name: dnsName, namespace: dnsName.default('kube-system') }))
+    .default([]),
+});
+
+const nodeTarget = z.strictObject({
+  /** Clusters the fault applies to (default: all). */
+  clusters: z.array(z.string()).optional(),
+  /** Nodes the fault applies to, by name. */
+  nodes: z.array(z.string()).default([]),
+  /** Probability that any other node is affected, drawn once per update from the node's own generator. */
+  probability: probability.default(0),
+});
+
+const faultsSchema = z.strictObject({
+  /** The update fails after the rebase: state=Degraded. */
+  updateFailure: nodeTarget.optional(),
+  /** The update is refused: state=Unreconcilable. */
+  unreconcilable: nodeTarget.optional(),
+  /** The new image does not boot: the node comes back on the old image, Degraded. */
+  imageNoBoot: nodeTarget.optional(),
+  /** PDBs whose disruptionsAllowed is held at 0, for a while (`for`) or forever. */
+  pdbBlock: z
+    .array(
+      z.strictObject({
+        cluster: z.string(),
+        namespace: z.string().default('default'),
+        name: z.string(),
+        for: duration.optional(),
+      }),
+    )
+    .default([]),
+  /** API errors and latency, per request, on the clusters named (default: all). */
+  api: z
+    .strictObject({
+      clusters: z.array(z.string()).optional(),
+      errorRate: probability.default(0),
+      /** How an injected error looks: 500, 429 with Retry-After, or a timeout (no answer). */
+      errors: z
+        .array(z.enum(['500', '429', 'timeout']))
+        .min(1)
+        .default(['500', '429']),
+      retryAfterSeconds: z.number().int().positive().default(1),
+      /** How long a timed-out request hangs (real ms) before the connection is dropped. */
+      timeoutMs: z.number().int().positive().default(2000),
+      /** Added latency in real milliseconds, [min, max]. */
+      latencyMs: z.tuple([z.number().nonnegative(), z.number().nonnegative()]).default([0, 0]),
+    })
+    .optional(),
+  /** Watch streams are closed by the server every so often (simulated time). */
+  watchDisconnect: z.strictObject({ clusters: z.array(z.string()).optional(), every: duration }).optional(),
+  /** Nodes going NotReady on their own, at a simulated time, for a while. */
+  nodeNotReady: z
+    .array(z.strictObject({ cluster: z.string(), node: z.string().optional(), at: duration, for: duration }))
+    .default([]),
+  /** Nodes added to a pool or removed, at a simulated time. */
+  nodeChanges: z
+    .array(
+      z.union([
+        z.strictObject({
+          cluster: z.string(),
+          pool: z.string(),
+          at: duration,
+          add: z.number().int().positive(),
+        }),
+        z.strictObject({ cluster: z.string(), node: z.string(), at: duration, remove: z.literal(true) }),
+      ]),
+    )
+    .default([]),
+});
+
+const tokenSchema = z.strictObject({
+  name: z.string().min(1),
+  token: z.string().min(8),
+  /** `admin` may do anything; `read-only` may get, list and watch. */
+  access: z.enum(['admin', 'read-only']).default('admin'),
+});
+
+const scenarioSchema = z.strictObject({
+  seed: z.union([z.number().int(), z.string()]).default(1),
+  /** Simulated time runs this many times faster than wall time. */
+  timeScale: z.number().positive().default(1),
+  timing: z
+    .strictObject({
+      /** From desiredConfig set to state=Working. */
+      react: duration.default(1000),
+      /** Pulling and staging the new image. */
+      rebase: duration.default(30_000),
+      /** NotReady while rebooting. */
+      reboot: duration.default(60_000),
+      /** An evicted pod comes back on another node after this. */
+      evictionReturn: duration.default(10_000),
+      /** Random extra time added to rebase and reboot, up to this fraction of them. */
+      jitter: z.number().min(0).max(1).default(0.2),
+    })
+    .prefault({}),
+  tokens: z.array(tokenSchema).default([
+    { name: 'admin', token: 'strata-sim-admin-token', access: 'admin' },
+    { name: 'viewer', token: 'strata-sim-read-only-token', access: 'read-only' },
+  ]),
+  apiServer: z
+    .strictObject({
+      /** Watch events kept per resource; older resourceVersions get 410 Gone. */
+      watchHistory: z.number().int().positive().default(500),
+      /** Bookmark interval (real ms) for watches that allow bookmarks. */
+      bookmarkEveryMs: z.number().int().positive().default(5000),
+    })
+    .prefault({}),
+  clusters: z.array(clusterSchema).min(1),
+  faults: faultsSchema.prefault({}),
+});
+
+/** A validated scenario, durations in simulated milliseconds. */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioCluster = Scenario['clusters'][number];
+export type ScenarioPool = ScenarioCluster['pools'][number];
+export type ScenarioWorkload = ScenarioCluster['workloads'][number];
+export type ScenarioFaults = Scenario['faults'];
+export type NodeFaultTarget = z.output<typeof nodeTarget>;
+/** What a scenario may be written as before validation (durations as strings, defaults omitted). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** The scenario that ships with Strata: four clusters, two pools in prod, PDB-protected workloads. */
+export const defaultScenarioPath = new URL('./scenarios/default.yaml', import.meta.url).pathname;
+
+const loaded = new WeakSet<object>();
+
+/** True for the output of {@link loadScenario} (validated, defaults filled in). */
+export function isLoadedScenario(value: unknown): value is Scenario {
+  return typeof value === 'object' && value !== null && loaded.has(value);
+}
+
+/**
+ * Loads a scenario from a file path, from YAML/JSON text (anything containing a newline or starting with
+ * `{`), or from an already parsed object. Throws {@link ScenarioError} naming the source and the field.
+ */
+export function loadScenario(source: string | ScenarioInput = defaultScenarioPath): Scenario {
+  let name = 'scenario';
+  let raw: unknown = source;
+  if (typeof source === 'string') {
+    const isText = source.includes('\n') || source.trimStart().startsWith('{');
+    let text = source;
+    if (!isText) {
+      name = source;
+      try {
+        text = readFileSync(source, 'utf8');
+      } catch (error) {
+        throw new ScenarioError(`${name}: cannot read the scenario file: ${(error as Error).message}`);
+      }
+    }
+    try {
+      raw = parseYaml(text);
+    } catch (error) {
+      throw new ScenarioError(`${name}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    throw new ScenarioError(`${name}: ${field.replace(/^\./, '') || '(root)'}: ${issue.message}`);
+  }
+  const scenario = checkReferences(parsed.data, name);
+  loaded.add(scenario);
+  return scenario;
+}
+
+/** Cross-field checks zod cannot express: unique names, references to clusters, pools and PDBs. */
+function checkReferences(scenario: Scenario, name: string): Scenario {
+  const fail = (field: string, message: string): never => {
+    throw new ScenarioError(`${name}: ${field}: ${message}`);
+  };
+  const clusters = new Map(scenario.clusters.map((c) => [c.name, c]));
+  scenario.clusters.forEach((cluster, ci) => {
+    if (scenario.clusters.findIndex((c) => c.name === cluster.name) !== ci)
+      fail(`clusters[${ci}].name`, `duplicate cluster name "${cluster.name}"`);
+    cluster.pools.forEach((pool, pi) => {
+      if (cluster.pools.findIndex((p) => p.name === pool.name) !== pi)
+        fail(`clusters[${ci}].pools[${pi}].name`, `duplicate pool name "${pool.name}"`);
+    });
+    cluster.workloads.forEach((w, wi) => {
+      if (w.pool !== undefined && !cluster.pools.some((p) => p.name === w.pool))
+        fail(`clusters[${ci}].workloads[${wi}].pool`, `no pool "${w.pool}" in cluster "${cluster.name}"`);
+    });
+  });
+  const tokens = new Set<string>();
+  scenario.tokens.forEach((t, ti) => {
+    if (tokens.has(t.token)) fail(`tokens[${ti}].token`, 'duplicate token');
+    tokens.add(t.token);
+  });
+  if (!scenario.tokens.some((t) => t.access === 'admin'))
+    fail('tokens', 'at least one admin token is needed');
+  const knownCluster = (field: string, cluster: string) => {
+    if (!clusters.has(cluster)) fail(field, `no cluster "${cluster}" in the scenario`);
+    return clusters.get(cluster)!;
+  };
+  const f = scenario.faults;
+  f.pdbBlock.forEach((b, i) => {
+    const c = knownCluster(`faults.pdbBlock[${i}].cluster`, b.cluster);
+    if (!c.workloads.some((w) => w.pdb && w.name === b.name && w.namespace === b.namespace))
+      fail(`faults.pdbBlock[${i}].name`, `no PDB "${b.namespace}/${b.name}" in cluster "${b.cluster}"`);
+  });
+  f.nodeNotReady.forEach((n, i) => void knownCluster(`faults.nodeNotReady[${i}].cluster`, n.cluster));
+  f.nodeChanges.forEach((n, i) => {
+    const c = knownCluster(`faults.nodeChanges[${i}].cluster`, n.cluster);
+    if ('pool' in n && !c.pools.some((p) => p.name === n.pool))
+      fail(`faults.nodeChanges[${i}].pool`, `no pool "${n.pool}" in cluster "${n.cluster}"`);
+  });
+  for (const key of ['updateFailure', 'unreconcilable', 'imageNoBoot'] as const) {
+    f[key]?.clusters?.forEach((c, i) => void knownCluster(`faults.${key}.clusters[${i}]`, c));
+  }
+  f.api?.clusters?.forEach((c, i) => void knownCluster(`faults.api.clusters[${i}]`, c));
+  f.watchDisconnect?.clusters?.forEach(
+    (c, i) => void knownCluster(`faults.watchDisconnect.clusters[${i}]`, c),
+  );
+  return scenario;
+}
