@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlanRolloutMessage, ReconcilePoolMessage } from '../../functions/core/ports.ts';
 import { RuntimeConfigError } from '../../local/errors.ts';
@@ -62,7 +62,7 @@ describe('embedded runtime', () => {
         await ctx.queues.reconcile.send({ clusterId: `c-${rolloutId}`, pool: 'worker' });
       };
       return {
-        'plan-rollout': (event: SQSEvent, context: Parameters<typeof processPartialResponse>[3]['context']) =>
+        'plan-rollout': (event: SQSEvent, context: Context) =>
           processPartialResponse(event, planRecord, processor, { context }),
         'pool-reconcile': async (event: SQSEvent) => {
           for (const r of event.Records) reconciled.push(JSON.parse(r.body) as ReconcilePoolMessage);
