@@ -1,0 +1,41 @@
+/**
+ * Connects to registered clusters: reads the cluster's registration from the store and returns a cluster
+ * port built from its resolved credentials, cached per registration version (a changed endpoint or
+ * credentials reference builds a new client).
+ */
+import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
+import { NotFoundError } from '../../core/rollout/errors.ts';
+import { type ClusterRecord, getCluster } from '../store/clusters.ts';
+import type { StoreContext } from '../store/context.ts';
+import type { CredentialsResolver } from './credentials.ts';
+import { createKubernetesCluster } from './kubernetes.ts';
+
+/** A registered cluster and the port to its API. */
+export interface ConnectedCluster {
+  record: ClusterRecord;
+  port: ClusterPort;
+}
+
+/** Gives the cluster port of a registered cluster. */
+export interface ClusterConnector {
+  connect(clusterId: string): Promise<ConnectedCluster>;
+}
+
+/** The default connector: store registration + credentials resolver + Kubernetes client. */
+export function createClusterConnector(
+  store: StoreContext,
+  credentials: CredentialsResolver,
+): ClusterConnector {
+  const cache = new Map<string, { version: number; port: ClusterPort }>();
+  return {
+    async connect(clusterId) {
+      const record = await getCluster(store, clusterId);
+      if (!record) throw new NotFoundError(`cluster ${clusterId}: not registered`);
+      const cached = cache.get(clusterId);
+      if (cached && cached.version === record.version) return { record, port: cached.port };
+      const port = createKubernetesCluster(await credentials.kubeConfigFor(record), clusterId);
+      cache.set(clusterId, { version: record.version, port });
+      return { record, port };
+    },
+  };
+}

@@ -1,0 +1,339 @@
+/**
+ * Reconcile queue consumer: reconciles one pool of one cluster, level-triggered. Every pass re-reads the
+ * pool item (desired state) and the cluster (actual state), asks the pure planner for the next steps,
+ * records intent (new slots) with a write conditional on the pool's version, and only then performs
+ * idempotent cluster calls: cordon, drain through the Eviction API, set desiredConfig/desiredImage, and
+ * uncordon once the node's daemon reports Done. While anything is in flight the key is re-enqueued with a
+ * delay, so a lost, duplicated or reordered message changes nothing.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import type { ClusterConnector } from '../adapters/cluster/connector.ts';
+import { createClusterConnector } from '../adapters/cluster/connector.ts';
+import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
+import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
+import { getPool, type PoolRecord, putPoolIfVersion } from '../adapters/store/pools.ts';
+import { getRollout } from '../adapters/store/rollouts.ts';
+import { createDocumentClient } from '../adapters/store/table.ts';
+import { NodeAnnotations, type RolloutStatus } from '../core/model.ts';
+import {
+  MAX_DELAY_SECONDS,
+  type MessageQueue,
+  type PlanRolloutMessage,
+  type ReconcilePoolMessage,
+} from '../core/ports.ts';
+import {
+  type ClusterPort,
+  calculatePoolStatus,
+  isNodeDone,
+  isWindowOpen,
+  type NodeFacts,
+  type NodeStep,
+  nextWindowOpening,
+  type PoolTarget,
+  planPool,
+  primaryPool,
+  type StartHold,
+  targetKey,
+} from '../core/rollout/index.ts';
+
+/** Timing of the reconcile. */
+export interface PoolReconcileSettings {
+  /** Requeue delay while nodes are in flight, in seconds (cluster events usually come sooner). */
+  pollSeconds: number;
+  /** A drain still blocked after this long reports the node stuck (it keeps its slot). */
+  drainTimeoutSeconds: number;
+  /** Requeue delay after a PDB refused an eviction (HTTP 429). */
+  drainRetrySeconds: number;
+  /** Passes per invocation: after an uncordon the next node starts in the same invocation. */
+  maxPasses: number;
+}
+
+const DEFAULTS: PoolReconcileSettings = {
+  pollSeconds: 10,
+  drainTimeoutSeconds: 900,
+  drainRetrySeconds: 5,
+  maxPasses: 4,
+};
+
+/** A point just before a side effect (the fault tests crash here). */
+export interface SideEffectPoint {
+  kind: 'cordon' | 'evict' | 'annotate' | 'uncordon';
+  clusterId: string;
+  pool: string;
+  node: string;
+}
+
+/** What pool-reconcile needs. */
+export interface PoolReconcileDeps {
+  store: StoreContext;
+  clusters: ClusterConnector;
+  reconcileQueue: MessageQueue<ReconcilePoolMessage>;
+  planQueue: MessageQueue<PlanRolloutMessage>;
+  now?: () => Date;
+  settings?: Partial<PoolReconcileSettings>;
+  /** Called before each cluster side effect; a throw here stands for a crash at that point. */
+  beforeSideEffect?: (point: SideEffectPoint) => void | Promise<void>;
+}
+
+/** The outcome of one reconcile. */
+export interface PoolReconcileOutcome {
+  clusterId: string;
+  pool: string;
+  started: string[];
+  released: string[];
+  holds: StartHold[];
+  done: boolean;
+  /** Lost optimistic-concurrency races (re-read and re-planned). */
+  conflicts: number;
+  requeueAfterSeconds: number | null;
+}
+
+/** The reconcile message schema. */
+export const ReconcilePoolMessageSchema = z.object({ clusterId: z.string().min(1), pool: z.string().min(1) });
+
+function holdsFor(status: RolloutStatus | undefined): StartHold[] {
+  if (status === 'Paused') return ['paused'];
+  if (status === 'Halted' || status === 'Aborted' || status === 'Superseded') return ['halted'];
+  return [];
+}
+
+/** The pool item's fields a pass may change; a write happens only when these differ. */
+function essence(p: PoolRecord): string {
+  return JSON.stringify([p.slots, p.failed, p.stuck, p.holds, p.status, p.lastCompleted]);
+}
+
+/** The config all nodes agree on and are done with, if they do (the baseline before any rollout). */
+function agreedConfig(nodes: NodeFacts[]): PoolTarget | null {
+  if (nodes.length === 0 || !nodes.every(isNodeDone)) return null;
+  const first = nodes[0]!.annotations;
+  const config = first[NodeAnnotations.currentConfig]!;
+  const image = first[NodeAnnotations.currentImage] ?? null;
+  const same = nodes.every(
+    (n) =>
+      n.annotations[NodeAnnotations.currentConfig] === config &&
+      (n.annotations[NodeAnnotations.currentImage] ?? null) === image,
+  );
+  return same ? { config, image } : null;
+}
+
+interface StepResult {
+  uncordoned: boolean;
+  drainBlocked: boolean;
+}
+
+async function performStep(
+  deps: PoolReconcileDeps,
+  port: ClusterPort,
+  key: ReconcilePoolMessage,
+  step: NodeStep,
+  node: NodeFacts,
+): Promise<StepResult> {
+  const hook = async (kind: SideEffectPoint['kind']) =>
+    deps.beforeSideEffect?.({ kind, clusterId: key.clusterId, pool: key.pool, node: step.node });
+  if (step.kind === 'uncordon') {
+    await hook('uncordon');
+    await port.setUnschedulable(step.node, false);
+    return { uncordoned: true, drainBlocked: false };
+  }
+  if (step.kind !== 'prepare') return { uncordoned: false, drainBlocked: false };
+  if (!node.unschedulable) {
+    await hook('cordon');
+    await port.setUnschedulable(step.node, true);
+  }
+  let pods = await port.listEvictablePods(step.node);
+  if (pods.length > 0) {
+    for (const pod of pods) {
+      await hook('evict');
+      await port.evictPod(pod);
+    }
+    pods = await port.listEvictablePods(step.node);
+    if (pods.length > 0) return { uncordoned: false, drainBlocked: true };
+  }
+  await hook('annotate');
+  await port.setNodeAnnotations(step.node, {
+    [NodeAnnotations.desiredConfig]: step.target.config,
+    [NodeAnnotations.desiredImage]: step.target.image,
+  });
+  return { uncordoned: false, drainBlocked: false };
+}
+
+/**
+ * Reconciles one pool. Safe to run concurrently with itself and to repeat: only the pass whose intent
+ * write wins acts, and every cluster call is idempotent.
+ */
+export async function reconcilePool(
+  deps: PoolReconcileDeps,
+  key: ReconcilePoolMessage,
+): Promise<PoolReconcileOutcome> {
+  const settings = { ...DEFAULTS, ...deps.settings };
+  const now = deps.now ?? (() => new Date());
+  const outcome: PoolReconcileOutcome = {
+    ...key,
+    started: [],
+    released: [],
+    holds: [],
+    done: false,
+    conflicts: 0,
+    requeueAfterSeconds: null,
+  };
+  const { record: cluster, port } = await deps.clusters.connect(key.clusterId);
+  let drainBlocked = false;
+  let windowClosed = false;
+  let slotsHeld = false;
+  let notifyPlan = false;
+  let rolloutId: string | null = null;
+  for (let pass = 0; pass < settings.maxPasses; pass++) {
+    const current = await getPool(deps.store, key.clusterId, key.pool);
+    if (!current) return outcome;
+    const at = now();
+    const rollout = current.target ? await getRollout(deps.store, current.target.rolloutId) : null;
+    rolloutId = current.target?.rolloutId ?? null;
+    const holds = holdsFor(rollout?.status);
+    windowClosed = !isWindowOpen(cluster.windows, at);
+    if (windowClosed) holds.push('window-closed');
+    const nodes = (await port.listNodes()).filter((n) => primaryPool(n.labels, cluster.pools) === key.pool);
+    const target: PoolTarget | null = current.target
+      ? { config: current.target.config, image: current.target.image }
+      : null;
+    const plan = planPool({
+      nodes,
+      target,
+      ...(current.maxUnavailable !== undefined ? { maxUnavailable: current.maxUnavailable } : {}),
+      slots: current.slots,
+      failed: current.failed,
+      holds,
+      now: at.toISOString(),
+      drainTimeoutSeconds: settings.drainTimeoutSeconds,
+    });
+
+    // Intent: the whole next state of the pool item, written before anything is touched.
+    const next: PoolRecord = structuredClone(current);
+    next.updatedAt = at.toISOString();
+    next.holds = plan.holds;
+    for (const name of plan.release) delete next.slots[name];
+    for (const step of plan.steps) {
+      if (!next.slots[step.node]) next.slots[step.node] = { target: step.target, since: at.toISOString() };
+      else if (plan.retarget.includes(step.node)) {
+        next.slots[step.node] = { ...next.slots[step.node]!, target: step.target, failed: false };
+      }
+    }
+    for (const name of plan.newlyFailed) {
+      next.slots[name] = { ...next.slots[name]!, failed: true };
+      next.failed[name] = targetKey(next.slots[name]!.target);
+    }
+    for (const name of plan.newlyStuck) {
+      next.slots[name] = { ...next.slots[name]!, stuck: true };
+      if (!next.stuck.includes(name)) next.stuck.push(name);
+    }
+    next.stuck = next.stuck.filter((n) => next.slots[n]?.stuck);
+    if (target) {
+      next.status = calculatePoolStatus({
+        nodes,
+        target,
+        paused: plan.holds.includes('paused'),
+        now: at.toISOString(),
+        ...(current.status ? { previous: current.status } : {}),
+      });
+      if (plan.done) next.lastCompleted = target;
+    } else {
+      next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes);
+    }
+    const wasDone =
+      target !== null &&
+      current.lastCompleted !== null &&
+      targetKey(current.lastCompleted) === targetKey(target);
+    if ((plan.done && !wasDone) || plan.newlyFailed.length > 0) notifyPlan = true;
+
+    if (essence(next) !== essence(current)) {
+      try {
+        await putPoolIfVersion(deps.store, next, current.version);
+      } catch (error) {
+        if (error instanceof VersionConflictError) {
+          outcome.conflicts++;
+          continue;
+        }
+        throw error;
+      }
+    }
+    outcome.started.push(...plan.start);
+    outcome.released.push(...plan.release);
+    outcome.holds = plan.holds;
+    outcome.done = plan.done;
+
+    // Side effects, per node in parallel; one node's failure does not hold the others up.
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const results = await Promise.allSettled(
+      plan.steps.map((step) => performStep(deps, port, key, step, byName.get(step.node)!)),
+    );
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    const done = results.map((r) => (r as PromiseFulfilledResult<StepResult>).value);
+    drainBlocked = done.some((r) => r.drainBlocked);
+    slotsHeld = Object.values(next.slots).some((s) => !s.failed);
+    // An uncordon frees a slot: go round again to release it and start the next node now.
+    if (!done.some((r) => r.uncordoned)) break;
+  }
+  if (notifyPlan && rolloutId) await deps.planQueue.send({ rolloutId });
+
+  const pool = await getPool(deps.store, key.clusterId, key.pool);
+  let delay: number | null = null;
+  if (drainBlocked) delay = settings.drainRetrySeconds;
+  else if (slotsHeld || (pool && Object.values(pool.slots).some((s) => !s.failed)))
+    delay = settings.pollSeconds;
+  else if (windowClosed && pool?.target && !outcome.done) {
+    const opens = nextWindowOpening(cluster.windows, now());
+    if (opens) delay = Math.min(MAX_DELAY_SECONDS, Math.max(1, (opens.getTime() - now().getTime()) / 1000));
+  } else if (pool?.target && !outcome.done && outcome.holds.length === 0) delay = settings.pollSeconds;
+  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
+  outcome.requeueAfterSeconds = delay;
+  return outcome;
+}
+
+/** Builds the SQS handler (partial batch failures reported: a failed pool is retried by SQS). */
+export function createPoolReconcileHandler(
+  deps: PoolReconcileDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  return (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    const record = async (r: SQSRecord) => {
+      const parsed = ReconcilePoolMessageSchema.safeParse(JSON.parse(r.body));
+      // A malformed key can never succeed: drop it (not retried) and say why.
+      if (!parsed.success) return { dropped: `reconcile message ${r.messageId}: ${parsed.error.message}` };
+      return reconcilePool(deps, parsed.data);
+    };
+    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+let built: ReturnType<typeof createPoolReconcileHandler> | undefined;
+
+/**
+ * Lambda entry point: TABLE_NAME, RECONCILE_QUEUE_URL, PLAN_QUEUE_URL; cluster tokens come from
+ * CLUSTER_TOKENS (JSON name → token) locally; on AWS the credentials resolver is wired by the stack.
+ */
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  if (built === undefined) {
+    const tableName = process.env.TABLE_NAME;
+    const reconcileUrl = process.env.RECONCILE_QUEUE_URL;
+    const planUrl = process.env.PLAN_QUEUE_URL;
+    if (!tableName || !reconcileUrl || !planUrl) {
+      throw new Error('TABLE_NAME, RECONCILE_QUEUE_URL and PLAN_QUEUE_URL must be set');
+    }
+    const store = { doc: createDocumentClient(), tableName };
+    const sqs = new SQSClient({});
+    built = createPoolReconcileHandler({
+      store,
+      clusters: createClusterConnector(
+        store,
+        createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
+      ),
+      reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({ client: sqs, queueUrl: reconcileUrl }),
+      planQueue: new SqsMessageQueue<PlanRolloutMessage>({ client: sqs, queueUrl: planUrl }),
+    });
+  }
+  return built(event, context);
+};

@@ -1,0 +1,149 @@
+/**
+ * A small real in-process MessageQueue: at-least-once, unordered delivery with per-message delays, and a
+ * consumer loop with bounded concurrency. Tests and benches use it, and the embedded runtime can fall back
+ * to it when no SQS-compatible server is wanted. Optional faults (drop, duplicate, extra delay) make the
+ * delivery guarantees as weak as SQS's on purpose.
+ */
+import type { MessageQueue, SendOptions } from '../functions/core/ports.ts';
+
+/** Delivery faults, each a probability in [0, 1]. */
+export interface QueueFaults {
+  /** A sent message is lost. */
+  drop?: number;
+  /** A sent message is delivered twice. */
+  duplicate?: number;
+  /** Up to this many extra ms of delay per delivery (reordering). */
+  jitterMs?: number;
+  /** Random source (seeded in tests). */
+  random?: () => number;
+}
+
+/** Options of {@link InProcessQueue}. */
+export interface InProcessQueueOptions {
+  /** How many messages are handled at once. Default 4. */
+  concurrency?: number;
+  /** Scales `delaySeconds` into wall time (e.g. 0.001 to run 1 s delays in 1 ms). Default 1. */
+  delayScale?: number;
+  faults?: QueueFaults;
+  /** Failed handling is redelivered after this many ms (visibility timeout). Default 50. */
+  retryAfterMs?: number;
+  /** Called when handling throws (the message is redelivered). */
+  onError?: (error: unknown, body: unknown) => void;
+}
+
+interface Pending<T> {
+  body: T;
+  dueAt: number;
+}
+
+/** An in-process queue with a consumer loop. */
+export class InProcessQueue<T> implements MessageQueue<T> {
+  private readonly options: Required<Omit<InProcessQueueOptions, 'faults' | 'onError'>> &
+    InProcessQueueOptions;
+  private readonly pending: Pending<T>[] = [];
+  private handler: ((body: T) => Promise<unknown>) | undefined;
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Messages sent (before faults), delivered, and dropped: the cost model counts these. */
+  readonly stats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, failed: 0 };
+
+  constructor(options: InProcessQueueOptions = {}) {
+    this.options = { concurrency: 4, delayScale: 1, retryAfterMs: 50, ...options };
+  }
+
+  async send(body: T, options: SendOptions = {}): Promise<void> {
+    this.stats.sent++;
+    const f = this.options.faults;
+    const random = f?.random ?? Math.random;
+    if (f?.drop && random() < f.drop) {
+      this.stats.dropped++;
+      return;
+    }
+    const copies = f?.duplicate && random() < f.duplicate ? 2 : 1;
+    if (copies === 2) this.stats.duplicated++;
+    for (let i = 0; i < copies; i++) {
+      const jitter = f?.jitterMs ? random() * f.jitterMs : 0;
+      this.enqueue(
+        structuredClone(body),
+        (options.delaySeconds ?? 0) * 1000 * this.options.delayScale + jitter,
+      );
+    }
+  }
+
+  /** Starts consuming with `handler`; a throw redelivers the message after `retryAfterMs`. */
+  consume(handler: (body: T) => Promise<unknown>): void {
+    this.handler = handler;
+    this.pump();
+  }
+
+  /** Messages waiting (due or delayed) plus those being handled. */
+  get depth(): number {
+    return this.pending.length + this.running;
+  }
+
+  /** Resolves when nothing is pending or running (delayed messages count as pending). */
+  idle(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops delivering; pending messages are discarded. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.pending.length = 0;
+    this.wakeIdle();
+  }
+
+  private enqueue(body: T, delayMs: number): void {
+    if (this.stopped) return;
+    this.pending.push({ body, dueAt: Date.now() + delayMs });
+    this.pump();
+  }
+
+  private wakeIdle(): void {
+    if (this.depth !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private pump(): void {
+    if (!this.handler || this.stopped) return;
+    const now = Date.now();
+    while (this.running < this.options.concurrency) {
+      let index = -1;
+      for (let i = 0; i < this.pending.length; i++) {
+        const p = this.pending[i]!;
+        if (p.dueAt <= now && (index < 0 || p.dueAt < this.pending[index]!.dueAt)) index = i;
+      }
+      if (index < 0) break;
+      const [item] = this.pending.splice(index, 1);
+      this.run(item!);
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length > 0 && this.running < this.options.concurrency) {
+      const next = Math.min(...this.pending.map((p) => p.dueAt));
+      this.timer = setTimeout(() => this.pump(), Math.max(0, next - Date.now()));
+    }
+  }
+
+  private run(item: Pending<T>): void {
+    this.running++;
+    this.stats.delivered++;
+    this.handler!(item.body)
+      .catch((error) => {
+        this.stats.failed++;
+        this.options.onError?.(error, item.body);
+        this.enqueue(item.body, this.options.retryAfterMs);
+      })
+      .finally(() => {
+        this.running--;
+        this.pump();
+        this.wakeIdle();
+      });
+  }
+}
