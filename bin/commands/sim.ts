@@ -1,0 +1,74 @@
+/**
+ * `strata sim`: runs a simulated fleet (one Kubernetes API server per cluster) until Ctrl-C, writes a
+ * kubeconfig with one context per cluster and prints the cluster table. See docs/simulator.md.
+ */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { type Fleet, loadScenario, ScenarioError, startFleet } from '../../sim/index.ts';
+import { CliError } from './cli-error.ts';
+import type { RegisterCommand } from './index.ts';
+
+interface SimOptions {
+  scenario?: string;
+  kubeconfigOut: string;
+  timeline?: string;
+  timeScale?: string;
+}
+
+/** The cluster table `strata sim` prints. */
+export function clusterTable(fleet: Fleet): string {
+  const table = new Table({
+    head: ['CLUSTER', 'LABELS', 'SERVER', 'POOLS (nodes)'],
+    style: { head: [], border: [] },
+  });
+  for (const c of fleet.clusters) {
+    const pools = c.state.pools
+      .map((p) => `${p.name} (${c.state.nodes.list().filter((n) => n.pool === p.name).length})`)
+      .join(', ');
+    const labels = Object.entries(c.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    table.push([c.name, labels, c.server, pools]);
+  }
+  return table.toString();
+}
+
+export const registerSim: RegisterCommand = (program: Command) => {
+  program
+    .command('sim')
+    .description('Run a simulated fleet of Kubernetes clusters (API servers on 127.0.0.1) until Ctrl-C')
+    .option('--scenario <file>', 'scenario YAML (default: sim/scenarios/default.yaml)')
+    .option('--kubeconfig-out <file>', 'write a kubeconfig with one context per cluster', 'kubeconfig.sim')
+    .option('--timeline <file>', 'append every node transition to this JSONL file')
+    .option('--time-scale <n>', 'simulated time runs N times faster than wall time (overrides the scenario)')
+    .action(async (options: SimOptions) => {
+      let timeScale: number | undefined;
+      if (options.timeScale !== undefined) {
+        timeScale = Number(options.timeScale);
+        if (!Number.isFinite(timeScale) || timeScale <= 0)
+          throw new CliError(`--time-scale: expected a positive number, got "${options.timeScale}"`);
+      }
+      let scenario: ReturnType<typeof loadScenario>;
+      try {
+        scenario = loadScenario(options.scenario);
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new CliError(error.message);
+        throw error;
+      }
+      const fleet = await startFleet(scenario, { timeScale, timelineFile: options.timeline });
+      fleet.writeKubeconfig(options.kubeconfigOut);
+      const nodes = fleet.clusters.reduce((sum, c) => sum + c.state.nodes.size, 0);
+      process.stdout.write(`${clusterTable(fleet)}\n`);
+      process.stdout.write(
+        `${fleet.clusters.length} clusters, ${nodes} nodes; kubeconfig: ${options.kubeconfigOut} ` +
+          `(current-context ${fleet.clusters[0]!.name}); time scale ${timeScale ?? scenario.timeScale}×. Ctrl-C to stop.\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await fleet.stop();
+      process.stdout.write(`stopped; ${fleet.timeline.events.length} timeline events\n`);
+    });
+};
