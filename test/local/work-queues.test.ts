@@ -1,0 +1,93 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLERS, StrataControlPlane } from '../../lib/control-plane.ts';
+import { RESYNC_TICK, WORK_QUEUE_NAMES, workQueueSpecs } from '../../local/work-queues.ts';
+
+// The embedded runtime must mirror the stack: this synthesises the real construct (without bundling the
+// functions) and compares its queues, event source mappings and function settings with local/work-queues.ts.
+let template: Template;
+let handlersDir: string;
+
+beforeAll(async () => {
+  // Entry points must lie under the project root; node_modules/.cache is that, and ignored by git.
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
+  await mkdir(cache, { recursive: true });
+  handlersDir = await mkdtemp(join(cache, 'strata-handlers-'));
+  for (const name of HANDLERS)
+    await writeFile(join(handlersDir, `${name}.ts`), 'export const handler = 1;\n');
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Mirror', { env: { account: '111111111111', region: 'us-east-1' } });
+  new StrataControlPlane(stack, 'ControlPlane', { handlersDir, maxClusterCallers: 7 });
+  template = Template.fromStack(stack);
+}, 120_000);
+afterAll(async () => {
+  await rm(handlersDir, { recursive: true, force: true });
+});
+
+type Resource = { Properties: Record<string, unknown> };
+const resources = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+
+/** The logical id of the Lambda function whose id starts with ControlPlane<Pascal name>. */
+function functionOf(name: string): [string, Resource] {
+  const pascal = name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+  const found = resources('AWS::Lambda::Function').find(
+    ([id]) => id.startsWith(`ControlPlane${pascal}`) && !id.includes('Logs'),
+  );
+  if (!found) throw new Error(`no function ${name} in the template`);
+  return found;
+}
+
+describe('local/work-queues.ts mirrors lib/control-plane.ts', () => {
+  const specs = workQueueSpecs(7);
+
+  it('has the same consumers with the same batch size, concurrency and timeouts', () => {
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(WORK_QUEUE_NAMES.length);
+    for (const q of WORK_QUEUE_NAMES) {
+      const { consumer } = specs[q];
+      const [fnId, fn] = functionOf(consumer.name);
+      expect(fn.Properties.Timeout, `${consumer.name} timeout`).toBe(consumer.timeoutSeconds);
+      const mapping = mappings.find(([, m]) => JSON.stringify(m.Properties.FunctionName).includes(fnId));
+      expect(mapping, `event source of ${consumer.name}`).toBeDefined();
+      const props = mapping![1].Properties;
+      expect(props.BatchSize, `${consumer.name} batch size`).toBe(consumer.batchSize);
+      expect(props.ScalingConfig, `${consumer.name} concurrency`).toEqual({
+        MaximumConcurrency: consumer.maxConcurrency,
+      });
+      expect(props.MaximumBatchingWindowInSeconds ?? 0).toBe(consumer.maxBatchingWindowSeconds);
+      expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+
+      // The queue it reads: visibility timeout and redrive.
+      const queueId = (props.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const queue = template.toJSON().Resources[queueId] as Resource;
+      expect(queue.Properties.VisibilityTimeout, `${q} visibility`).toBe(specs[q].visibilityTimeoutSeconds);
+      expect((queue.Properties.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(
+        specs[q].maxReceiveCount,
+      );
+    }
+  });
+
+  it('passes the queue URLs under the same variable names', () => {
+    const variables = new Set(
+      resources('AWS::Lambda::Function').flatMap(([, f]) =>
+        Object.keys((f.Properties.Environment as { Variables?: object } | undefined)?.Variables ?? {}),
+      ),
+    );
+    expect(variables).toContain('TABLE_NAME');
+    for (const q of WORK_QUEUE_NAMES) {
+      // The cluster-event queue is fed by watch relays, not by a function, so no function carries its URL.
+      if (q === 'clusterEvent') continue;
+      expect(variables, specs[q].urlVariable).toContain(specs[q].urlVariable);
+    }
+  });
+
+  it('ticks resync at the default rate with its timeout', () => {
+    const [, schedule] = resources('AWS::Scheduler::Schedule')[0]!;
+    expect(schedule.Properties.ScheduleExpression).toBe(`rate(${RESYNC_TICK.intervalSeconds / 60} minute)`);
+    expect(functionOf(RESYNC_TICK.functionName)[1].Properties.Timeout).toBe(RESYNC_TICK.timeoutSeconds);
+  });
+});
