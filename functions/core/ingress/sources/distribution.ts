@@ -6,8 +6,10 @@ import { z } from 'zod';
 import type { PushHint, SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 
-/** Distribution's notification envelope media type. */
+/** Distribution's notification envelope media type (v3 and the docs). */
 export const DISTRIBUTION_EVENTS_TYPE = 'application/vnd.docker.distribution.events.v2+json';
+/** What distribution 2.x (e.g. Debian's `docker-registry` 2.8) actually sends. */
+export const DISTRIBUTION_EVENTS_TYPE_V1 = 'application/vnd.docker.distribution.events.v1+json';
 
 const ATTESTATION_ANNOTATION = 'vnd.docker.reference.type';
 
@@ -48,7 +50,7 @@ function eventHint(event: DistributionEvent): PushHint {
 /** `POST /hooks/distribution` and `/hooks/gitlab`: `{ "events": [ … ] }`. */
 export const distribution: SourceNormaliser<{ events: DistributionEvent[] }> = {
   source: 'distribution',
-  contentTypes: [DISTRIBUTION_EVENTS_TYPE, 'application/json'],
+  contentTypes: [DISTRIBUTION_EVENTS_TYPE, DISTRIBUTION_EVENTS_TYPE_V1, 'application/json'],
   schema: z.object({ events: z.array(DistributionEventSchema) }),
   hints: (payload) => payload.events.map(eventHint),
 };
