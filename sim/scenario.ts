@@ -12,24 +12,26 @@ const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A simulated duration: milliseconds as a number, or a string like `500ms`, `30s`, `2m`, `1h`. */
-const duration = z.union([
-  z.number().nonnegative(),
-  z
-    .string()
-    .regex(durationPattern, 'expected a duration like 500ms, 30s, 2m or 1h')
-    .transform((text) => {
-      const [, amount, unit] = durationPattern.exec(text)!;
-      return Number(amount) * unitMs[unit!]!;
-    }),
-]);
+const duration = z.union(
+  [
+    z.number().nonnegative(),
+    z
+      .string()
+      .regex(durationPattern, 'expected a duration like 500ms, 30s, 2m or 1h')
+      .transform((text) => {
+        const [, amount, unit] = durationPattern.exec(text)!;
+        return Number(amount) * unitMs[unit!]!;
+      }),
+  ],
+  { error: 'expected a duration: milliseconds, or a string like 500ms, 30s, 2m or 1h' },
+);
 
 const labelMap = z.record(z.string(), z.string());
 const probability = z.number().min(0).max(1);
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case DNS name');
-const intOrPercent = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^\d+%$/, 'expected an integer or a percentage like "25%"'),
-]);
+const intOrPercent = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/)], {
+  error: 'expected a non-negative integer or a percentage like "25%"',
+});
 
 const nodesSchema = z.strictObject({
   count: z.number().int().nonnegative().max(10_000),
@@ -159,7 +161,7 @@ const tokenSchema = z.strictObject({
 });
 
 const scenarioSchema = z.strictObject({
-  seed: z.union([z.number().int(), z.string()]).default(1),
+  seed: z.union([z.number().int(), z.string()], { error: 'expected an integer or a string' }).default(1),
   /** Simulated time runs this many times faster than wall time. */
   timeScale: z.number().positive().default(1),
   timing: z
@@ -279,7 +281,7 @@ function checkReferences(scenario: Scenario, name: string): Scenario {
   const f = scenario.faults;
   f.pdbBlock.forEach((b, i) => {
     const c = knownCluster(`faults.pdbBlock[${i}].cluster`, b.cluster);
-    if (!c.workloads.some((w) => w.pdb && w.name === b.name && w.namespace === b.namespace))
+    if (!c.workloads.some((w) => w.pdb && `${w.name}-pdb` === b.name && w.namespace === b.namespace))
       fail(`faults.pdbBlock[${i}].name`, `no PDB "${b.namespace}/${b.name}" in cluster "${b.cluster}"`);
   });
   f.nodeNotReady.forEach((n, i) => void knownCluster(`faults.nodeNotReady[${i}].cluster`, n.cluster));

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultScenarioPath, loadScenario, ScenarioError } from '../../sim/index.ts';
+import { smallScenario } from './support.ts';
+
+describe('loadScenario', () => {
+  it('loads the shipped default scenario: four clusters, two pools in prod, PDB-protected workloads', () => {
+    const scenario = loadScenario(defaultScenarioPath);
+
+    expect(scenario.clusters.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
+    expect(scenario.clusters.map((c) => c.labels.env)).toEqual(['dev', 'staging', 'prod', 'prod']);
+    const prod = scenario.clusters.filter((c) => c.labels.env === 'prod');
+    for (const cluster of prod) expect(cluster.pools.map((p) => p.name)).toEqual(['worker', 'infra']);
+    for (const cluster of scenario.clusters) {
+      for (const pool of cluster.pools) expect(pool.nodes.count).toBeGreaterThanOrEqual(3);
+      expect(cluster.workloads.some((w) => w.pdb)).toBe(true);
+    }
+  });
+
+  it('converts durations to simulated milliseconds and fills defaults', () => {
+    const scenario = loadScenario(smallScenario());
+
+    expect(scenario.timing).toEqual({
+      react: 1000,
+      rebase: 10_000,
+      reboot: 20_000,
+      evictionReturn: 5000,
+      jitter: 0.2,
+    });
+    expect(scenario.tokens.map((t) => t.access)).toEqual(['admin', 'read-only']);
+    expect(scenario.clusters[0]!.pools[0]!.nodes.createdAt).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('names the file and the field of a bad value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-sim-'));
+    const file = join(dir, 'bad.yaml');
+    const scenario = smallScenario();
+    (scenario.clusters[0]!.pools[0] as { maxUnavailable: unknown }).maxUnavailable = 'half';
+    writeFileSync(file, JSON.stringify(scenario));
+
+    expect(() => loadScenario(file)).toThrow(ScenarioError);
+    expect(() => loadScenario(file)).toThrow(`${file}: clusters[0].pools[0].maxUnavailable:`);
+  });
+
+  it('rejects an image that is not pinned by digest, unknown fields, and bad durations', () => {
+    const tagged = smallScenario();
+    tagged.clusters[0]!.pools[0]!.baseImage = 'quay.io/acme/rhcos:latest';
+    expect(() => loadScenario(tagged)).toThrow(
+      /clusters\[0\]\.pools\[0\]\.baseImage: expected an image pinned by digest/,
+    );
+
+    expect(() => loadScenario({ ...smallScenario(), colour: 'blue' } as never)).toThrow(/colour/);
+    expect(() => loadScenario({ ...smallScenario(), timing: { rebase: 'soon' } })).toThrow(
+      /timing\.rebase: expected a duration/,
+    );
+  });
+
+  it('rejects references to clusters, pools and PDBs that do not exist', () => {
+    expect(() =>
+      loadScenario({ ...smallScenario(), faults: { pdbBlock: [{ cluster: 'c1', name: 'nope' }] } }),
+    ).toThrow(/faults\.pdbBlock\[0\]\.name: no PDB "default\/nope" in cluster "c1"/);
+    expect(() =>
+      loadScenario({
+        ...smallScenario(),
+        faults: { nodeChanges: [{ cluster: 'c9', pool: 'worker', at: 0, add: 1 }] },
+      }),
+    ).toThrow(/faults\.nodeChanges\[0\]\.cluster: no cluster "c9"/);
+    const twoClusters = smallScenario();
+    twoClusters.clusters.push(structuredClone(twoClusters.clusters[0]!));
+    expect(() => loadScenario(twoClusters)).toThrow(/clusters\[1\]\.name: duplicate cluster name "c1"/);
+  });
+
+  it('reports YAML syntax errors with the source name', () => {
+    expect(() => loadScenario('clusters: [\n  - name: x\n')).toThrow(/^scenario: not valid YAML/);
+    expect(() => loadScenario('/nonexistent/scenario.yaml')).toThrow(
+      /\/nonexistent\/scenario\.yaml: cannot read/,
+    );
+  });
+});

@@ -1,0 +1,55 @@
+import { request } from 'node:https';
+import type { ScenarioInput } from '../../sim/index.ts';
+
+export const baseImage = `quay.io/acme/rhcos@sha256:${'a'.repeat(64)}`;
+export const newImage = `quay.io/acme/rhcos@sha256:${'b'.repeat(64)}`;
+
+/** A small fleet: one cluster "c1" with a 4-node worker pool (maxUnavailable 1), a web workload with a PDB. */
+export function smallScenario(overrides: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
+    seed: 7,
+    timeScale: 1000,
+    timing: { react: '1s', rebase: '10s', reboot: '20s', evictionReturn: '5s', jitter: 0.2 },
+    clusters: [
+      {
+        name: 'c1',
+        labels: { env: 'test' },
+        pools: [
+          {
+            name: 'worker',
+            maxUnavailable: 1,
+            baseImage,
+            nodes: { count: 4, zones: ['z-a', 'z-b'] },
+          },
+        ],
+        workloads: [{ name: 'web', namespace: 'shop', replicas: 3, pdb: { minAvailable: 2 } }],
+        daemonSets: [{ name: 'node-exporter', namespace: 'monitoring' }],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** One raw HTTPS request to a simulated cluster (trusting its certificate), for what clients hide. */
+export function rawRequest(
+  cluster: { server: string; caData: string },
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${cluster.server}${path}`,
+      { ca: Buffer.from(cluster.caData, 'base64'), headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
