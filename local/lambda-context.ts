@@ -1,6 +1,6 @@
 /** A Lambda `Context` for handlers invoked in this process, with the function's timeout as its clock. */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type { Callback, Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID } from './local-aws.ts';
 
 /** Which function an invocation is of. */
@@ -31,5 +31,12 @@ export function createLambdaContext(fn: LocalFunction): Context {
     done: unsupported,
     fail: unsupported,
     succeed: unsupported,
+  };
+}
+
+/** The callback argument: Node 24 Lambdas return promises, so calling it is a mistake worth reporting. */
+export function noCallback(functionName: string): Callback {
+  return () => {
+    throw new Error(`${functionName}: callback-style handlers are not supported; return a promise`);
   };
 }

@@ -11,12 +11,15 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { Callback, Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { RuntimeConfigError } from './errors.ts';
-import { createLambdaContext } from './lambda-context.ts';
+import { createLambdaContext, noCallback } from './lambda-context.ts';
 
-/** An SQS-triggered handler, as Lambda calls it. Its result may be an `SQSBatchResponse`. */
-export type SqsBatchHandler = (event: SQSEvent, context: Context) => unknown;
+/**
+ * An SQS-triggered handler, as Lambda calls it (an `SQSHandler` fits). Its result may be an
+ * `SQSBatchResponse`. The callback is there for type compatibility only: Node 24 Lambdas return promises.
+ */
+export type SqsBatchHandler = (event: SQSEvent, context: Context, callback: Callback) => unknown;
 
 /** Why (part of) a batch is left for redelivery. */
 export interface PollerFailure {
@@ -131,7 +134,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     });
     let failedIds: Set<string>;
     try {
-      const result = await options.handler({ Records: records }, context);
+      const result = await options.handler({ Records: records }, context, noCallback(options.functionName));
       failedIds = failedItems(result, records);
     } catch (error) {
       report({

@@ -4,13 +4,13 @@
  * itself: a run that outlasts the interval delays the next one (missed ticks are skipped, not queued).
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Callback, Context, ScheduledEvent } from 'aws-lambda';
 import { RuntimeConfigError } from './errors.ts';
-import { createLambdaContext } from './lambda-context.ts';
+import { createLambdaContext, noCallback } from './lambda-context.ts';
 import { LOCAL_ACCOUNT_ID } from './local-aws.ts';
 
-/** A scheduled handler, as Lambda calls it. */
-export type ScheduledHandler = (event: ScheduledEvent, context: Context) => unknown;
+/** A scheduled handler, as Lambda calls it (a `ScheduledHandler` from aws-lambda fits). */
+export type ScheduledHandler = (event: ScheduledEvent, context: Context, callback: Callback) => unknown;
 
 /** Options of one tick. */
 export interface TickOptions {
@@ -72,7 +72,7 @@ export function startTick(options: TickOptions): Tick {
       region,
     });
     try {
-      await options.handler(event, context);
+      await options.handler(event, context, noCallback(options.functionName));
     } catch (error) {
       onError(error);
     }
