@@ -6,7 +6,13 @@ export { objectLabel, type ParsedDocuments, parseMachineConfigs, roleOf, sourceO
 export { PoolResolutionError, RenderError, type RenderErrorLocation, UnreconcilableError } from './errors.ts';
 export { DecodeIssue } from './ignition/decode.ts';
 export { mergeIgnition } from './ignition/merge.ts';
-export { internalVersion, type ParsedIgnition, parseIgnition, supportedVersions } from './ignition/parse.ts';
+export {
+  internalVersion,
+  type ParsedIgnition,
+  parseIgnition,
+  supportedMinorVersion,
+  supportedVersions,
+} from './ignition/parse.ts';
 export type { IgnObject, IgnValue } from './ignition/schema.ts';
 export { goJson, type JsonTree, toJsonTree } from './ignition/serialize.ts';
 export { type IgnitionIssue, validateIgnition } from './ignition/validate.ts';
@@ -16,6 +22,7 @@ export {
   type ConfigLike,
   checkReconcilable,
   checkRenderedReconcilable,
+  configFileDiffs,
   reconcilable,
 } from './reconcile.ts';
 export {

@@ -167,3 +167,20 @@ export function checkRenderedReconcilable(
     full.error.reason,
   );
 }
+
+/**
+ * MCO's `CalculateConfigFileDiffs`: paths of files removed, then of files added or changed (in the order
+ * of the new config; MCO's order is Go map order, so only the set is meaningful).
+ */
+export function configFileDiffs(oldConfig: IgnObject, newConfig: IgnObject): string[] {
+  const filesOf = (c: IgnObject): IgnObject[] =>
+    ((c.storage as IgnObject | undefined)?.files as IgnObject[] | undefined) ?? [];
+  const oldFiles = new Map(filesOf(oldConfig).map((f) => [String(f.path ?? ''), f]));
+  const newFiles = new Map(filesOf(newConfig).map((f) => [String(f.path ?? ''), f]));
+  const diffs = [...oldFiles.keys()].filter((path) => !newFiles.has(path));
+  for (const [path, file] of newFiles) {
+    const old = oldFiles.get(path);
+    if (!old || !same(toJsonTree(old, 'File'), toJsonTree(file, 'File'))) diffs.push(path);
+  }
+  return diffs;
+}

@@ -106,3 +106,19 @@ function decodeRawBytes(raw: string | Uint8Array): unknown {
     throw new DecodeIssue('', `the Ignition config is not valid JSON: ${(error as Error).message}`);
   }
 }
+
+/**
+ * MCO's `GetSupportedMinorVersion`: the supported `major.minor.0` a version belongs to (`3.5.2` → `3.5.0`).
+ * Throws `DecodeIssue` for versions outside the supported list.
+ */
+export function supportedMinorVersion(version: string): string {
+  const parsed = parseSemver(version);
+  const minor = parsed ? `${parsed.major}.${parsed.minor}` : undefined;
+  if (!minor || !(supportedVersions as readonly string[]).includes(minor)) {
+    throw new DecodeIssue(
+      'ignition.version',
+      `unknown version ${JSON.stringify(version)}. Supported spec versions: ${supportedList}`,
+    );
+  }
+  return `${minor}.0`;
+}
