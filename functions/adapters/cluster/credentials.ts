@@ -65,7 +65,7 @@ export function createCredentialsResolver(tokens: TokenSource): CredentialsResol
           {
             name: cluster.id,
             server: cluster.endpoint,
-            ...(cluster.caData ? { caData: Buffer.from(cluster.caData).toString('base64') } : {}),
+            ...(cluster.caData ? { caData: cluster.caData } : {}),
           },
         ],
         users: [{ name: 'strata', token }],

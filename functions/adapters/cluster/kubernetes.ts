@@ -12,6 +12,7 @@ import {
   setHeaderOptions,
   type V1Node,
 } from '@kubernetes/client-node';
+import type { MachineConfig, MachineConfigPool } from '../../core/render/types.ts';
 import type {
   ClusterPort,
   EvictionResult,
@@ -155,6 +156,27 @@ export function createKubernetesCluster(kc: KubeConfig, clusterId: string): Clus
         servesMc = false;
       }
       return servesMc;
+    },
+
+    async readPoolSources(pool) {
+      let mcp: MachineConfigPool;
+      try {
+        mcp = (await retrying(`${clusterId}: get MachineConfigPool ${pool}`, () =>
+          custom.getClusterCustomObject({
+            group: MCO_GROUP,
+            version: 'v1',
+            plural: 'machineconfigpools',
+            name: pool,
+          }),
+        )) as MachineConfigPool;
+      } catch (error) {
+        if ((error as ClusterCallError).status === 404) return null;
+        throw error;
+      }
+      const list = (await retrying(`${clusterId}: list MachineConfigs`, () =>
+        custom.listClusterCustomObject({ group: MCO_GROUP, version: 'v1', plural: 'machineconfigs' }),
+      )) as { items: MachineConfig[] };
+      return { pool: mcp, machineConfigs: list.items };
     },
 
     async ensureMachineConfig(mc: MachineConfigObject) {

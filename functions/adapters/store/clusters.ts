@@ -20,7 +20,7 @@ export interface ClusterRecord {
   id: string;
   /** `https://host:port` of the Kubernetes API server. */
   endpoint: string;
-  /** PEM CA bundle of the API server, when it is not publicly trusted. */
+  /** CA bundle of the API server, base64 PEM (kubeconfig `certificate-authority-data`), when not publicly trusted. */
   caData?: string;
   credentials: CredentialsRef;
   labels: Record<string, string>;

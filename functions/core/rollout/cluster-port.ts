@@ -2,6 +2,7 @@
  * The cluster port: what the pool reconcile needs from a cluster's API. Every call is idempotent (safe to
  * repeat after a crash). Implemented by functions/adapters/cluster over `@kubernetes/client-node`.
  */
+import type { MachineConfig, MachineConfigPool } from '../render/types.ts';
 import type { NodeFacts } from './node-facts.ts';
 
 /** A pod to evict. */
@@ -13,12 +14,18 @@ export interface PodRef {
 /** Outcome of one eviction: done, already gone, or refused for now (PDB: HTTP 429). */
 export type EvictionResult = 'evicted' | 'gone' | 'blocked';
 
-/** A rendered MachineConfig as the cluster stores it (`machineconfiguration.openshift.io/v1`). */
+/** A MachineConfig as the cluster stores it (`machineconfiguration.openshift.io/v1`). */
 export interface MachineConfigObject {
-  apiVersion: 'machineconfiguration.openshift.io/v1';
+  apiVersion: string;
   kind: 'MachineConfig';
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: Record<string, unknown>;
+  metadata: { name: string };
+  spec: unknown;
+}
+
+/** What rendering a pool reads from a cluster that serves MachineConfigs. */
+export interface PoolSources {
+  pool: MachineConfigPool;
+  machineConfigs: MachineConfig[];
 }
 
 /** Operations on one cluster. */
@@ -35,6 +42,8 @@ export interface ClusterPort {
   setNodeAnnotations(node: string, annotations: Record<string, string | null>): Promise<void>;
   /** True when the cluster serves `machineconfiguration.openshift.io/v1` MachineConfigs. */
   servesMachineConfigs(): Promise<boolean>;
+  /** The pool's MachineConfigPool and all MachineConfigs, or null when the cluster has no such pool. */
+  readPoolSources(pool: string): Promise<PoolSources | null>;
   /** Creates the MachineConfig unless one with its name exists (rendered names are content hashes). */
   ensureMachineConfig(mc: MachineConfigObject): Promise<'created' | 'exists'>;
 }

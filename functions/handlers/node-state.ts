@@ -1,0 +1,89 @@
+/**
+ * Cluster-event queue consumer: a watch relay saw a node or MachineConfigPool change. The message says only
+ * what changed; this maps it to the pool to reconcile (MCO's pool membership over the registered pools'
+ * selectors) and enqueues that key. The reconcile re-reads everything, so duplicates and reordering are
+ * harmless; events for unknown clusters or nodes in no pool are dropped with a reason.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { getCluster } from '../adapters/store/clusters.ts';
+import type { StoreContext } from '../adapters/store/context.ts';
+import { createDocumentClient } from '../adapters/store/table.ts';
+import type { ClusterEventMessage, MessageQueue, ReconcilePoolMessage } from '../core/ports.ts';
+import { primaryPool } from '../core/rollout/index.ts';
+
+/** What node-state needs. */
+export interface NodeStateDeps {
+  store: StoreContext;
+  reconcileQueue: MessageQueue<ReconcilePoolMessage>;
+}
+
+/** The cluster-event message schema. */
+export const ClusterEventMessageSchema = z.object({
+  clusterId: z.string().min(1),
+  kind: z.enum(['Node', 'MachineConfigPool']),
+  name: z.string().min(1),
+  eventType: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
+  labels: z.record(z.string(), z.string()).optional(),
+  resourceVersion: z.string().optional(),
+  observedAt: z.string(),
+});
+
+/** What happened to one event. */
+export type NodeStateOutcome = { enqueued: ReconcilePoolMessage } | { dropped: string };
+
+/** Maps one change to the pool to reconcile and enqueues it. */
+export async function processClusterEvent(
+  deps: NodeStateDeps,
+  event: ClusterEventMessage,
+): Promise<NodeStateOutcome> {
+  const cluster = await getCluster(deps.store, event.clusterId);
+  if (!cluster) return { dropped: `cluster ${event.clusterId}: not registered` };
+  let pool: string | null;
+  if (event.kind === 'MachineConfigPool') {
+    pool = cluster.pools.some((p) => p.name === event.name) ? event.name : null;
+  } else {
+    pool = primaryPool(event.labels ?? {}, cluster.pools);
+  }
+  if (!pool) return { dropped: `${event.kind} ${event.clusterId}/${event.name}: in no registered pool` };
+  const key = { clusterId: event.clusterId, pool };
+  await deps.reconcileQueue.send(key);
+  return { enqueued: key };
+}
+
+/** Builds the SQS handler (partial batch failures reported). */
+export function createNodeStateHandler(
+  deps: NodeStateDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  return (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    const record = async (r: SQSRecord) => {
+      const parsed = ClusterEventMessageSchema.safeParse(JSON.parse(r.body));
+      if (!parsed.success) return { dropped: `cluster event ${r.messageId}: ${parsed.error.message}` };
+      return processClusterEvent(deps, parsed.data);
+    };
+    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+let built: ReturnType<typeof createNodeStateHandler> | undefined;
+
+/** Lambda entry point: TABLE_NAME, RECONCILE_QUEUE_URL. */
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  if (built === undefined) {
+    const tableName = process.env.TABLE_NAME;
+    const reconcileUrl = process.env.RECONCILE_QUEUE_URL;
+    if (!tableName || !reconcileUrl) throw new Error('TABLE_NAME and RECONCILE_QUEUE_URL must be set');
+    built = createNodeStateHandler({
+      store: { doc: createDocumentClient(), tableName },
+      reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({
+        client: new SQSClient({}),
+        queueUrl: reconcileUrl,
+      }),
+    });
+  }
+  return built(event, context);
+};
