@@ -3,7 +3,8 @@
  * not modified. Rules, per field kind (see schema.ts):
  * - primitives take the child's value, even a zero one; pointers take the child's only when set;
  * - structs merge recursively, an all-zero child keeps the parent and an all-zero parent takes the child;
- * - an empty child list keeps the parent's, an empty parent list takes the child's;
+ * - for string and concatenated lists, an empty child list keeps the parent's and an empty parent list
+ *   takes the child's;
  * - keyed lists: a parent entry whose key the child also has is merged in the parent's position; a parent
  *   entry whose key the child has in a sibling list of the same key space (files/directories/links by
  *   path) is dropped; child-only entries are appended in child order;
@@ -63,10 +64,9 @@ function mergeField(
       return [...pl, ...cl.filter((v) => !inParent.has(v))];
     }
     case 'list': {
-      const pl = p as IgnObject[] | undefined;
-      const cl = c as IgnObject[] | undefined;
-      if (!cl || cl.length === 0) return p;
-      if (!pl || pl.length === 0) return c;
+      const pl = (p as IgnObject[] | undefined) ?? [];
+      const cl = (c as IgnObject[] | undefined) ?? [];
+      // No early exit for an empty child list: a sibling list may still claim a parent entry's key.
       const childByKey = new Map<string, IgnObject>();
       for (const item of cl) childByKey.set(t.key(item), item);
       // Keys the child defines in other lists of the same key space: the parent's entry is replaced there.
@@ -92,7 +92,7 @@ function mergeField(
         }
       }
       for (const item of cl) if (!merged.has(t.key(item))) result.push(item);
-      return result;
+      return result.length === 0 && pl.length === 0 && cl.length === 0 ? (p ?? c) : result;
     }
   }
 }
