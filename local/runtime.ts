@@ -139,6 +139,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const region = options.region ?? 'us-east-1';
   const tableName = options.tableName ?? 'strata';
   const specs = applyOverrides(workQueueSpecs(options.maxClusterCallers), options.queueOverrides ?? {});
+  // Check what can be checked before anything starts.
+  if (typeof options.handlers !== 'function') checkHandlerNames(options.handlers);
+  const resyncInterval = options.resyncIntervalSeconds ?? RESYNC_TICK.intervalSeconds;
+  if (!(Number.isFinite(resyncInterval) && resyncInterval > 0)) {
+    throw new RuntimeConfigError(`resyncIntervalSeconds must be a positive number, got ${resyncInterval}`);
+  }
   // Stopped in reverse order of starting.
   const stack: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
@@ -239,7 +245,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       tick = startTick({
         name: RESYNC_TICK.name,
         functionName: RESYNC_TICK.functionName,
-        intervalSeconds: options.resyncIntervalSeconds ?? RESYNC_TICK.intervalSeconds,
+        intervalSeconds: resyncInterval,
         functionTimeoutSeconds: RESYNC_TICK.timeoutSeconds,
         handler: handlers.resync,
         region,

@@ -210,13 +210,23 @@ describe('embedded runtime', () => {
     expect(process.listenerCount('SIGTERM')).toBe(0);
   });
 
-  it('refuses an unknown handler name, naming it, and leaves nothing running', async () => {
+  it('refuses unusable options, naming them, and leaves nothing running', async () => {
     const before = liveHandles();
     await expect(
       startRuntime({ handlers: { 'pool-reconciler': async () => undefined } as never }),
     ).rejects.toThrow(RuntimeConfigError);
-    await expect(startRuntime({ handlers: { resyncc: () => undefined } as never })).rejects.toThrow(
+    // Found only once the handlers are built from the started runtime: what started is stopped again.
+    await expect(startRuntime({ handlers: () => ({ resyncc: () => undefined }) as never })).rejects.toThrow(
       /handlers\.resyncc: no such queue consumer or tick/,
+    );
+    await expect(startRuntime({ handlers: {}, queueOverrides: { images: {} } as never })).rejects.toThrow(
+      /queueOverrides\.images: no such work queue/,
+    );
+    await expect(
+      startRuntime({ handlers: {}, queueOverrides: { plan: { visibilityTimeoutSeconds: -1 } } }),
+    ).rejects.toThrow(/queue definition "plan": visibilityTimeoutSeconds must be a whole number/);
+    await expect(startRuntime({ handlers: {}, resyncIntervalSeconds: 0 })).rejects.toThrow(
+      /resyncIntervalSeconds/,
     );
     await eventually('handles to close', () => backTo(before), 5000);
   });
