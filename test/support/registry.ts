@@ -4,9 +4,10 @@
  * built as OCI layouts on disk (digests computed with node:crypto) and pushed with `skopeo`, the way a CI
  * pipeline pushes a layered OS image.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ export interface TestRegistry {
   url: string;
   /** Everything it logged (for failure messages). */
   log(): string;
+  /** Token requests served so far (token auth only). */
+  tokenRequests(): number;
   stop(): Promise<void>;
 }
 
@@ -31,7 +34,11 @@ export interface RegistryOptions {
   notifyUrl?: string;
   /** Static headers sent with notifications (distribution's `headers`). */
   notifyHeaders?: Record<string, string>;
-  /** Require Basic auth (htpasswd with bcrypt is not generated here; token auth is tested elsewhere). */
+  /**
+   * Protect the registry with distribution's token auth: a token server on loopback issues ES256 JWTs
+   * (signed with a throw-away key whose self-signed certificate the registry trusts) to this user only.
+   */
+  tokenAuth?: { username: string; password: string; expiresIn?: number; field?: 'token' | 'access_token' };
 }
 
 /** A free loopback TCP port. */
@@ -50,6 +57,7 @@ export async function freePort(): Promise<number> {
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-registry-'));
   const port = await freePort();
+  const tokens = options.tokenAuth ? await startTokenServer(dir, options.tokenAuth) : null;
   const notifications = options.notifyUrl
     ? [
         'notifications:',
@@ -83,6 +91,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  secret: strata-test',
+    ...(tokens
+      ? [
+          'auth:',
+          '  token:',
+          `    realm: ${tokens.url}/token`,
+          `    service: ${TOKEN_SERVICE}`,
+          `    issuer: ${TOKEN_ISSUER}`,
+          `    rootcertbundle: ${tokens.certFile}`,
+        ]
+      : []),
     ...notifications,
     '',
   ].join('\n');
@@ -103,7 +121,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     if (child.exitCode !== null) throw new Error(`docker-registry exited: ${output}`);
     try {
       const res = await fetch(`${url}/v2/`);
-      if (res.status === 200) break;
+      if (res.status === 200 || (tokens && res.status === 401)) break;
     } catch {
       // not listening yet
     }
@@ -117,7 +135,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     host: `127.0.0.1:${port}`,
     url,
     log: () => output,
+    tokenRequests: () => tokens?.requests ?? 0,
     stop: async () => {
+      await tokens?.close();
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -276,4 +296,153 @@ export class RecordingQueue<T> implements MessageQueue<T> {
       });
     }
   }
+}
+
+const TOKEN_SERVICE = 'strata-test-registry';
+const TOKEN_ISSUER = 'strata-test-issuer';
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+
+/**
+ * A token server for distribution's token auth (docs/spec/auth/token.md): Basic credentials in, a signed
+ * JWT granting pull and push on the requested repositories out. The key and its self-signed certificate
+ * are made with `openssl`.
+ */
+async function startTokenServer(dir: string, auth: NonNullable<RegistryOptions['tokenAuth']>) {
+  const keyFile = join(dir, 'token.key');
+  const certFile = join(dir, 'token.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=strata-test-token',
+    ],
+    { stdio: 'ignore' },
+  );
+  const key = createPrivateKey(readFileSync(keyFile));
+  const certDer = new X509Certificate(readFileSync(certFile)).raw.toString('base64');
+  const expected = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const state = { requests: 0 };
+  const server: Server = createHttpServer((req, res) => {
+    state.requests++;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.headers.authorization !== expected) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
+      return;
+    }
+    const access = url.searchParams.getAll('scope').map((scope) => {
+      const [type, name] = scope.split(':');
+      return { type, name, actions: ['pull', 'push'] };
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c: [certDer] }));
+    const claims = b64url(
+      JSON.stringify({
+        iss: TOKEN_ISSUER,
+        sub: auth.username,
+        aud: url.searchParams.get('service'),
+        exp: now + 600,
+        nbf: now - 10,
+        iat: now,
+        jti: randomUUID(),
+        access,
+      }),
+    );
+    const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
+    const token = `${header}.${claims}.${b64url(signature)}`;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        [auth.field ?? 'token']: token,
+        ...(auth.expiresIn ? { expires_in: auth.expiresIn } : {}),
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    certFile,
+    get requests() {
+      return state.requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Faults a {@link FaultProxy} injects; change them between requests. */
+export interface Faults {
+  /** Answer the next N manifest requests with `failStatus` instead of forwarding them. */
+  failNext: number;
+  failStatus: number;
+  retryAfter?: string;
+  /** Remove `Docker-Content-Digest` from answers (an old registry). */
+  dropDigestHeader: boolean;
+}
+
+/** A fault-injecting HTTP proxy in front of a real registry. */
+export interface FaultProxy {
+  url: string;
+  faults: Faults;
+  /** Requests seen, as `METHOD path`. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (a registry URL) that injects {@link Faults}. */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const faults: Faults = { failNext: 0, failStatus: 503, dropDigestHeader: false };
+  const requests: string[] = [];
+  const upstream = new URL(target);
+  const server = createHttpServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    if (faults.failNext > 0 && req.url?.includes('/manifests/')) {
+      faults.failNext--;
+      req.resume();
+      res.writeHead(faults.failStatus, faults.retryAfter ? { 'retry-after': faults.retryAfter } : {}).end();
+      return;
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        const headers = { ...answer.headers };
+        if (faults.dropDigestHeader) delete headers['docker-content-digest'];
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    faults,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
