@@ -125,6 +125,7 @@ export class SimCluster {
   readonly events: Collection<ObjectRecord>;
   readonly machineConfigs: Collection<ObjectRecord>;
   readonly machineConfigPools: Collection<ObjectRecord>;
+  readonly daemonSets: Collection<ObjectRecord>;
   /** Served resources by `group/version/plural` (group '' for core). */
   readonly resources = new Map<string, ServedResource>();
   private readonly ctx: ClusterContext;
@@ -156,6 +157,11 @@ export class SimCluster {
       h,
     );
     this.machineConfigPools = new Collection(this.poolType(), this.revisions, h);
+    this.daemonSets = new Collection(
+      objectType('apps', 'v1', 'daemonsets', 'DaemonSet', true, ['ds']),
+      this.revisions,
+      h,
+    );
     this.registerResources();
     this.pools = spec.pools.map((pool) => ({
       name: pool.name,
@@ -200,6 +206,22 @@ export class SimCluster {
             status: { phase: 'Active' },
           },
           undefined,
+        ),
+      );
+    }
+    for (const ds of this.spec.daemonSets) {
+      this.daemonSets.create(
+        this.objectRecord(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            metadata: { name: ds.name, namespace: ds.namespace, labels: { app: ds.name } },
+            spec: {
+              selector: { matchLabels: { app: ds.name } },
+              template: { metadata: { labels: { app: ds.name } } },
+            },
+          },
+          ds.namespace,
         ),
       );
     }
@@ -949,6 +971,10 @@ export class SimCluster {
     add({
       type: this.namespaces.type as ResourceType<StoredRecord>,
       collection: this.namespaces as Collection<StoredRecord>,
+    });
+    add({
+      type: this.daemonSets.type as ResourceType<StoredRecord>,
+      collection: this.daemonSets as Collection<StoredRecord>,
     });
     add({
       type: this.events.type as ResourceType<StoredRecord>,

@@ -32,7 +32,7 @@ export interface FleetOptions {
   clock?: 'real' | 'manual';
   /** Append every timeline event to this JSONL file as it happens. */
   timelineFile?: string;
-  /** Wall-clock time of simulated time 0 (default: now for `real`, 2026-01-01T00:00:00Z for `manual`). */
+  /** Wall-clock time of simulated time 0 (default: now for `real`, 2026-06-01T00:00:00Z for `manual`). */
   epochMs?: number;
 }
 
@@ -91,7 +91,7 @@ export async function startFleet(
   const clock: SimClock = manual
     ? new ManualClock()
     : new RealTimeClock(options.timeScale ?? scenario.timeScale);
-  const epochMs = options.epochMs ?? (manual ? Date.parse('2026-01-01T00:00:00Z') : Date.now());
+  const epochMs = options.epochMs ?? (manual ? Date.parse('2026-06-01T00:00:00Z') : Date.now());
   const timeline = new Timeline(() => clock.now(), options.timelineFile);
   const faults = new FaultPlan(scenario.faults, scenario.seed);
   const tokens = new Map<string, ApiUser>(
