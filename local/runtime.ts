@@ -10,6 +10,7 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SqsMessageQueue } from '../functions/adapters/queue/index.ts';
+import type { StoreContext } from '../functions/adapters/store/context.ts';
 import type {
   ClusterEventMessage,
   ImageQueueMessage,
@@ -19,6 +20,7 @@ import type {
 import { startLocalTable } from './dynamo.ts';
 import { type CreatedQueue, startEmbeddedSqs } from './embedded-sqs.ts';
 import { RuntimeConfigError } from './errors.ts';
+import { type HttpRoute, startHttpFront } from './http-front.ts';
 import { localCredentials } from './local-aws.ts';
 import { type PollerFailure, type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
 import { type ScheduledHandler, startTick, type Tick } from './ticks.ts';
@@ -36,6 +38,8 @@ export interface RuntimeContext {
   tableName: string;
   /** Document client on the local table. */
   doc: DynamoDBDocumentClient;
+  /** `doc` and `tableName` together, as the store modules take them. */
+  store: StoreContext;
   /** Configuration for further DynamoDB clients (endpoint, region, credentials). */
   dynamoConfig: DynamoDBClientConfig;
   /** SQS client on the embedded server, shared by the queue adapters. */
@@ -99,7 +103,12 @@ export interface RuntimeOptions {
   port?: number;
   /** The handlers to run, or a function building them from the runtime's clients and queues. */
   handlers: RuntimeHandlers | ((context: RuntimeContext) => RuntimeHandlers | Promise<RuntimeHandlers>);
-  /** Services to start once queues and handlers run (e.g. the HTTP front). */
+  /**
+   * HTTP routes (API Gateway route keys → handlers). When given, the HTTP front listens on 127.0.0.1:`port`
+   * as the service named `http`.
+   */
+  routes?: HttpRoute[] | ((context: RuntimeContext) => HttpRoute[] | Promise<HttpRoute[]>);
+  /** Further services to start once queues and handlers run (e.g. watch relays). */
   services?: RuntimeService[];
   tableName?: string;
   region?: string;
@@ -196,6 +205,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       region,
       tableName,
       doc: table.doc,
+      store: { doc: table.doc, tableName },
       dynamoConfig: table.clientConfig,
       sqs,
       sqsConfig: server.clientConfig,
@@ -256,7 +266,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const services: Record<string, StartedService> = {};
-    for (const service of options.services ?? []) {
+    const all = [...(options.routes ? [httpService(options.routes)] : []), ...(options.services ?? [])];
+    for (const service of all) {
       if (services[service.name]) throw new RuntimeConfigError(`service "${service.name}" is listed twice`);
       const started = await service.start(context);
       services[service.name] = started;
@@ -299,6 +310,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+/** The HTTP front as a service, on the runtime's `port`. */
+function httpService(routes: NonNullable<RuntimeOptions['routes']>): RuntimeService {
+  return {
+    name: 'http',
+    async start(context) {
+      const list = typeof routes === 'function' ? await routes(context) : routes;
+      const front = await startHttpFront({ routes: list, port: context.port ?? 0 });
+      return { url: front.url, stop: () => front.close() };
+    },
+  };
 }
 
 const HANDLER_NAMES = new Set<string>([

@@ -160,7 +160,7 @@ describe('embedded runtime', () => {
     expect(gone.Item).toBeUndefined();
   });
 
-  it('starts services on top, ticks resync, and stops everything it opened', async () => {
+  it('serves HTTP routes and further services on top, ticks resync, and stops everything it opened', async () => {
     const before = liveHandles();
     let ticks = 0;
     const calls: string[] = [];
@@ -174,17 +174,20 @@ describe('embedded runtime', () => {
         },
         'image-push': async () => undefined,
       },
+      routes: (ctx) => [
+        { routeKey: 'GET /table', handler: async () => ({ statusCode: 200, body: ctx.tableName }) },
+      ],
       services: [
         {
-          name: 'http',
+          name: 'relay',
           async start(ctx) {
-            const server = createServer((_, res) => res.end(ctx.tableName));
+            const server = createServer((_, res) => res.end(ctx.queueAddresses.clusterEvent.name));
             await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-            calls.push('http started');
+            calls.push('relay started');
             return {
               url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
               stop: async () => {
-                calls.push('http stopped');
+                calls.push('relay stopped');
                 await new Promise<void>((ok) => server.close(() => ok()));
               },
             };
@@ -192,13 +195,15 @@ describe('embedded runtime', () => {
         },
       ],
     });
-    const answer = await fetch(runtime.services.http?.url ?? '').then((r) => r.text());
+    const table = await fetch(`${runtime.services.http?.url}/table`).then((r) => r.text());
+    const relay = await fetch(runtime.services.relay?.url ?? '').then((r) => r.text());
     await eventually('two resync ticks', () => ticks >= 2);
     await runtime.stop();
     await runtime.stopped;
 
-    expect(answer).toBe('strata');
-    expect(calls).toEqual(['http started', 'http stopped']);
+    expect(table).toBe('strata');
+    expect(relay).toBe('strata-cluster-event');
+    expect(calls).toEqual(['relay started', 'relay stopped']);
     expect(process.env.TABLE_NAME).toBeUndefined();
     await eventually('handles to close', () => backTo(before), 5000);
   });
