@@ -87,6 +87,23 @@ describe('SqsMessageQueue', () => {
     expect(await counts()).toEqual({ visible: 0, delayed: 1 });
   });
 
+  it("applies the queue's default delay unless the message sets its own", async () => {
+    const { slow } = await server.createQueues({
+      slow: { name: 'adapter-slow', visibilityTimeoutSeconds: 30, maxReceiveCount: 5, delaySeconds: 1 },
+    });
+    const queue = new SqsMessageQueue<string>({ client, queueUrl: slow.url });
+    await queue.send('default delay');
+    await queue.send('no delay', { delaySeconds: 0 });
+    const receive = (wait: number) =>
+      client
+        .send(
+          new ReceiveMessageCommand({ QueueUrl: slow.url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }),
+        )
+        .then((out) => (out.Messages ?? []).map((m) => m.Body));
+    expect(await receive(0)).toEqual(['"no delay"']);
+    expect(await receive(3)).toEqual(['"default delay"']);
+  });
+
   it('sends nothing when the options are invalid', async () => {
     const queue = new SqsMessageQueue<string>({ client, queueUrl });
     const before = await counts();
