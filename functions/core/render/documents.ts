@@ -4,7 +4,7 @@
  * `yes`/`on` are booleans, `0644` is octal), except that timestamps and sexagesimal numbers stay strings,
  * as go-yaml v2 leaves them when decoding into untyped values.
  */
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, type ScalarTag } from 'yaml';
 import { RenderError } from './errors.ts';
 import { describe } from './ignition/decode.ts';
 import { type MachineConfig, type MachineConfigPool, McoKeys, mcoApiVersion } from './types.ts';
@@ -18,6 +18,20 @@ export interface ParsedDocuments {
 }
 
 const sources = new WeakMap<object, string>();
+
+// go-yaml v2 resolves integers with Go's strconv.ParseInt(s, 0, 64), so `0o755` is octal too.
+const goOctal: ScalarTag = {
+  identify: (value) => typeof value === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  test: /^[-+]?0o[0-7_]+$/,
+  resolve: (text) => {
+    const negative = text.startsWith('-');
+    const value = Number.parseInt(text.replace(/^[-+]?0o/, '').replaceAll('_', ''), 8);
+    return negative ? -value : value;
+  },
+};
 
 /** The source name a MachineConfig was parsed from, if it came from `parseMachineConfigs`. */
 export function sourceOf(object: object): string | undefined {
@@ -34,14 +48,18 @@ export function objectLabel(kind: string, name: unknown): string {
  * errors and remembered for later errors about these objects (see `sourceOf`). Throws `RenderError`.
  */
 export function parseMachineConfigs(text: string, sourceName: string): ParsedDocuments {
+  const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     version: '1.1',
     uniqueKeys: true,
     prettyErrors: false,
-    customTags: (tags) =>
-      tags.filter(
+    lineCounter,
+    customTags: (tags) => [
+      goOctal,
+      ...tags.filter(
         (t) => typeof t === 'string' || (t.format !== 'TIME' && t.tag !== 'tag:yaml.org,2002:timestamp'),
       ),
+    ],
   });
   const result: ParsedDocuments = { machineConfigs: [], pools: [], skipped: [] };
   const list = Array.isArray(docs) ? docs : [docs];
@@ -49,7 +67,7 @@ export function parseMachineConfigs(text: string, sourceName: string): ParsedDoc
     const where = list.length > 1 ? `document ${index + 1}` : undefined;
     const error = doc.errors[0];
     if (error) {
-      const pos = error.linePos?.[0];
+      const pos = lineCounter.linePos(error.pos[0]);
       const at = pos ? `line ${pos.line}, column ${pos.col}` : where;
       throw new RenderError(
         { file: sourceName, object: at },
