@@ -152,6 +152,32 @@ describe('SQS poller', () => {
     expect(c.visible + c.inFlight + c.delayed).toBe(0);
   });
 
+  it('gathers a batch for up to the batching window', async () => {
+    const { queue, adapter } = await freshQueue(5, 30);
+    const batches: number[][] = [];
+    const poller = startSqsPoller({
+      client,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      functionName: 'windowed',
+      waitTimeSeconds: 1,
+      batchSize: 5,
+      maxBatchingWindowSeconds: 1,
+      maxConcurrency: 1,
+      handler: async (event) => {
+        batches.push(event.Records.map(n).sort());
+      },
+    });
+    pollers.push(poller);
+
+    await adapter.send({ n: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    await adapter.sendBatch([{ n: 2 }, { n: 3 }]);
+
+    await eventually('the batch', () => batches.length > 0);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
   it('does not deliver a delayed message before its delay', async () => {
     const { queue, adapter } = await freshQueue();
     const arrivals: { n: number; at: number }[] = [];
