@@ -204,8 +204,10 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
     }
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
+      // Answer first, then drop the connection instead of reading a body that will not be used.
+      res.once('finish', () => req.destroy());
+      res.setHeader('connection', 'close');
       json(res, 413, 'Request Entity Too Large');
-      req.destroy();
       return;
     }
     const chunks: Buffer[] = [];
@@ -215,8 +217,9 @@ export async function startHttpFront(options: HttpFrontOptions): Promise<HttpFro
       size += chunk.length;
       if (size > limit && !aborted) {
         aborted = true;
+        res.once('finish', () => req.destroy());
+        res.setHeader('connection', 'close');
         json(res, 413, 'Request Entity Too Large');
-        req.destroy();
         return;
       }
       if (!aborted) chunks.push(chunk);
