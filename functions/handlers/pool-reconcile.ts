@@ -137,12 +137,14 @@ async function performStep(
   if (step.kind === 'uncordon') {
     await hook('uncordon');
     await port.setUnschedulable(step.node, false);
+    node.unschedulable = false;
     return { uncordoned: true, drainBlocked: false };
   }
   if (step.kind !== 'prepare') return { uncordoned: false, drainBlocked: false };
   if (!node.unschedulable) {
     await hook('cordon');
     await port.setUnschedulable(step.node, true);
+    node.unschedulable = true;
   }
   let pods = await port.listEvictablePods(step.node);
   if (pods.length > 0) {
@@ -158,6 +160,9 @@ async function performStep(
     [NodeAnnotations.desiredConfig]: step.target.config,
     [NodeAnnotations.desiredImage]: step.target.image,
   });
+  node.annotations[NodeAnnotations.desiredConfig] = step.target.config;
+  if (step.target.image === null) delete node.annotations[NodeAnnotations.desiredImage];
+  else node.annotations[NodeAnnotations.desiredImage] = step.target.image;
   return { uncordoned: false, drainBlocked: false };
 }
 
@@ -186,16 +191,28 @@ export async function reconcilePool(
   let slotsHeld = false;
   let notifyPlan = false;
   let rolloutId: string | null = null;
+  // What this invocation last read or wrote; after its own uncordon, a pass re-plans from these (updated
+  // with the calls it made) instead of re-reading, so the next node starts without a round of reads.
+  let known: { pool: PoolRecord; rolloutStatus: RolloutStatus | undefined; nodes: NodeFacts[] } | null = null;
   for (let pass = 0; pass < settings.maxPasses; pass++) {
-    const current = await getPool(deps.store, key.clusterId, key.pool);
-    if (!current) return outcome;
+    if (!known) {
+      const pool = await getPool(deps.store, key.clusterId, key.pool);
+      if (!pool) return outcome;
+      const rollout = pool.target ? await getRollout(deps.store, pool.target.rolloutId) : null;
+      const all = await port.listNodes();
+      known = {
+        pool,
+        rolloutStatus: rollout?.status,
+        nodes: all.filter((n) => primaryPool(n.labels, cluster.pools) === key.pool),
+      };
+    }
+    const current = known.pool;
+    const nodes = known.nodes;
     const at = now();
-    const rollout = current.target ? await getRollout(deps.store, current.target.rolloutId) : null;
     rolloutId = current.target?.rolloutId ?? null;
-    const holds = holdsFor(rollout?.status);
+    const holds = holdsFor(known.rolloutStatus);
     windowClosed = !isWindowOpen(cluster.windows, at);
     if (windowClosed) holds.push('window-closed');
-    const nodes = (await port.listNodes()).filter((n) => primaryPool(n.labels, cluster.pools) === key.pool);
     const target: PoolTarget | null = current.target
       ? { config: current.target.config, image: current.target.image }
       : null;
@@ -250,10 +267,11 @@ export async function reconcilePool(
 
     if (essence(next) !== essence(current)) {
       try {
-        await putPoolIfVersion(deps.store, next, current.version);
+        known.pool = await putPoolIfVersion(deps.store, next, current.version);
       } catch (error) {
         if (error instanceof VersionConflictError) {
           outcome.conflicts++;
+          known = null;
           continue;
         }
         throw error;
@@ -279,7 +297,7 @@ export async function reconcilePool(
   }
   if (notifyPlan && rolloutId) await deps.planQueue.send({ rolloutId });
 
-  const pool = await getPool(deps.store, key.clusterId, key.pool);
+  const pool = known?.pool ?? (await getPool(deps.store, key.clusterId, key.pool));
   let delay: number | null = null;
   if (drainBlocked) delay = settings.drainRetrySeconds;
   else if (slotsHeld || (pool && Object.values(pool.slots).some((s) => !s.failed)))

@@ -1,0 +1,49 @@
+/** Small simulated fleets for the rollout integration tests. */
+import type { ScenarioInput } from '../../sim/index.ts';
+
+export const BASE_IMAGE = `quay.io/strata/rhcos-layered@sha256:${'3f'.repeat(32)}`;
+
+/** `clusters` clusters, each with a worker pool of `nodes` nodes and a PDB-protected workload. */
+export function fleetScenario(input: {
+  clusters: {
+    name: string;
+    labels?: Record<string, string>;
+    nodes?: number;
+    maxUnavailable?: number | string;
+  }[];
+  seed?: number;
+  faults?: ScenarioInput['faults'];
+  timing?: Record<string, string>;
+  pdbMinAvailable?: number;
+}): ScenarioInput {
+  return {
+    seed: input.seed ?? 7,
+    timeScale: 100,
+    timing: {
+      react: '500ms',
+      rebase: '4s',
+      reboot: '4s',
+      evictionReturn: '1s',
+      jitter: 0.1,
+      ...input.timing,
+    },
+    clusters: input.clusters.map((c) => ({
+      name: c.name,
+      labels: c.labels ?? {},
+      region: 'us-east-1',
+      pools: [
+        {
+          name: 'worker',
+          maxUnavailable: c.maxUnavailable ?? 1,
+          baseImage: BASE_IMAGE,
+          nodes: { count: c.nodes ?? 3, zones: ['a', 'b', 'c'] },
+        },
+      ],
+      workloads: [
+        { name: 'web', namespace: 'shop', replicas: 2, pdb: { minAvailable: input.pdbMinAvailable ?? 1 } },
+      ],
+      daemonSets: [{ name: 'node-exporter', namespace: 'monitoring' }],
+    })),
+    ...(input.faults ? { faults: input.faults } : {}),
+  } as ScenarioInput;
+}
