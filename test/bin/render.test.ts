@@ -1,0 +1,203 @@
+/** `strata render` through the real CLI entry point. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { strata } from '../support/cli.ts';
+
+const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/render/${path}`, import.meta.url));
+
+describe('strata render', () => {
+  it('renders TV1 as rendered-worker-552a0f58ccdcced4c68ca23fe3db7b58', () => {
+    // Act
+    const { code, stdout, stderr } = strata([
+      'render',
+      '--pool',
+      'worker',
+      '--base-os-image',
+      'newformatURL',
+      fixture('tv1/fips.yaml'),
+    ]);
+    // Assess
+    expect(code).toBe(0);
+    const rendered = parse(stdout);
+    expect(rendered.metadata.name).toBe('rendered-worker-552a0f58ccdcced4c68ca23fe3db7b58');
+    expect(rendered.spec).toEqual({
+      osImageURL: 'newformatURL',
+      baseOSExtensionsContainerImage: '',
+      config: { ignition: { version: '3.5.0' } },
+      kernelArguments: [],
+      extensions: [],
+      fips: true,
+      kernelType: 'default',
+    });
+    expect(stderr).toContain('--base-os-image: newformatURL is not pinned by digest');
+  });
+
+  it('reads a directory recursively, skips other kinds and pools, and prints JSON', () => {
+    // Act
+    const { code, stdout, stderr } = strata([
+      'render',
+      '--pool',
+      'worker',
+      '-o',
+      'json',
+      fixture('cluster/base'),
+    ]);
+    // Assess
+    expect(code).toBe(0);
+    const rendered = JSON.parse(stdout);
+    expect(rendered.metadata.name).toMatch(/^rendered-worker-[0-9a-f]{32}$/);
+    expect(rendered.metadata.ownerReferences[0]).toMatchObject({
+      kind: 'MachineConfigPool',
+      name: 'worker',
+      controller: true,
+    });
+    expect(rendered.spec.kernelArguments).toEqual(['nosmt']);
+    expect(rendered.spec.kernelType).toBe('default');
+    expect(rendered.spec.config.passwd.users).toEqual([
+      { name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAA worker@example'] },
+    ]);
+    expect(rendered.spec.config.storage.files[0]).toMatchObject({
+      path: '/etc/motd',
+      mode: 420,
+      overwrite: true,
+    });
+    expect(stderr).toContain('ConfigMap skipped');
+  });
+
+  it('renders a custom pool from worker MCs plus its own (role In [worker, infra]), its own winning', () => {
+    // Act
+    const { code, stdout } = strata(['render', '--pool', 'infra', '-o', 'json', fixture('cluster')]);
+    // Assess
+    expect(code).toBe(0);
+    const rendered = JSON.parse(stdout);
+    expect(rendered.metadata.name).toMatch(/^rendered-infra-/);
+    expect(rendered.spec.config.storage.files).toEqual([
+      { overwrite: true, path: '/etc/motd', contents: { source: 'data:,infra%0A' }, mode: 420 },
+    ]);
+    expect(rendered.spec.osImageURL).toContain('@sha256:');
+    expect(rendered.metadata.annotations['machineconfiguration.openshift.io/os-image-url-overridden']).toBe(
+      'true',
+    );
+  });
+
+  it('uses a MachineConfigPool from the input when it names the pool', () => {
+    // Act
+    const { code, stdout } = strata(['render', '--pool', 'gpu', '-o', 'json', fixture('cluster')]);
+    // Assess
+    expect(code).toBe(0);
+    const rendered = JSON.parse(stdout);
+    expect(rendered.spec.config.systemd).toBeUndefined();
+    expect(rendered.spec.config.storage.files[0].contents.source).toBe('data:,infra%0A');
+  });
+
+  it('checks reconcilability against --current', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'strata-render-'));
+    const current = strata(['render', '--pool', 'worker', fixture('tv1/fips.yaml')]);
+    writeFileSync(join(dir, 'current.yaml'), current.stdout);
+    // Act
+    const same = strata([
+      'render',
+      '--pool',
+      'worker',
+      '--current',
+      join(dir, 'current.yaml'),
+      fixture('tv1/fips.yaml'),
+    ]);
+    const changed = strata([
+      'render',
+      '--pool',
+      'worker',
+      '--current',
+      join(dir, 'current.yaml'),
+      fixture('cluster/base'),
+    ]);
+    // Assess
+    expect(same.code).toBe(0);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(
+      /current\.yaml: MachineConfig "rendered-worker-[0-9a-f]{32}": cannot move to rendered-worker-[0-9a-f]{32} in place: .*FIPS/,
+    );
+  });
+
+  it.each([
+    ['bad YAML', 'bad/bad-yaml.yaml', /bad-yaml\.yaml: line \d+, column \d+: invalid YAML/],
+    [
+      'an unknown Ignition version',
+      'bad/unknown-version.yaml',
+      /unknown-version\.yaml: MachineConfig "99-future": spec\.config\.ignition\.version: parsing Ignition config failed: unknown version "4\.0\.0"/,
+    ],
+    [
+      'mode 0o4755',
+      'bad/setuid.yaml',
+      /setuid\.yaml: MachineConfig "99-setuid": spec\.config\.storage\.files\[0\]\.mode: invalid mode 0o4755: setuid, setgid and sticky bits are not supported/,
+    ],
+    [
+      'an unknown extension',
+      'bad/unknown-extension.yaml',
+      /unknown-extension\.yaml: MachineConfig "99-extensions": spec\.extensions: invalid extensions found: \[emacs\]/,
+    ],
+    [
+      'an MC without labels',
+      'bad/no-labels.yaml',
+      /no-labels\.yaml: MachineConfig "99-unlabelled": metadata\.labels: cannot find label in MachineConfig 99-unlabelled/,
+    ],
+  ])('exits 1 on %s, saying where and why', (_, file, message) => {
+    // Act
+    const { code, stdout, stderr } = strata([
+      'render',
+      '--pool',
+      'worker',
+      fixture('tv1/fips.yaml'),
+      fixture(file),
+    ]);
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('warns on a tag-only osImageURL, and exits 1 with --require-digest', () => {
+    // Act
+    const warned = strata(['render', '--pool', 'worker', fixture('image')]);
+    const refused = strata(['render', '--pool', 'worker', '--require-digest', fixture('image')]);
+    // Assess
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain('warning: ');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /99-worker-image\.yaml: MachineConfig "99-worker-image": spec\.osImageURL: quay\.io\/acme\/rhcos-layered:latest is not pinned by digest/,
+    );
+  });
+
+  it('exits 1 when nothing matches the pool or a path does not exist', () => {
+    expect(strata(['render', '--pool', 'nothing-here', fixture('tv1/fips.yaml')]).code).toBe(0);
+    const none = strata(['render', '--pool', 'master', fixture('tv1/fips.yaml')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(
+      'no MachineConfigs found matching selector machineconfiguration.openshift.io/role=master',
+    );
+    const missing = strata(['render', '--pool', 'worker', fixture('does-not-exist.yaml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('does-not-exist.yaml: cannot read: no such file or directory');
+  });
+
+  it.each([
+    ['no --pool', ['render', 'x.yaml']],
+    ['no path', ['render', '--pool', 'worker']],
+    ['a bad output format', ['render', '--pool', 'worker', '-o', 'xml', 'x.yaml']],
+    ['an unknown option', ['render', '--pool', 'worker', '--frobnicate', 'x.yaml']],
+  ])('exits 2 on %s', (_, args) => {
+    // Act
+    const { code, stderr } = strata(args);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.length).toBeGreaterThan(0);
+  });
+});
