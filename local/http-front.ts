@@ -7,12 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 
 /** A handler of HTTP API v2 events (the Lambda handler signature without the context). */
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
-) => Promise<APIGatewayProxyResultV2> | APIGatewayProxyResultV2;
+) => Promise<APIGatewayProxyResultV2<unknown>> | APIGatewayProxyResultV2<unknown>;
 
 /** One route: `routeKey` as in API Gateway, e.g. `POST /hooks/{provider}`, `ANY /admin/{proxy+}`, `$default`. */
 export interface HttpRoute {
@@ -156,21 +160,22 @@ export function toApiGatewayEvent(
 }
 
 /** Writes a handler's result the way API Gateway (payload format 2.0) does. */
-function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2<unknown>): void {
   if (
     typeof result === 'object' &&
     result !== null &&
     'statusCode' in result &&
     typeof result.statusCode === 'number'
   ) {
+    const structured = result as APIGatewayProxyStructuredResultV2;
     const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(result.headers ?? {}))
+    for (const [name, value] of Object.entries(structured.headers ?? {}))
       headers[name.toLowerCase()] = String(value);
-    if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
+    if (structured.cookies && structured.cookies.length > 0) headers['set-cookie'] = structured.cookies;
     const body =
-      result.body === undefined
+      structured.body === undefined
         ? Buffer.alloc(0)
-        : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+        : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
     headers['content-length'] = String(body.length);
     res.writeHead(result.statusCode, headers);
     res.end(body);
