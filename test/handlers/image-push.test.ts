@@ -1,0 +1,121 @@
+/** image-push on its own: resolution failures, invalid messages, and recovery after a failure half-way. */
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { getRollout } from '../../functions/adapters/store/rollouts.ts';
+import { saveTrack } from '../../functions/adapters/store/tracks.ts';
+import { type ImagePushed, rolloutId } from '../../functions/core/model.ts';
+import type { MessageQueue, PlanRolloutMessage } from '../../functions/core/ports.ts';
+import { parseTrack } from '../../functions/core/tracks/parse.ts';
+import {
+  createImagePushHandler,
+  type ImagePushDeps,
+  processImagePush,
+} from '../../functions/handlers/image-push.ts';
+import { startTestTable, type TestTable } from '../support/dynalite.ts';
+import {
+  OciLayout,
+  RecordingQueue,
+  skopeoDigest,
+  skopeoPush,
+  startRegistry,
+  type TestRegistry,
+} from '../support/registry.ts';
+
+let table: TestTable;
+let registry: TestRegistry;
+let layout: OciLayout;
+let digest: string;
+
+/** A plan queue that is down: every send fails. */
+class UnavailableQueue implements MessageQueue<PlanRolloutMessage> {
+  async send(): Promise<void> {
+    throw new Error('plan queue unavailable');
+  }
+}
+
+const push = (over: Partial<ImagePushed> = {}): ImagePushed => ({
+  source: 'quay',
+  host: registry.host,
+  repository: 'acme/node',
+  tag: 'stable',
+  digestHint: null,
+  eventId: null,
+  receivedAt: '2026-03-01T00:00:00.000Z',
+  ...over,
+});
+
+function deps(planQueue: MessageQueue<PlanRolloutMessage>): ImagePushDeps {
+  return {
+    store: { doc: table.doc, tableName: table.tableName },
+    resolver: new OciRegistryClient({
+      credentials: staticCredentials({ registries: { 'down.test': { endpoint: 'http://127.0.0.1:1' } } }),
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    }),
+    planQueue,
+    log: () => undefined,
+  };
+}
+
+beforeAll(async () => {
+  table = await startTestTable();
+  registry = await startRegistry();
+  layout = new OciLayout();
+  layout.tag('stable', layout.image('image-push-unit'));
+  await skopeoPush(layout, 'stable', `${registry.host}/acme/node:stable`);
+  digest = await skopeoDigest(`${registry.host}/acme/node:stable`);
+  await saveTrack(
+    { doc: table.doc, tableName: table.tableName },
+    parseTrack({ name: 'node-stable', image: `${registry.host}/acme/node:stable` }, 'test'),
+  );
+});
+afterAll(async () => {
+  await registry?.stop();
+  await table?.close();
+  layout?.remove();
+});
+
+describe('image-push', () => {
+  it('drops a message that is not an ImagePushed, naming the field', async () => {
+    const planQueue = new RecordingQueue<PlanRolloutMessage>();
+    const outcome = await processImagePush(deps(planQueue), { ...push(), tag: 7 });
+    expect(outcome).toEqual({ outcome: 'invalid', reason: expect.stringContaining('tag') });
+    expect(planQueue.sent).toHaveLength(0);
+  });
+
+  it('drops a push whose tag the registry does not know', async () => {
+    const planQueue = new RecordingQueue<PlanRolloutMessage>();
+    const outcome = await processImagePush(deps(planQueue), push({ tag: 'gone' }));
+    expect(outcome.outcome).toBe('tag-not-found');
+    expect(planQueue.sent).toHaveLength(0);
+  });
+
+  it('reports an unreachable registry as a batch item failure, to be retried', async () => {
+    const handler = createImagePushHandler(deps(new RecordingQueue()));
+    const event = {
+      Records: [
+        { messageId: 'down-1', body: JSON.stringify(push({ host: 'down.test' })) },
+        { messageId: 'bad-json', body: '{not json' },
+      ],
+    } as unknown as SQSEvent;
+    const response = await handler(event, {} as Context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'down-1' }]);
+  });
+
+  it('recovers when the plan queue fails after the rollout was created', async () => {
+    // Act: the first attempt creates the rollout, then cannot send the plan message.
+    await expect(processImagePush(deps(new UnavailableQueue()), push())).rejects.toThrow(
+      'plan queue unavailable',
+    );
+    const planQueue = new RecordingQueue<PlanRolloutMessage>();
+    const retried = await processImagePush(deps(planQueue), push());
+    const again = await processImagePush(deps(planQueue), push());
+
+    // Assess: the retry was not taken for a duplicate and sent the plan message; the next one was.
+    const store = { doc: table.doc, tableName: table.tableName };
+    expect(retried).toEqual({ outcome: 'processed', digest, tracks: ['node-stable'], created: [] });
+    expect(again).toEqual({ outcome: 'duplicate', digest });
+    expect(planQueue.bodies).toEqual([{ rolloutId: rolloutId('node-stable', digest) }]);
+    expect((await getRollout(store, rolloutId('node-stable', digest)))?.status).toBe('Pending');
+  });
+});
