@@ -113,7 +113,13 @@ export function createWebhookHandler(
       if (ok) fresh.push(push);
       else replayed++;
     }
-    if (replayed > 0 && fresh.length === 0) return reply(409, { error: 'delivery already received' });
+    if (replayed > 0 && fresh.length === 0) {
+      const status = deps.config.providers[route.provider]?.replayStatus ?? 409;
+      return reply(
+        status,
+        status === 409 ? { error: 'delivery already received' } : { accepted: 0, replayed },
+      );
+    }
 
     try {
       for (const push of fresh) await deps.imageQueue.send(push);

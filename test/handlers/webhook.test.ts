@@ -371,6 +371,25 @@ describe('webhook: refused deliveries enqueue nothing', () => {
     expect(queue.sent).toHaveLength(1);
   });
 
+  it('answers a replay with the configured status for senders that retry 4xx forever', async () => {
+    const lenient = createWebhookHandler({
+      config: {
+        ...testConfig,
+        providers: { ...testConfig.providers, acr: { ...testConfig.providers.acr!, replayStatus: 202 } },
+      },
+      imageQueue: queue,
+      deliveries: tableDeliveryLedger({ doc: table.doc, tableName: table.tableName }),
+    });
+    const body = JSON.parse(fixture('acr/push.json').toString());
+    body.id = 'lenient-replay-1';
+    const event = authenticEvent('acr', JSON.stringify(body));
+    expect((await lenient(event)).statusCode).toBe(202);
+    const again = await lenient(event);
+    expect(again.statusCode).toBe(202);
+    expect(JSON.parse(String(again.body))).toEqual({ accepted: 0, replayed: 1 });
+    expect(queue.sent).toHaveLength(1);
+  });
+
   it('refuses an oversized body with 413 before authenticating it', async () => {
     const big = JSON.stringify({ events: [], padding: 'x'.repeat(testConfig.maxBodyBytes) });
     const result = await handle(authenticEvent('distribution', big));

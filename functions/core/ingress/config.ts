@@ -19,6 +19,12 @@ const ProviderConfigSchema = z.object({
   auth: z.array(SourceAuthSchema).min(1, 'at least one authentication method is required'),
   /** ECR only: AWS accounts whose events are accepted (all when absent). */
   allowedAccounts: z.array(z.string().regex(/^[0-9]{12}$/)).optional(),
+  /**
+   * Status for a delivery whose ids were all seen before. 409 by default; 202 (nothing enqueued either way)
+   * suits senders that retry every non-2xx answer forever, like distribution, whose own retry after a lost
+   * answer would otherwise block its notification queue.
+   */
+  replayStatus: z.union([z.literal(409), z.literal(202)]).default(409),
 });
 
 /** The receiver configuration schema. */
