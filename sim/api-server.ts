@@ -61,7 +61,8 @@ export class ApiServer {
       this.requests++;
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
-    this.server.keepAliveTimeout = 30_000;
+    // client-node opens a new TLS connection per request: idle ones must not pile up (memory).
+    this.server.keepAliveTimeout = 5000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
