@@ -23,7 +23,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -95,6 +95,8 @@ export class StrataControlPlane extends Construct {
   readonly functions: Record<HandlerName, NodejsFunction>;
   readonly api: HttpApi;
   readonly webhookSecrets: Secret;
+  /** Attach to the IAM role of each cluster's watch relay: it may send to the cluster-event queue only. */
+  readonly relayPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: StrataControlPlaneProps = {}) {
     super(scope, id);
@@ -258,6 +260,16 @@ export class StrataControlPlane extends Construct {
         'Clusters (and registry credentials) are registered at run time, one secret each under the strata/clusters/ prefix; the grant is read-only and limited to that prefix.',
       );
     }
+
+    this.relayPolicy = new ManagedPolicy(this, 'RelayPolicy', {
+      description: 'Strata: lets a cluster watch relay send change notices to the cluster-event queue',
+      statements: [
+        new PolicyStatement({
+          actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+          resources: [q.clusterEvent.queue.queueArn],
+        }),
+      ],
+    });
 
     // Queue consumers: batches with partial failures; bounded concurrency where clusters are called.
     const maxCallers = Math.max(2, props.maxClusterCallers ?? 10);

@@ -1,32 +1,23 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANDLERS, StrataControlPlane } from '../../lib/control-plane.ts';
+import { StrataControlPlane } from '../../lib/control-plane.ts';
 import { RESYNC_TICK, WORK_QUEUE_NAMES, workQueueSpecs } from '../../local/work-queues.ts';
+import { placeholderHandlers, unbundledApp } from '../support/cdk.ts';
 
 // The embedded runtime must mirror the stack: this synthesises the real construct (without bundling the
 // functions) and compares its queues, event source mappings and function settings with local/work-queues.ts.
 let template: Template;
-let handlersDir: string;
+let handlers: { dir: string; remove(): void };
 
-beforeAll(async () => {
-  // Entry points must lie under the project root; node_modules/.cache is that, and ignored by git.
-  const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
-  await mkdir(cache, { recursive: true });
-  handlersDir = await mkdtemp(join(cache, 'strata-handlers-'));
-  for (const name of HANDLERS)
-    await writeFile(join(handlersDir, `${name}.ts`), 'export const handler = 1;\n');
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+beforeAll(() => {
+  handlers = placeholderHandlers();
+  const app = unbundledApp();
   const stack = new Stack(app, 'Mirror', { env: { account: '111111111111', region: 'us-east-1' } });
-  new StrataControlPlane(stack, 'ControlPlane', { handlersDir, maxClusterCallers: 7 });
+  new StrataControlPlane(stack, 'ControlPlane', { handlersDir: handlers.dir, maxClusterCallers: 7 });
   template = Template.fromStack(stack);
 }, 120_000);
-afterAll(async () => {
-  await rm(handlersDir, { recursive: true, force: true });
-});
+afterAll(() => handlers.remove());
 
 type Resource = { Properties: Record<string, unknown> };
 const resources = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
