@@ -345,10 +345,16 @@ export class ApiServer {
     const write = (line: string) => {
       if (!res.writableEnded) res.write(`${line}\n`);
     };
+    // `kubectl get -w` asks for Tables: each event then carries a one-row Table, as on a real server.
+    const asTable = wantsTable(req);
+    const tableRow = (json: string) =>
+      JSON.stringify(
+        toTable(type.kind, [JSON.parse(json) as KObject], '', this.options.now(), query.get('includeObject')),
+      );
     const watcher: Watcher = {
       namespace,
       matches: (l, f) => labels(l) && fields(f) && (name === undefined || f['metadata.name'] === name),
-      send: (eventType, json) => write(`{"type":"${eventType}","object":${json}}`),
+      send: (eventType, json) => write(`{"type":"${eventType}","object":${asTable ? tableRow(json) : json}}`),
     };
     let replay: ChangeEvent[];
     try {

@@ -8,7 +8,7 @@ const subresources: Record<
   string,
   { name: string; kind: string; verbs: string[]; group?: string; version?: string }[]
 > = {
-  nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
+  nodes: [{ name: 'status', kind: 'Node', verbs: ['get'] }],
   pods: [
     { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
     { name: 'status', kind: 'Pod', verbs: ['get'] },
