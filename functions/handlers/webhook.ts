@@ -75,9 +75,11 @@ export function createWebhookHandler(
         : parseHookPath(event.rawPath ?? '');
     if (route === null) return reply(404, { error: 'no such webhook' });
     const raw = event.body ?? '';
-    // Reject by the encoded length first: never decode or hash more than the limit allows.
-    if (raw.length > deps.config.maxBodyBytes * (event.isBase64Encoded ? 4 / 3 : 4) + 4) {
-      return reply(413, { error: `body larger than ${deps.config.maxBodyBytes} bytes` });
+    // Reject by the encoded length first: never decode or hash more than the limit allows. A UTF-8 body
+    // has at least as many bytes as UTF-16 units; base64 decodes to at least 3/4 of its length minus padding.
+    const limit = deps.config.maxBodyBytes;
+    if (event.isBase64Encoded ? raw.length > Math.ceil((limit * 4) / 3) + 4 : raw.length > limit) {
+      return reply(413, { error: `body larger than ${limit} bytes` });
     }
     const body = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
     let filtered: ReturnType<typeof receiveDelivery>;
