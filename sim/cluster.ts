@@ -417,7 +417,8 @@ export class SimCluster {
   }
 
   /** Removes a node: its DaemonSet pods go, its other pods come back elsewhere. */
-  removeNode(name: string): void {
+  /** Removes a node (`byClient`: deleted through the API rather than by the simulator). */
+  removeNode(name: string, byClient = false): void {
     const node = this.nodes.get(undefined, name);
     if (!node) throw new FleetError(`cluster "${this.name}" has no node "${name}"`);
     this.nodes.delete(undefined, name);
@@ -426,7 +427,7 @@ export class SimCluster {
       pool: node.pool,
       node: name,
       kind: 'removed',
-      fault: true,
+      ...(byClient ? {} : { fault: true }),
     });
     for (const pod of this.pods.list()) {
       if (pod.nodeName !== name) continue;
@@ -565,13 +566,14 @@ export class SimCluster {
       );
     }
     if (dryRun) return;
-    this.ctx.timeline.record({
-      cluster: this.name,
-      pool: node?.pool ?? '',
-      node: pod.nodeName,
-      kind: 'eviction',
-      detail: `${namespace}/${name}`,
-    });
+    if (pod.nodeName)
+      this.ctx.timeline.record({
+        cluster: this.name,
+        pool: node?.pool ?? '',
+        node: pod.nodeName,
+        kind: 'eviction',
+        detail: `${namespace}/${name}`,
+      });
     this.deletePod(namespace, name);
   }
 
@@ -955,7 +957,7 @@ export class SimCluster {
       commit: (next, expectedRv) => this.commitNodeWrite(next as NodeRecord, expectedRv),
       remove: (_ns, name) => {
         const node = this.nodes.require(undefined, name);
-        this.removeNode(name);
+        this.removeNode(name, true);
         return node;
       },
     });
