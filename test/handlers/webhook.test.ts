@@ -397,6 +397,14 @@ describe('webhook: refused deliveries enqueue nothing', () => {
     expect(queue.sent).toHaveLength(0);
   });
 
+  it('refuses an oversized base64-encoded body with 413', async () => {
+    const event = authenticEvent('acr', JSON.stringify({ padding: 'y'.repeat(testConfig.maxBodyBytes) }));
+    event.body = Buffer.from(event.body!).toString('base64');
+    event.isBase64Encoded = true;
+    expect((await handle(event)).statusCode).toBe(413);
+    expect(queue.sent).toHaveLength(0);
+  });
+
   it('refuses a wrong content type with 415', async () => {
     const event = authenticEvent('acr', fixture('acr/push.json'), { 'content-type': 'text/plain' });
     expect((await handle(event)).statusCode).toBe(415);
