@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { getCluster } from '../adapters/store/clusters.ts';
 import type { StoreContext } from '../adapters/store/context.ts';

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalHost } from '../../core/ingress/reference.ts';
 import { RegistryCredentialsError } from './errors.ts';
 

@@ -2,7 +2,7 @@
  * Webhook receiver configuration: which providers are enabled and how each authenticates. Loaded from a
  * JSON/YAML object (environment, Secrets Manager on AWS, a local file otherwise) and validated here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceAuth } from './auth.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');

@@ -2,7 +2,7 @@
  * What a source normaliser extracts from one notification before noise is dropped: the claimed push, plus
  * what the noise filter needs (action, media type, attestation marker).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MalformedPayloadError } from './errors.ts';
 
 /** One notification entry as a source reported it, normalised but not yet filtered. */

@@ -2,7 +2,7 @@
  * The Track schema: a name, the followed image (`host/repository:tag`), the targets (cluster label selector
  * and pool names) and a rollout strategy with conservative defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type InvalidReferenceError, parseImageReference } from '../ingress/reference.ts';
 import type { LabelSelector, RolloutStrategy, Track, WaveSpec } from '../model.ts';
 

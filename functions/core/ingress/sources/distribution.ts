@@ -2,7 +2,7 @@
  * CNCF distribution notifications (`registry:2`/v3, GitLab self-managed) and ACR webhooks, which send the
  * same event object, ACR one per request instead of an `events[]` envelope (registries.md §6.3, §7).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PushHint, SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 

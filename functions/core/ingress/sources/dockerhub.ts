@@ -2,7 +2,7 @@
  * Docker Hub webhooks (registries.md §4): push only, no digest, no event id, no authentication of its own
  * (a token in the URL is the only option).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceNormaliser } from '../hint.ts';
 
 const DockerHubSchema = z.object({

@@ -2,7 +2,7 @@
  * Amazon ECR events from EventBridge (registries.md §1): a Lambda target receives the event itself; an
  * API destination POSTs the same JSON. The registry host is built from `account` and `region`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PushHint, SourceNormaliser } from '../hint.ts';
 
 /** The EventBridge event fields Strata reads. */

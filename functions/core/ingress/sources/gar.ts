@@ -3,7 +3,7 @@
  * (wrapped envelope with base64 `data`) or unwrapped (registries.md §6.4). `digest` and `tag` are full
  * references that have to be split.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedPayloadError } from '../errors.ts';
 import type { PushHint, SourceNormaliser } from '../hint.ts';
 

@@ -2,7 +2,7 @@
  * GitHub Packages (GHCR) `package` and `registry_package` webhooks (registries.md §5). GitHub fires once
  * per manifest of a multi-arch push; only the event with a tag name counts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Headers, PushHint, SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 

@@ -2,7 +2,7 @@
  * Harbor webhooks, "Default" and "CloudEvents" formats (registries.md §3). One resource per event; `tag`
  * equals the digest when the manifest was pushed by digest (every child of a multi-arch image).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PushHint, SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 

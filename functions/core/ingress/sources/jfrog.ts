@@ -2,7 +2,7 @@
  * JFrog Artifactory webhooks, domain `docker`, event `pushed` (registries.md §6.2). `data.sha256` is the
  * checksum of the stored manifest file, a hint only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 

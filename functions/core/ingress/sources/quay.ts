@@ -2,7 +2,7 @@
  * Quay `repo_push` notifications (registries.md §2): no digest, one tag per notification in practice;
  * `updated_tags` is an array today and was a tag → image-id map in the V1 era.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceNormaliser } from '../hint.ts';
 import { hostOf } from '../hint.ts';
 
