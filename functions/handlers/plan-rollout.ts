@@ -63,11 +63,7 @@ export interface PlanOutcome {
 function report(rollout: RolloutRecord, pools: PoolRecord[]): PoolReport[] {
   return pools.map((p) => {
     const targeted = p.target?.rolloutId === rollout.id;
-    const done =
-      targeted &&
-      p.lastCompleted !== null &&
-      targetKey(p.lastCompleted) === targetKey(p.target!) &&
-      Object.keys(p.slots).length === 0;
+    const done = targeted && p.reached === true && Object.values(p.slots).every((slot) => slot.failed);
     const onRollback =
       p.rollbackTo !== null && p.target !== null && targetKey(p.target) === targetKey(p.rollbackTo);
     return {
@@ -120,6 +116,7 @@ async function setPoolTarget(
     const next: PoolRecord = {
       ...current,
       target,
+      reached: false,
       // The rollback target is where the pool was when this rollout first reached it.
       rollbackTo:
         rollback || current.target?.rolloutId === target.rolloutId

@@ -103,7 +103,7 @@ function holdsFor(status: RolloutStatus | undefined): StartHold[] {
 
 /** The pool item's fields a pass may change; a write happens only when these differ. */
 function essence(p: PoolRecord): string {
-  return JSON.stringify([p.slots, p.failed, p.stuck, p.holds, p.status, p.lastCompleted]);
+  return JSON.stringify([p.slots, p.failed, p.stuck, p.holds, p.status, p.lastCompleted, p.reached]);
 }
 
 /** The config all nodes agree on and are done with, if they do (the baseline before any rollout). */
@@ -255,15 +255,14 @@ export async function reconcilePool(
         now: at.toISOString(),
         ...(current.status ? { previous: current.status } : {}),
       });
-      if (plan.done) next.lastCompleted = target;
+      if (plan.done) {
+        next.lastCompleted = target;
+        next.reached = true;
+      }
     } else {
       next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes);
     }
-    const wasDone =
-      target !== null &&
-      current.lastCompleted !== null &&
-      targetKey(current.lastCompleted) === targetKey(target);
-    if ((plan.done && !wasDone) || plan.newlyFailed.length > 0) notifyPlan = true;
+    if ((plan.done && !current.reached) || plan.newlyFailed.length > 0) notifyPlan = true;
 
     if (essence(next) !== essence(current)) {
       try {

@@ -10,7 +10,7 @@ import { listAllPools } from '../adapters/store/pools.ts';
 import { listRollouts } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import type { MessageQueue, PlanRolloutMessage, ReconcilePoolMessage } from '../core/ports.ts';
-import { isTerminal, targetKey } from '../core/rollout/index.ts';
+import { isTerminal } from '../core/rollout/index.ts';
 
 /** What resync needs. */
 export interface ResyncDeps {
@@ -35,7 +35,7 @@ export async function resync(deps: ResyncDeps): Promise<ResyncOutcome> {
   }
   const pools: string[] = [];
   for (const p of await listAllPools(deps.store)) {
-    const reached = p.target && p.lastCompleted && targetKey(p.target) === targetKey(p.lastCompleted);
+    const reached = p.target !== null && p.reached;
     const active = Object.values(p.slots).some((s) => !s.failed);
     if (active || (p.target && !reached) || (!p.target && !p.lastCompleted)) {
       await deps.reconcileQueue.send({ clusterId: p.clusterId, pool: p.pool });

@@ -24,6 +24,8 @@ export interface PoolRecord {
   maxUnavailable?: IntOrPercent;
   /** What the pool's nodes should run; null until a rollout targets the pool. */
   target: RolloutTarget | null;
+  /** Every node reached the current target (reset whenever the target changes). */
+  reached: boolean;
   /** Where a rollback of the current target goes (the pool's last completed config). */
   rollbackTo: PoolTarget | null;
   /** The last target every node reached (or the config all nodes agreed on before any rollout). */
@@ -71,6 +73,7 @@ export function newPool(
     nodeSelector,
     ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
     target: null,
+    reached: false,
     rollbackTo: null,
     lastCompleted: null,
     slots: {},

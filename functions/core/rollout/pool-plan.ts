@@ -144,11 +144,17 @@ export function planPool(input: PoolPlanInput): PoolPlan {
     start = selection.start.map((n) => n.name);
     for (const name of start) steps.push({ node: name, kind: 'prepare', target });
   }
+  // Done: every node updated and schedulable, except nodes that failed on this target (they count against
+  // the failure budget, which the rollout policy judges; they must not hold a tolerated rollout forever).
+  const failedHere = (name: string) =>
+    target !== null &&
+    (newlyFailed.includes(name) ||
+      (slots[name]?.failed === true && targetKey(slots[name]!.target) === targetKey(target)));
   const done =
     target !== null &&
-    Object.keys(slots).length === release.length &&
     start.length === 0 &&
-    nodes.every((n) => isUpdated(n, target) && !n.unschedulable);
+    Object.keys(slots).every((name) => release.includes(name) || failedHere(name)) &&
+    nodes.every((n) => (isUpdated(n, target) && !n.unschedulable) || failedHere(n.name));
   return {
     start,
     steps,
