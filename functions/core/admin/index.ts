@@ -1,0 +1,7 @@
+/** The admin API's pure parts: request schemas, table rows, rollout descriptions and dry-run plans. */
+export { formatAge } from './age.ts';
+export * from './describe.ts';
+export * from './dry-run.ts';
+export { AdminRequestError } from './errors.ts';
+export * from './requests.ts';
+export * from './views.ts';

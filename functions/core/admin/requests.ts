@@ -1,0 +1,99 @@
+/**
+ * Request bodies and query strings of the admin API, validated with zod. Errors name the field
+ * (`body.pools[0].name`), so a CLI user sees exactly what to fix.
+ */
+import * as z from 'zod';
+import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
+import { AdminRequestError } from './errors.ts';
+
+const CLUSTER_ID = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+const PoolSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({ name, nodeSelector: { [`node-role.kubernetes.io/${name}`]: '' } })),
+  z.strictObject({
+    name: z.string().min(1),
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    maxUnavailable: IntOrPercentSchema.optional(),
+  }),
+]);
+
+const WindowSchema = z.strictObject({
+  cron: z.string().min(1),
+  timeZone: z.string().optional(),
+  durationMinutes: z.number().positive(),
+});
+
+/** `POST /v1/clusters`: register a cluster. Exactly one way to authenticate. */
+export const AddClusterSchema = z
+  .strictObject({
+    name: z.string().regex(CLUSTER_ID, "lower-case letters, digits, '-' or '.'"),
+    endpoint: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
+    caData: z.string().min(1).optional(),
+    /** A bearer token, stored by the deployment's token store. */
+    token: z.string().min(1).optional(),
+    /** A token already stored under this name (Secrets Manager on AWS). */
+    secretName: z.string().min(1).optional(),
+    /** A kubeconfig file readable by the control plane (local runs). */
+    kubeconfig: z.strictObject({ path: z.string().min(1), context: z.string().min(1).optional() }).optional(),
+    labels: z.record(z.string(), z.string()).default({}),
+    pools: z
+      .array(PoolSchema)
+      .min(1, 'name at least one pool')
+      .default([{ name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } }]),
+    windows: z.array(WindowSchema).optional(),
+  })
+  .superRefine((v, ctx) => {
+    const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
+    if (ways !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'give exactly one of token, secretName or kubeconfig',
+      });
+    }
+  });
+
+/** A validated cluster registration request. */
+export type AddClusterRequest = z.infer<typeof AddClusterSchema>;
+
+/** `POST /v1/publish`: inject an ImagePushed as a registry would. */
+export const PublishSchema = z.strictObject({
+  /** `host/repo:tag`, optionally `@sha256:…`. */
+  image: z.string().min(1),
+  /** The digest, when not in `image`. */
+  digest: z.string().regex(DIGEST, 'must be sha256:<64 hex>').optional(),
+});
+
+/** `POST /v1/plan`: dry-run a rollout of an image. */
+export const PlanSchema = z.strictObject({
+  image: z.string().min(1),
+  digest: z.string().regex(DIGEST, 'must be sha256:<64 hex>').optional(),
+  /** Only this track (default: every track following the image). */
+  track: z.string().min(1).optional(),
+});
+
+/** `GET /v1/pools|nodes` filters. */
+export const ListQuerySchema = z.strictObject({
+  cluster: z.string().min(1).optional(),
+  pool: z.string().min(1).optional(),
+  track: z.string().min(1).optional(),
+});
+
+/** Re-exported for the cluster-add CLI (labels as selectors). */
+export { LabelSelectorSchema };
+
+/**
+ * Parses `value` with `schema`, or throws an {@link AdminRequestError} naming the first bad field under
+ * `prefix` (`body`, `query`).
+ */
+export function parseRequest<T>(schema: z.ZodType<T, unknown>, value: unknown, prefix: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  throw new AdminRequestError(`${prefix}${path}`, issue.message);
+}
