@@ -35,6 +35,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TableKeys } from '../functions/adapters/store/table.ts';
+import { BUNDLING } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 
 /** Options of the control plane; every one has a default fit for a first deployment. */
