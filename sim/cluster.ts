@@ -133,6 +133,7 @@ export class SimCluster {
   private readonly nodeListeners = new Set<NodeListener>();
   private readonly workloads: ScenarioWorkload[];
   private readonly revisions = new RevisionCounter();
+  private readonly poolStatusSeen = new Map<string, string>();
   private uidCounter = 0;
 
   constructor(spec: ScenarioCluster, ctx: ClusterContext) {
@@ -150,7 +151,7 @@ export class SimCluster {
       this.revisions,
       h,
     );
-    this.events = new Collection(objectType('', 'v1', 'events', 'Event', true, ['ev']), this.revisions, h);
+    this.events = new Collection(eventType(), this.revisions, h);
     this.machineConfigs = new Collection(
       objectType(MCO_GROUP, 'v1', 'machineconfigs', 'MachineConfig', false, ['mc']),
       this.revisions,
@@ -323,6 +324,7 @@ export class SimCluster {
       }
     }
     this.refreshPdbs();
+    for (const pool of this.pools) this.refreshPoolStatus(pool.name);
   }
 
   private objectRecord(object: KObject, namespace: string | undefined): ObjectRecord {
@@ -483,6 +485,18 @@ export class SimCluster {
 
   private notify(before: NodeRecord | undefined, after: NodeRecord | undefined): void {
     for (const listener of this.nodeListeners) listener(before, after);
+    for (const pool of new Set([before?.pool, after?.pool])) if (pool) this.refreshPoolStatus(pool);
+  }
+
+  /** Pool status follows its nodes: a change is a MODIFIED event for pool watchers, as MCO writes it. */
+  private refreshPoolStatus(pool: string): void {
+    const record = this.machineConfigPools.get(undefined, pool);
+    if (!record) return;
+    const status = JSON.stringify(this.withPoolStatus(record).status);
+    if (this.poolStatusSeen.get(pool) === status) return;
+    const seeded = this.poolStatusSeen.has(pool);
+    this.poolStatusSeen.set(pool, status);
+    if (seeded) this.machineConfigPools.update({ ...record });
   }
 
   /** Ready and schedulable nodes, in name order, optionally of one pool. */
@@ -981,6 +995,16 @@ export class SimCluster {
     add({
       type: this.events.type as ResourceType<StoredRecord>,
       collection: this.events as Collection<StoredRecord>,
+      // Controllers record Events; they are kept (and listed) but mean nothing to the simulation.
+      fromCreate: (object, namespace) => {
+        const name = object.metadata?.name;
+        if (typeof name !== 'string' || name === '')
+          throw invalid('Event', '', 'metadata.name', 'Required value');
+        return this.objectRecord(
+          { ...object, apiVersion: 'v1', kind: 'Event', metadata: { ...object.metadata, namespace } },
+          namespace,
+        );
+      },
     });
     for (const collection of [this.machineConfigs, this.machineConfigPools]) {
       add({
@@ -1049,6 +1073,25 @@ function objectType(
     fieldSelectors: [],
     fields: (r) => ({ 'metadata.name': r.name, 'metadata.namespace': r.namespace ?? '' }),
     encode: (r) => ({ ...r.object, metadata: { ...r.object.metadata, resourceVersion: String(r.rv) } }),
+  };
+}
+
+/** Events, with the field selectors kubectl describe uses (involvedObject.*). */
+function eventType(): ResourceType<ObjectRecord> {
+  const base = objectType('', 'v1', 'events', 'Event', true, ['ev']);
+  const involved = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+  return {
+    ...base,
+    fieldSelectors: [...involved.map((f) => `involvedObject.${f}`), 'reason', 'type', 'source'],
+    fields: (r) => {
+      const o = r.object as Record<string, unknown> & { involvedObject?: Record<string, unknown> };
+      const fields: Record<string, string> = base.fields(r);
+      for (const f of involved) fields[`involvedObject.${f}`] = String(o.involvedObject?.[f] ?? '');
+      fields.reason = String(o.reason ?? '');
+      fields.type = String(o.type ?? '');
+      fields.source = String((o.source as { component?: string } | undefined)?.component ?? '');
+      return fields;
+    },
   };
 }
 

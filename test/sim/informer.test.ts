@@ -1,5 +1,7 @@
 import {
   CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
   makeInformer,
   PatchStrategy,
   setHeaderOptions,
@@ -55,5 +57,57 @@ describe('with the real-time clock and a client-node informer', () => {
     expect(
       informer.list().find((n) => n.metadata?.name === 'worker-0')?.metadata?.annotations?.[A.currentConfig],
     ).toBe('rendered-worker-new');
+  });
+});
+
+describe('pool and event watches', () => {
+  it('emits MachineConfigPool status changes as nodes update, and relists an informer after 410 Gone', async () => {
+    fleet = await startFleet(smallScenario({ apiServer: { watchHistory: 3 } }), { clock: 'manual' });
+    const cluster = fleet.cluster('c1');
+    const kc = cluster.kubeConfig();
+    const core = kc.makeApiClient(CoreV1Api);
+    const path = '/apis/machineconfiguration.openshift.io/v1/machineconfigpools';
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const listPools = () =>
+      custom.listClusterCustomObject({
+        group: 'machineconfiguration.openshift.io',
+        version: 'v1',
+        plural: 'machineconfigpools',
+      }) as never;
+    const informer = makeInformer<KubernetesObject & { status?: { updatedMachineCount?: number } }>(
+      kc,
+      path,
+      listPools,
+    );
+    const counts: number[] = [];
+    informer.on('update', (pool) => counts.push(pool.status?.updatedMachineCount ?? -1));
+    await informer.start();
+
+    await core.patchNode(
+      { name: 'worker-0', body: { metadata: { annotations: { [A.desiredConfig]: 'rendered-worker-new' } } } },
+      merge,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(counts.at(-1)).toBe(3);
+
+    // Too many changes while disconnected: the resumed watch gets 410, the informer lists again.
+    const seenBefore = counts.length;
+    cluster.api.disconnectWatches();
+    const base = cluster.state.pools[0]!.baseConfig;
+    for (const [name, config] of [
+      ['worker-1', 'rendered-worker-new'],
+      ['worker-2', 'rendered-worker-new'],
+      ['worker-3', 'rendered-worker-new'],
+      ['worker-1', base],
+      ['worker-1', 'rendered-worker-new'],
+    ] as const)
+      cluster.state.setNodeAnnotations(name, { [A.desiredConfig]: config });
+    for (let i = 0; i < 50 && informer.list()[0]?.status?.updatedMachineCount !== 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await informer.stop();
+
+    expect(informer.list()[0]?.status?.updatedMachineCount).toBe(0);
+    // A relist reports only the final state; a replay would have shown 2, 1, 0, 1, 0.
+    expect(counts.slice(seenBefore)).toEqual([0]);
   });
 });
