@@ -3,7 +3,7 @@
  * the non-Ignition fields (reference/mco.md §1.3–§1.5).
  */
 import { RenderError } from './errors.ts';
-import { mergeIgnition } from './ignition/merge.ts';
+import { IgnitionAccumulator } from './ignition/accumulate.ts';
 import { internalVersion } from './ignition/parse.ts';
 import type { IgnObject } from './ignition/schema.ts';
 import { type MachineConfig, McoKeys } from './types.ts';
@@ -47,13 +47,6 @@ export function mergeOrder(mcs: readonly ValidatedMachineConfig[]): ValidatedMac
   return [...workers, ...others];
 }
 
-function mapFiles(config: IgnObject, f: (file: IgnObject) => IgnObject): IgnObject {
-  const storage = config.storage as IgnObject | undefined;
-  const files = storage?.files as IgnObject[] | undefined;
-  if (!files) return config;
-  return { ...config, storage: { ...storage, files: files.map(f) } };
-}
-
 /**
  * Merges MCs already in merge order (see `mergeOrder`). `baseOSImage`/`baseOSExtensionsImage` are the
  * images MCO starts from (ControllerConfig `baseOSContainerImage`/`baseOSExtensionsContainerImage`).
@@ -63,28 +56,11 @@ export function mergeMachineConfigs(
   baseOSImage: string,
   baseOSExtensionsImage: string,
 ): MergedSpec {
-  let ignition: IgnObject = ordered[0]?.ignition ?? { ignition: { version: internalVersion } };
-  for (const v of ordered.slice(1)) {
-    if (!v.ignition) continue;
-    // MCO works around Ignition's pointer merge: a child file without compression gets "" so that it
-    // replaces the parent's compression; afterwards "" goes back to unset.
-    const child = mapFiles(v.ignition, (file) => {
-      const contents = (file.contents as IgnObject | undefined) ?? {};
-      return contents.compression === undefined
-        ? { ...file, contents: { ...contents, compression: '' } }
-        : file;
-    });
-    ignition = mapFiles(mergeIgnition(ignition, child), (file) => {
-      const contents = file.contents as IgnObject | undefined;
-      if (contents?.compression !== '') return file;
-      const { compression: _, ...rest } = contents;
-      return { ...file, contents: rest };
-    });
-  }
-  // Files without an explicit overwrite are overwritten (directories and links are left alone).
-  ignition = mapFiles(ignition, (file) =>
-    file.overwrite === undefined ? { ...file, overwrite: true } : file,
+  const accumulator = new IgnitionAccumulator(
+    ordered[0]?.ignition ?? { ignition: { version: internalVersion } },
   );
+  for (const v of ordered.slice(1)) if (v.ignition) accumulator.merge(v.ignition);
+  const ignition = accumulator.result();
 
   let fips = false;
   let kernelType = 'default';

@@ -5,7 +5,7 @@
  * stay integers) and writes it with go-yaml v2; `marshalYamlV2` reproduces that output from the JSON tree.
  */
 import { createHash } from 'node:crypto';
-import { marshalYamlV2, type YamlValue } from './yamlv2/index.ts';
+import { marshalYamlV2, writeYamlV2, type YamlValue } from './yamlv2/index.ts';
 
 /** The 80 fixed bytes MCO prepends before hashing (shared with the MachineOSBuild name hash). */
 export const renderedNameSalt: Uint8Array = Uint8Array.from([
@@ -22,6 +22,7 @@ export function specYaml(spec: YamlValue): string {
 
 /** `rendered-<pool>-<md5>` for a spec given as its JSON tree. */
 export function renderedName(poolName: string, spec: YamlValue): string {
-  const hash = createHash('md5').update(renderedNameSalt).update(specYaml(spec), 'utf8').digest('hex');
-  return `rendered-${poolName}-${hash}`;
+  const hash = createHash('md5').update(renderedNameSalt);
+  writeYamlV2(spec, (chunk) => hash.update(chunk, 'utf8'));
+  return `rendered-${poolName}-${hash.digest('hex')}`;
 }

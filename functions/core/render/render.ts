@@ -41,6 +41,8 @@ export interface RenderPoolInput {
   controllerVersion?: string;
   /** Copied to the `release-image-version` annotation when given. */
   releaseImageVersion?: string;
+  /** Size limit of the rendered MachineConfig's JSON; MCO's 1,572,864 bytes unless set (`Infinity`: none). */
+  sizeLimit?: number;
 }
 
 /** A rendered MachineConfig and what came with it. */
@@ -48,8 +50,8 @@ export interface RenderResult {
   /** `rendered-<pool>-<md5>`. */
   name: string;
   machineConfig: RenderedMachineConfig;
-  /** `spec.config` as MCO stores it (clarketm/json text, Go field order). */
-  configJson: string;
+  /** `spec.config` as MCO stores it (clarketm/json text, Go field order); computed on first use. */
+  readonly configJson: string;
   /** The MCs merged, in merge order (`pool.spec.configuration.source`). */
   source: { apiVersion: string; kind: 'MachineConfig'; name: string }[];
   /** Whether a user MC overrode the base OS image (annotation `os-image-url-overridden`). */
@@ -134,22 +136,34 @@ export function renderPool(input: RenderPoolInput): RenderResult {
     },
     spec,
   };
-  const size = Buffer.byteLength(JSON.stringify(machineConfig), 'utf8');
-  if (size > maxRenderedSize) {
-    throw new RenderError(
-      { object: objectLabel('MachineConfig', name) },
-      `the rendered MachineConfig is ${size} bytes, more than MCO's limit of ${maxRenderedSize} bytes`,
-    );
-  }
-  if (size > maxRenderedSize * 0.8) {
-    warnings.push(
-      `the rendered MachineConfig is ${size} bytes, over 80% of MCO's limit of ${maxRenderedSize} bytes`,
-    );
+  // The size MCO checks is that of the MC's JSON, whose config is the raw Ignition JSON text.
+  let configJson: string | undefined;
+  const configText = (): string => {
+    configJson ??= goJson(spec.config as JsonTree);
+    return configJson;
+  };
+  const limit = input.sizeLimit ?? maxRenderedSize;
+  if (Number.isFinite(limit)) {
+    const size =
+      Buffer.byteLength(JSON.stringify({ ...machineConfig, spec: { ...spec, config: null } }), 'utf8') -
+      'null'.length +
+      Buffer.byteLength(configText(), 'utf8');
+    if (size > limit) {
+      throw new RenderError(
+        { object: objectLabel('MachineConfig', name) },
+        `the rendered MachineConfig is ${size} bytes, more than the limit of ${limit} bytes (MCO's ValidateMachineConfigSize)`,
+      );
+    }
+    if (size > limit * 0.8) {
+      warnings.push(`the rendered MachineConfig is ${size} bytes, over 80% of the limit of ${limit} bytes`);
+    }
   }
   return {
     name,
     machineConfig,
-    configJson: goJsonOf(spec.config),
+    get configJson() {
+      return configText();
+    },
     source: ordered.map((v) => ({
       apiVersion: mcoApiVersion,
       kind: 'MachineConfig',
@@ -158,10 +172,6 @@ export function renderPool(input: RenderPoolInput): RenderResult {
     osImageURLOverridden: overridden,
     warnings,
   };
-}
-
-function goJsonOf(tree: { [key: string]: unknown }): string {
-  return goJson(tree as JsonTree);
 }
 
 function describeSelector(selector: LabelSelector | null | undefined): string {

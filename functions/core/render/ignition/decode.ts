@@ -52,12 +52,23 @@ export function decodeStruct(
     }
   }
   if (options.warnings) {
+    const known = fieldNames(type);
     for (const key of Object.keys(input)) {
-      if (!fields.some((f) => f.name === key))
-        options.warnings.push(`${join(path, key)}: unknown field, ignored`);
+      if (!known.has(key)) options.warnings.push(`${join(path, key)}: unknown field, ignored`);
     }
   }
   return set ? out : undefined;
+}
+
+const namesByType = new Map<string, Set<string>>();
+
+function fieldNames(type: string): Set<string> {
+  let names = namesByType.get(type);
+  if (!names) {
+    names = new Set(fieldsOf(type).map((f) => f.name));
+    namesByType.set(type, names);
+  }
+  return names;
 }
 
 function decodeField(

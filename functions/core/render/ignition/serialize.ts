@@ -57,50 +57,28 @@ function isEmpty(structType: string | undefined, v: IgnValue | undefined): boole
 }
 
 /**
- * JSON text as Go's encoding/json writes it: no spaces, `<`, `>`, `&`, U+2028 and U+2029 escaped as
- * `\u003c`…, other control characters as `\u00XX` (except `\n`, `\r`, `\t`), keys in tree order.
+ * JSON text as Go's encoding/json (the clarketm fork) writes it: no spaces, keys in tree order, `<`, `>`,
+ * `&`, U+2028 and U+2029 escaped as `\u003c`…, `\b`/`\f` as `\u0008`/`\u000c`, and a lone surrogate
+ * (invalid UTF-8 to Go) as U+FFFD. Built on JSON.stringify, which already escapes the rest the same way.
  */
 export function goJson(value: JsonTree): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return goJsonString(value);
-    case 'number':
-    case 'boolean':
-      return String(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
-  const parts: string[] = [];
-  for (const key of Object.keys(value)) parts.push(`${goJsonString(key)}:${goJson(value[key] as JsonTree)}`);
-  return `{${parts.join(',')}}`;
+  const json = JSON.stringify(value);
+  return goDifferences.test(json) ? json.replace(goDifferencesGlobal, goEscape) : json;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const needsEscape = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+// An escaped backslash is matched (and kept) first, so `\\b` in the JSON text is not taken for `\b`.
+const goDifferences = /[<>&\u2028\u2029]|\\\\|\\[bf]|\\ud[89a-f][0-9a-f]{2}/;
+const goDifferencesGlobal = /[<>&\u2028\u2029]|\\\\|\\[bf]|\\ud[89a-f][0-9a-f]{2}/g;
 
-function goJsonString(s: string): string {
-  if (!needsEscape.test(s)) return `"${s}"`;
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        out += s[i]! + s[i + 1]!;
-        i++;
-        continue;
-      }
-    }
-    if (c >= 0xd800 && c <= 0xdfff)
-      out += '\ufffd'; // a lone surrogate is invalid UTF-8 to Go
-    else if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else out += s[i]!;
+function goEscape(match: string): string {
+  switch (match) {
+    case '\\\\':
+      return match;
+    case '\\b':
+      return '\\u0008';
+    case '\\f':
+      return '\\u000c';
   }
-  return `${out}"`;
+  if (match.length === 6) return '\\ufffd';
+  return `\\u${match.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }

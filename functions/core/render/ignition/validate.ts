@@ -238,8 +238,10 @@ function schemeOf(url: string): string {
 
 /** Ignition's `validateURL`: known schemes only, data URLs must decode. */
 export function urlProblem(url: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's url.Parse rejects control characters.
-  if (/[\u0000-\u001f\u007f]/.test(url)) return 'invalid url: it contains control characters';
+  // Go's url.Parse rejects control characters and malformed percent-escapes.
+  const what = url.startsWith('data:') ? 'invalid data url' : 'invalid url';
+  if (controlCharacter.test(url)) return `${what}: it contains control characters`;
+  if (url.includes('%') && badPercent.test(url)) return `${what}: bad percent-encoding`;
   const scheme = schemeOf(url);
   switch (scheme) {
     case 'http':
@@ -260,21 +262,21 @@ function dataUrlProblem(url: string): string | undefined {
   const comma = url.indexOf(',');
   if (comma < 0) return 'invalid data url: missing ","';
   const meta = url.slice(5, comma);
-  const data = url.slice(comma + 1);
-  const isBase64 = /;base64$/i.test(meta);
-  if (/%(?![0-9A-Fa-f]{2})/.test(data)) return 'invalid data url: bad percent-encoding';
-  if (isBase64) {
-    const decoded = decodeURIComponentSafe(data);
-    if (
-      decoded === undefined ||
-      !/^[A-Za-z0-9+/]*={0,2}$/.test(decoded.replace(/\s/g, '')) ||
-      decoded.replace(/\s/g, '').length % 4 === 1
-    ) {
-      return 'invalid data url: bad base64 data';
-    }
+  const hasPercent = url.indexOf('%', comma) >= 0;
+  if (/;base64$/i.test(meta)) {
+    // Go's base64 decoder skips CR and LF and needs the padding.
+    const data = hasPercent ? (decodeURIComponentSafe(url.slice(comma + 1)) ?? '') : url.slice(comma + 1);
+    base64Data.lastIndex = 0;
+    const clean = /[\r\n]/.test(data) ? data.replace(/[\r\n]/g, '') : data;
+    if (!base64Data.test(clean) || clean.length % 4 !== 0) return 'invalid data url: bad base64 data';
   }
   return undefined;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for.
+const controlCharacter = /[\u0000-\u001f\u007f]/;
+const badPercent = /%(?![0-9A-Fa-f]{2})/;
+const base64Data = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decodeURIComponentSafe(s: string): string | undefined {
   try {

@@ -184,11 +184,31 @@ export function formatGoFloat(f: number): string {
 
 /** Serialises `value` as go-yaml v2 `yaml.Marshal` would. */
 export function marshalYamlV2(value: YamlValue): string {
-  return new Emitter().document(value);
+  let out = '';
+  new Emitter((chunk) => {
+    out += chunk;
+  }).document(value);
+  return out;
 }
 
+/**
+ * The same output handed to `sink` in pieces of about 64 KiB, in order (e.g. straight into a hash, so
+ * a large document is never held as one string).
+ */
+export function writeYamlV2(value: YamlValue, sink: (chunk: string) => void): void {
+  new Emitter(sink).document(value);
+}
+
+const CHUNK = 1 << 16;
+
 class Emitter {
-  private out: string[] = [];
+  private out = '';
+  private readonly sink: (chunk: string) => void;
+
+  constructor(sink: (chunk: string) => void) {
+    this.sink = sink;
+  }
+
   private column = 0;
   private indent = -1;
   private readonly indents: number[] = [];
@@ -197,20 +217,25 @@ class Emitter {
   // Only indentation has been written on the current line.
   private indention = true;
 
-  document(value: YamlValue): string {
+  document(value: YamlValue): void {
     this.node(value, false, false);
     // yaml_emitter_emit_document_end: an implicit end only finishes the line.
     this.writeIndent();
-    return this.out.join('');
+    if (this.out) this.sink(this.out);
+    this.out = '';
   }
 
   private put(text: string, width: number): void {
-    this.out.push(text);
+    this.out += text;
+    if (this.out.length > CHUNK) {
+      this.sink(this.out);
+      this.out = '';
+    }
     this.column += width;
   }
 
   private putBreak(): void {
-    this.out.push('\n');
+    this.out += '\n';
     this.column = 0;
   }
 

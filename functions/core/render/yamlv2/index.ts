@@ -1,4 +1,4 @@
 /** go-yaml v2 (v2.4.0) compatible YAML output, for MCO's rendered-config hash. */
-export { formatGoFloat, marshalYamlV2, type YamlValue } from './emit.ts';
+export { formatGoFloat, marshalYamlV2, writeYamlV2, type YamlValue } from './emit.ts';
 export { isBase60Float, isTimestamp, resolvesToNonString } from './resolve.ts';
 export { keyLess, sortKeys } from './sort.ts';

@@ -55,7 +55,19 @@ export function keyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
-/** Keys in go-yaml v2 order. */
+// Maps of one shape (every file entry, every unit) share their key order: sort each key set once.
+const orderCache = new Map<string, string[]>();
+
+/** Keys in go-yaml v2 order (sorts `keys` in place and returns it). */
 export function sortKeys(keys: string[]): string[] {
-  return keys.sort((a, b) => (a === b ? 0 : keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
+  if (keys.length < 2) return keys;
+  const id = keys.join('\u0000');
+  const cached = orderCache.get(id);
+  if (cached) {
+    for (let i = 0; i < keys.length; i++) keys[i] = cached[i]!;
+    return keys;
+  }
+  keys.sort((a, b) => (a === b ? 0 : keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
+  if (orderCache.size < 10_000) orderCache.set(id, [...keys]);
+  return keys;
 }
