@@ -96,6 +96,43 @@ export function digestOf(tag: string): string {
   return `sha256:${hex.padEnd(64, '0').slice(0, 64)}`;
 }
 
+/** Registers every simulated cluster and its pools; returns the token of each (by cluster id). */
+export async function registerFleet(
+  store: StoreContext,
+  fleet: Fleet,
+  now: Date,
+  windows?: Record<string, MaintenanceWindow[]>,
+): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const c of fleet.clusters) {
+    tokens[c.name] = c.token;
+    const spec = fleet.scenario.clusters.find((s) => s.name === c.name)!;
+    await registerClusterWithPools(
+      store,
+      {
+        id: c.name,
+        endpoint: c.server,
+        caData: c.caData,
+        credentials: { kind: 'token-secret', secretName: c.name },
+        labels: c.labels,
+        pools: spec.pools.map((p) => ({
+          name: p.name,
+          nodeSelector: (p.nodeSelector ?? { [`node-role.kubernetes.io/${p.name}`]: '' }) as Record<
+            string,
+            string
+          >,
+          ...(p.maxUnavailable !== undefined
+            ? { maxUnavailable: p.maxUnavailable as number | `${number}%` }
+            : {}),
+        })),
+        ...(windows?.[c.name] ? { windows: windows[c.name] } : {}),
+      },
+      now,
+    );
+  }
+  return tokens;
+}
+
 /** Starts the fleet, the table, the queues, relays and consumers, and registers every cluster. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const table = await startTestTable();
@@ -120,33 +157,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     reconcile: new InProcessQueue<ReconcilePoolMessage>(queueOptions(options.concurrency ?? 8)),
     events: new InProcessQueue<ClusterEventMessage>({ concurrency: 4, onError: (e) => errors.push(e) }),
   };
-  const tokens: Record<string, string> = {};
-  for (const c of fleet.clusters) {
-    tokens[c.name] = c.token;
-    const spec = fleet.scenario.clusters.find((s) => s.name === c.name)!;
-    await registerClusterWithPools(
-      store,
-      {
-        id: c.name,
-        endpoint: c.server,
-        caData: c.caData,
-        credentials: { kind: 'token-secret', secretName: c.name },
-        labels: c.labels,
-        pools: spec.pools.map((p) => ({
-          name: p.name,
-          nodeSelector: (p.nodeSelector ?? { [`node-role.kubernetes.io/${p.name}`]: '' }) as Record<
-            string,
-            string
-          >,
-          ...(p.maxUnavailable !== undefined
-            ? { maxUnavailable: p.maxUnavailable as number | `${number}%` }
-            : {}),
-        })),
-        ...(options.windows?.[c.name] ? { windows: options.windows[c.name] } : {}),
-      },
-      now(),
-    );
-  }
+  const tokens = await registerFleet(store, fleet, now(), options.windows);
   const clusters = createClusterConnector(store, createCredentialsResolver(staticTokens(tokens)));
   const reconcileDeps: PoolReconcileDeps = {
     store,

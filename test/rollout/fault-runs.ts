@@ -1,0 +1,160 @@
+/**
+ * Randomised fault runs of the rollout engine on the simulator (manual clock) and dynalite. A seeded
+ * scheduler plays the part of the queues: it runs reconciles of random pools, several at once (duplicated
+ * messages, concurrent Lambdas), skips some (lost messages), interleaves plan passes and simulated time in
+ * any order (reordering), and crashes reconciles just before a cluster side effect (after their intent
+ * write). Afterwards faults stop and the run is driven to its end. The simulator's checker and a count of
+ * starts per node decide whether an invariant broke.
+ */
+import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
+import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { listAllPools } from '../../functions/adapters/store/pools.ts';
+import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
+import { type RolloutStatus, rolloutId } from '../../functions/core/model.ts';
+import type { MessageQueue } from '../../functions/core/ports.ts';
+import { planRolloutPass } from '../../functions/handlers/plan-rollout.ts';
+import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/pool-reconcile.ts';
+import { Prng, startFleet, type Violation } from '../../sim/index.ts';
+import { startTestTable } from '../support/dynalite.ts';
+import { digestOf, registerFleet } from './harness.ts';
+import { fleetScenario } from './scenarios.ts';
+
+/** A crash injected before a side effect. */
+class InjectedCrash extends Error {
+  constructor(point: string) {
+    super(`injected crash before ${point}`);
+    this.name = 'InjectedCrash';
+  }
+}
+
+/** The result of one run. */
+export interface FaultRunResult {
+  seed: number;
+  status: RolloutStatus | undefined;
+  violations: Violation[];
+  /** Nodes told the same target twice (a second start). */
+  doubleStarts: string[];
+  crashes: number;
+  reconciles: number;
+  peakUnavailable: number;
+}
+
+const ignore: MessageQueue<unknown> = { send: async () => {} };
+
+/** Runs one seeded fault run. */
+export async function faultRun(seed: number): Promise<FaultRunResult> {
+  const rng = new Prng(`fault-run-${seed}`);
+  const clusters = Array.from({ length: rng.int(1, 2) }, (_, i) => ({
+    name: `c${i}`,
+    nodes: rng.int(2, 5),
+    maxUnavailable: rng.int(1, 2),
+  }));
+  const scenario = fleetScenario({
+    seed,
+    clusters,
+    faults: {
+      ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
+      ...(rng.chance(0.3)
+        ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
+        : {}),
+    },
+  });
+  const table = await startTestTable();
+  const fleet = await startFleet(scenario, { clock: 'manual' });
+  const epoch = Date.parse('2026-06-01T00:00:00Z');
+  const now = () => new Date(epoch + fleet.clock.now());
+  const store = { doc: table.doc, tableName: table.tableName };
+  let crashing = true;
+  let crashes = 0;
+  let reconciles = 0;
+  try {
+    const tokens = await registerFleet(store, fleet, now());
+    const connector = createClusterConnector(store, createCredentialsResolver(staticTokens(tokens)));
+    const deps: PoolReconcileDeps = {
+      store,
+      clusters: connector,
+      reconcileQueue: ignore,
+      planQueue: ignore,
+      now,
+      settings: { pollSeconds: 1, drainTimeoutSeconds: 60, drainRetrySeconds: 1 },
+      beforeSideEffect: (point) => {
+        if (crashing && rng.chance(0.25)) {
+          crashes++;
+          throw new InjectedCrash(`${point.kind} ${point.clusterId}/${point.node}`);
+        }
+      },
+    };
+    const planDeps = { store, clusters: connector, planQueue: ignore, reconcileQueue: ignore, now };
+    const keys = clusters.map((c) => ({ clusterId: c.name, pool: 'worker' }));
+    const reconcile = async (copies: number) => {
+      const key = keys[rng.int(0, keys.length - 1)]!;
+      reconciles += copies;
+      const runs = await Promise.allSettled(Array.from({ length: copies }, () => reconcilePool(deps, key)));
+      for (const r of runs) {
+        if (r.status === 'rejected' && !(r.reason instanceof InjectedCrash)) throw r.reason;
+      }
+    };
+    // Baselines, then the rollout.
+    for (const key of keys) await reconcilePool({ ...deps, beforeSideEffect: undefined }, key);
+    const id = rolloutId('prod', digestOf(`v${seed}`));
+    await createRollout(store, {
+      id,
+      track: 'prod',
+      image: { host: 'quay.io', repository: 'strata/rhcos-layered', digest: digestOf(`v${seed}`) },
+      strategy: {
+        waves: [{ name: 'first', count: 1 }],
+        maxConcurrentClusters: rng.int(1, 2),
+        soakSeconds: rng.int(0, 5),
+        poolFailureBudget: rng.int(0, 1),
+        fleetFailureBudget: 1,
+        onFailure: rng.chance(0.5) ? 'halt' : 'rollback',
+      },
+      targets: { clusterSelector: {}, pools: ['worker'] },
+      status: 'Pending',
+      cause: 'fault-run',
+      createdAt: now().toISOString(),
+      version: 1,
+    });
+    // Chaos: random schedule with crashes.
+    for (let step = 0; step < 150; step++) {
+      const r = rng.next();
+      if (r < 0.45) await reconcile(rng.int(1, 3));
+      else if (r < 0.6) await planRolloutPass(planDeps, id);
+      else if (r < 0.65)
+        continue; // a lost message
+      else await fleet.advance(rng.int(200, 3000));
+    }
+    // Calm: no more crashes; drive every key until the rollout ends and no slot is active.
+    crashing = false;
+    const settled = (s: RolloutStatus | undefined) =>
+      s === 'Completed' || s === 'Halted' || s === 'RolledBack' || s === 'Aborted';
+    for (let round = 0; round < 400; round++) {
+      await planRolloutPass(planDeps, id);
+      for (const key of keys) await reconcilePool(deps, key);
+      const status = (await getRollout(store, id))?.status;
+      const active = (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed));
+      if (settled(status) && !active) break;
+      await fleet.advance(1000);
+    }
+    const status = (await getRollout(store, id))?.status;
+    const report = fleet.checkInvariants();
+    const told = new Map<string, number>();
+    for (const e of fleet.timeline.events) {
+      if (e.kind !== 'desired') continue;
+      const k = `${e.cluster}/${e.node} → ${e.detail}`;
+      told.set(k, (told.get(k) ?? 0) + 1);
+    }
+    return {
+      seed,
+      status,
+      violations: report.violations,
+      doubleStarts: [...told].filter(([, n]) => n > 1).map(([k]) => k),
+      crashes,
+      reconciles,
+      peakUnavailable: Math.max(0, ...report.pools.map((p) => p.peakUnavailable - p.maxUnavailable)),
+    };
+  } finally {
+    await fleet.stop();
+    await table.close();
+  }
+}
