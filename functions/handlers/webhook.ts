@@ -4,6 +4,7 @@
  * on the image queue. Nothing slow happens here (registries time out in seconds); tag resolution and
  * rollouts are image-push's work.
  */
+import type { JsonWebKey } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -13,7 +14,7 @@ import { createDocumentClient } from '../adapters/store/table.ts';
 import { claimDelivery, releaseDelivery } from '../adapters/store/tracks.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../core/ingress/config.ts';
 import { DeliveryRejectedError } from '../core/ingress/errors.ts';
-import { receiveDelivery } from '../core/ingress/receive.ts';
+import { jwksUrisOf, receiveDelivery } from '../core/ingress/receive.ts';
 import type { ImagePushed } from '../core/model.ts';
 import type { MessageQueue } from '../core/ports.ts';
 
@@ -37,7 +38,24 @@ export interface WebhookHandlerDeps {
   config: WebhookConfig;
   imageQueue: MessageQueue<ImagePushed>;
   deliveries: DeliveryLedger;
+  /** Public keys of a JWKS URI, for `oidc` authentication. Default: fetched over HTTPS, cached for an hour. */
+  jwks?: (uri: string) => Promise<readonly JsonWebKey[]>;
   now?: () => Date;
+}
+
+/** A JWKS source that fetches each URI at most once per `ttlMs` (Google rotates keys with days of overlap). */
+export function cachedJwks(ttlMs = 3_600_000): (uri: string) => Promise<readonly JsonWebKey[]> {
+  const cache = new Map<string, { keys: readonly JsonWebKey[]; at: number }>();
+  return async (uri) => {
+    const hit = cache.get(uri);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.keys;
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3_000) });
+    if (!response.ok) throw new Error(`${uri}: HTTP ${response.status}`);
+    const body = (await response.json()) as { keys?: JsonWebKey[] };
+    const keys = Array.isArray(body.keys) ? body.keys : [];
+    cache.set(uri, { keys, at: Date.now() });
+    return keys;
+  };
 }
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -65,6 +83,7 @@ export function createWebhookHandler(
   deps: WebhookHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<Result> {
   const now = deps.now ?? (() => new Date());
+  const jwks = deps.jwks ?? cachedJwks();
   return async (event) => {
     if (event.requestContext?.http?.method && event.requestContext.http.method !== 'POST') {
       return reply(405, { error: 'use POST' });
@@ -82,6 +101,16 @@ export function createWebhookHandler(
       return reply(413, { error: `body larger than ${limit} bytes` });
     }
     const body = Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
+    let keys: Map<string, readonly JsonWebKey[]> | undefined;
+    const uris = jwksUrisOf(deps.config, route.provider);
+    if (uris.length > 0) {
+      try {
+        keys = new Map(await Promise.all(uris.map(async (uri) => [uri, await jwks(uri)] as const)));
+      } catch {
+        // Without the keys nothing can be verified; the sender retries later.
+        return reply(503, { error: 'cannot verify deliveries right now' });
+      }
+    }
     let filtered: ReturnType<typeof receiveDelivery>;
     try {
       filtered = receiveDelivery(deps.config, {
@@ -90,6 +119,7 @@ export function createWebhookHandler(
         body,
         urlToken: route.token ?? event.queryStringParameters?.token ?? null,
         receivedAt: now().toISOString(),
+        ...(keys ? { jwks: keys } : {}),
       });
     } catch (error) {
       if (error instanceof DeliveryRejectedError) return reply(error.status, { error: error.message });

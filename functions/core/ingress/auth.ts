@@ -2,8 +2,9 @@
  * Webhook authentication, per source, over the raw body bytes. Every comparison is constant-time
  * (`timingSafeEqual` on equal-length SHA-256 digests, so that lengths leak nothing either).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, type JsonWebKey, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedDeliveryError } from './errors.ts';
+import { GOOGLE_JWKS_URI, verifyOidcToken } from './oidc.ts';
 
 /** How one source proves a delivery is genuine (registries.md §9.2). */
 export type SourceAuth =
@@ -14,13 +15,22 @@ export type SourceAuth =
   /** A static header configured at the sender (Harbor, ACR, distribution, GitLab, EventBridge connections). */
   | { kind: 'header'; header: string; value: string }
   /** A secret token in the URL (`/hooks/<provider>/<token>` or `?token=`): Docker Hub, Quay, Pub/Sub push. */
-  | { kind: 'url-token'; token: string };
+  | { kind: 'url-token'; token: string }
+  /**
+   * An OIDC token in `Authorization: Bearer` (Pub/Sub push authentication): RS256 signed by a key from
+   * `jwksUri` (Google's by default), with this audience (and service-account email, when given).
+   */
+  | { kind: 'oidc'; audience: string; email?: string; issuers?: string[]; jwksUri?: string };
 
 /** What authentication looks at: lowercase header names, the raw body, and a token taken from the URL. */
 export interface AuthInput {
   headers: Record<string, string | undefined>;
   body: Buffer;
   urlToken: string | null;
+  /** Public keys per JWKS URI, fetched beforehand for `oidc` methods. */
+  jwks?: ReadonlyMap<string, readonly JsonWebKey[]>;
+  /** Current time in epoch seconds (token expiry). */
+  nowSeconds?: number;
 }
 
 /** Constant-time string equality (hashing first makes both sides the same length). */
@@ -56,6 +66,10 @@ export function isAuthentic(auth: SourceAuth, input: AuthInput): boolean {
     case 'url-token':
       if (auth.token === '' || input.urlToken === null) return false;
       return constantTimeEqual(input.urlToken, auth.token);
+    case 'oidc': {
+      const keys = input.jwks?.get(auth.jwksUri ?? GOOGLE_JWKS_URI) ?? [];
+      return verifyOidcToken(input.headers.authorization, keys, auth, input.nowSeconds ?? Date.now() / 1000);
+    }
   }
 }
 

@@ -12,6 +12,13 @@ const SourceAuthSchema: z.ZodType<SourceAuth> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('jfrog'), secret: nonEmpty, signing: z.boolean().optional() }),
   z.object({ kind: z.literal('header'), header: nonEmpty, value: nonEmpty }),
   z.object({ kind: z.literal('url-token'), token: nonEmpty }),
+  z.object({
+    kind: z.literal('oidc'),
+    audience: nonEmpty,
+    email: z.string().optional(),
+    issuers: z.array(nonEmpty).optional(),
+    jwksUri: z.url().optional(),
+  }),
 ]);
 
 const ProviderConfigSchema = z.object({

@@ -20,7 +20,8 @@ export {
   SHA256_DIGEST,
 } from './media-types.ts';
 export { type FilteredDelivery, filterNoise, type NoiseReason, noiseReason } from './noise.ts';
-export { type Delivery, PROVIDERS, receiveDelivery } from './receive.ts';
+export { GOOGLE_ISSUERS, GOOGLE_JWKS_URI, type OidcExpectation, verifyOidcToken } from './oidc.ts';
+export { type Delivery, jwksUrisOf, PROVIDERS, receiveDelivery } from './receive.ts';
 export {
   canonicalHost,
   canonicalRepository,

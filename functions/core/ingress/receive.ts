@@ -3,11 +3,13 @@
  * parsing), schema, normalisation and the noise filter. Replay protection and enqueueing need the table
  * and the queue, so the handler does them with the result.
  */
+import type { JsonWebKey } from 'node:crypto';
 import { authenticate } from './auth.ts';
 import type { WebhookConfig } from './config.ts';
 import { DeliveryRejectedError, MalformedPayloadError, UnauthorizedDeliveryError } from './errors.ts';
 import { type Headers, parsePayload, type SourceNormaliser } from './hint.ts';
 import { type FilteredDelivery, filterNoise } from './noise.ts';
+import { GOOGLE_JWKS_URI } from './oidc.ts';
 import { acr, distribution } from './sources/distribution.ts';
 import { dockerhub } from './sources/dockerhub.ts';
 import { ecr } from './sources/ecr.ts';
@@ -43,6 +45,14 @@ export interface Delivery {
   urlToken: string | null;
   /** ISO time of receipt. */
   receivedAt: string;
+  /** Public keys per JWKS URI for `oidc` authentication (see {@link jwksUrisOf}). */
+  jwks?: ReadonlyMap<string, readonly JsonWebKey[]>;
+}
+
+/** The JWKS URIs a provider's `oidc` methods need, so that the caller can fetch the keys first. */
+export function jwksUrisOf(config: WebhookConfig, provider: string): string[] {
+  const auths = Object.hasOwn(config.providers, provider) ? (config.providers[provider]?.auth ?? []) : [];
+  return auths.flatMap((a) => (a.kind === 'oidc' ? [a.jwksUri ?? GOOGLE_JWKS_URI] : []));
 }
 
 function mediaType(contentType: string | undefined): string {
@@ -72,6 +82,8 @@ export function receiveDelivery(config: WebhookConfig, delivery: Delivery): Filt
     headers: delivery.headers,
     body: delivery.body,
     urlToken: delivery.urlToken,
+    ...(delivery.jwks ? { jwks: delivery.jwks } : {}),
+    nowSeconds: Date.parse(delivery.receivedAt) / 1000,
   });
 
   let json: unknown;
