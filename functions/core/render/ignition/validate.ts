@@ -238,6 +238,7 @@ function schemeOf(url: string): string {
 
 /** Ignition's `validateURL`: known schemes only, data URLs must decode. */
 export function urlProblem(url: string): string | undefined {
+  if (isPlainBase64DataUrl(url)) return undefined;
   // Go's url.Parse rejects control characters and malformed percent-escapes.
   const what = url.startsWith('data:') ? 'invalid data url' : 'invalid url';
   if (controlCharacter.test(url)) return `${what}: it contains control characters`;
@@ -258,6 +259,20 @@ export function urlProblem(url: string): string | undefined {
   }
 }
 
+/**
+ * The common case, checked with one scan: `data:<header>;base64,<base64 without % or line breaks>`. Its
+ * data cannot hold control characters or escapes, so only the header needs the other checks.
+ */
+function isPlainBase64DataUrl(url: string): boolean {
+  if (!url.startsWith('data:')) return false;
+  const comma = url.indexOf(',');
+  if (comma < 0) return false;
+  const header = url.slice(0, comma);
+  if (!/;base64$/i.test(header) || controlCharacter.test(header) || header.includes('%')) return false;
+  const data = url.slice(comma + 1);
+  return data.length % 4 === 0 && base64Data.test(data);
+}
+
 function dataUrlProblem(url: string): string | undefined {
   const comma = url.indexOf(',');
   if (comma < 0) return 'invalid data url: missing ","';
@@ -266,7 +281,6 @@ function dataUrlProblem(url: string): string | undefined {
   if (/;base64$/i.test(meta)) {
     // Go's base64 decoder skips CR and LF and needs the padding.
     const data = hasPercent ? (decodeURIComponentSafe(url.slice(comma + 1)) ?? '') : url.slice(comma + 1);
-    base64Data.lastIndex = 0;
     const clean = /[\r\n]/.test(data) ? data.replace(/[\r\n]/g, '') : data;
     if (!base64Data.test(clean) || clean.length % 4 !== 0) return 'invalid data url: bad base64 data';
   }
