@@ -56,6 +56,10 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Start watch relays (cluster events → node-state). Default true. */
   relays?: boolean;
+  /** Wraps the document client the handlers use (the bench counts requests with it). */
+  instrumentDoc?: (doc: TestTable['doc']) => TestTable['doc'];
+  /** Wraps each handler call (the bench times invocations with it). */
+  instrumentHandler?: <T>(name: string, run: () => Promise<T>) => Promise<T>;
 }
 
 /** A running harness. */
@@ -143,7 +147,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const timeScale = options.timeScale ?? fleet.scenario.timeScale;
   const epoch = options.epochMs ?? Date.now();
   const now = () => new Date(epoch + fleet.clock.now());
-  const store: StoreContext = { doc: table.doc, tableName: table.tableName };
+  const store: StoreContext = {
+    doc: options.instrumentDoc ? options.instrumentDoc(table.doc) : table.doc,
+    tableName: table.tableName,
+  };
+  const timed = <T>(name: string, run: () => Promise<T>) =>
+    options.instrumentHandler ? options.instrumentHandler(name, run) : run();
   const errors: unknown[] = [];
   const queueOptions = (concurrency: number) => ({
     concurrency,
@@ -175,9 +184,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     reconcileQueue: queues.reconcile,
     now,
   };
-  queues.reconcile.consume((key) => reconcilePool(reconcileDeps, key));
-  queues.plan.consume((m) => planRolloutPass(planDeps, m.rolloutId));
-  queues.events.consume((e) => processClusterEvent({ store, reconcileQueue: queues.reconcile }, e));
+  queues.reconcile.consume((key) => timed('pool-reconcile', () => reconcilePool(reconcileDeps, key)));
+  queues.plan.consume((m) => timed('plan-rollout', () => planRolloutPass(planDeps, m.rolloutId)));
+  queues.events.consume((e) =>
+    timed('node-state', () => processClusterEvent({ store, reconcileQueue: queues.reconcile }, e)),
+  );
   const relays: WatchRelay[] = [];
   if (options.relays !== false) {
     for (const c of fleet.clusters) {

@@ -1,0 +1,261 @@
+/**
+ * Rollout engine benchmark (`npm run bench -- rollout`): a simulated fleet rollout in real time (time
+ * scale 1, 2 s per node update) through the real handlers, dynalite, in-process queues and watch relays.
+ *
+ * - makespan against the ideal: per wave, the slowest pool's ceil(n/k) × node update time, plus the soak
+ *   between waves;
+ * - reaction latency: from a node reporting Done to the next node's desiredConfig patch in that pool;
+ * - cost model: DynamoDB request units, queue messages and handler invocations per node update, and the
+ *   cost per 10,000 node updates at AWS list prices.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RolloutStrategy } from '../functions/core/model.ts';
+import { digestOf, startHarness } from '../test/rollout/harness.ts';
+import { fleetScenario } from '../test/rollout/scenarios.ts';
+import { type Figure, median, quantile, recordResults } from './support/results.ts';
+
+const UPDATE_MS = 2000;
+const SOAK_SECONDS = 2;
+const clusters = [
+  { name: 'canary', labels: { canary: 'true' }, nodes: 4, maxUnavailable: 2 },
+  { name: 'east', nodes: 6, maxUnavailable: 2 },
+  { name: 'west', nodes: 4, maxUnavailable: 1 },
+  { name: 'north', nodes: 5, maxUnavailable: 2 },
+];
+const strategy: RolloutStrategy = {
+  waves: [{ name: 'canary', clusterSelector: { matchLabels: { canary: 'true' } } }],
+  maxConcurrentClusters: 3,
+  soakSeconds: SOAK_SECONDS,
+  poolFailureBudget: 0,
+  fleetFailureBudget: 0,
+  onFailure: 'halt',
+};
+
+// Request counting: GetItem/PutItem report their consumed capacity (dynalite computes it from item size);
+// queries are charged from the size of what they return (4 KB per read unit).
+const usage = { reads: 0, writes: 0, rru: 0, wru: 0, requests: {} as Record<string, number> };
+function instrument(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  return new Proxy(doc, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const name = command.constructor.name;
+        usage.requests[name] = (usage.requests[name] ?? 0) + 1;
+        const isWrite = name === 'PutCommand' || name === 'UpdateCommand' || name === 'DeleteCommand';
+        if (isWrite) usage.writes++;
+        else usage.reads++;
+        if (name === 'GetCommand' || isWrite) command.input.ReturnConsumedCapacity = 'TOTAL';
+        try {
+          const out = (await target.send(command as never)) as {
+            ConsumedCapacity?: { CapacityUnits?: number };
+            Items?: unknown[];
+          };
+          if (name === 'QueryCommand') {
+            const bytes = Buffer.byteLength(JSON.stringify(out.Items ?? []));
+            const units = Math.max(1, Math.ceil(bytes / 4096));
+            usage.rru += command.input.ConsistentRead ? units : units / 2;
+          } else if (isWrite) usage.wru += out.ConsumedCapacity?.CapacityUnits ?? 1;
+          else usage.rru += out.ConsumedCapacity?.CapacityUnits ?? 1;
+          return out;
+        } catch (error) {
+          // A refused conditional write is still charged for the item it would have written.
+          if (isWrite)
+            usage.wru += Math.ceil(Buffer.byteLength(JSON.stringify(command.input.Item ?? {})) / 1024);
+          throw error;
+        }
+      };
+    },
+  }) as DynamoDBDocumentClient;
+}
+const invocations: Record<string, { count: number; ms: number }> = {};
+
+const h = await startHarness({
+  scenario: fleetScenario({
+    clusters,
+    timing: { react: '100ms', rebase: '900ms', reboot: '1000ms', evictionReturn: '1s' },
+  }),
+  timeScale: 1,
+  settings: { pollSeconds: 10, drainRetrySeconds: 1 },
+  concurrency: 8,
+  instrumentDoc: instrument,
+  instrumentHandler: async (name, run) => {
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      const slot = (invocations[name] ??= { count: 0, ms: 0 });
+      slot.count++;
+      slot.ms += performance.now() - t;
+    }
+  },
+});
+// Wait for the baselines, then count only the rollout.
+await h.waitUntil(async () => (await h.pool('north', 'worker')).lastCompleted !== null, 'baselines');
+await h.queues.reconcile.idle();
+Object.assign(usage, { reads: 0, writes: 0, rru: 0, wru: 0, requests: {} });
+for (const k of Object.keys(invocations)) delete invocations[k];
+const sent0 = {
+  plan: h.queues.plan.stats.sent,
+  reconcile: h.queues.reconcile.stats.sent,
+  events: h.queues.events.stats.sent,
+};
+
+const t0 = h.fleet.clock.now();
+const id = await h.startRollout({ track: 'prod', digest: digestOf('bench'), strategy });
+const end = await h.waitForStatus(id, ['Completed', 'Halted'], 600_000);
+const makespanMs = h.fleet.clock.now() - t0;
+await new Promise((r) => setTimeout(r, 500));
+const report = h.fleet.checkInvariants();
+const events = h.fleet.timeline.events;
+const messages = {
+  plan: h.queues.plan.stats.sent - sent0.plan,
+  reconcile: h.queues.reconcile.stats.sent - sent0.reconcile,
+  events: h.queues.events.stats.sent - sent0.events,
+};
+await h.stop();
+
+// Node update time as the simulator ran it: 'desired' → 'done' per node.
+const updateTimes: number[] = [];
+for (const e of events.filter((x) => x.kind === 'desired')) {
+  const done = events.find(
+    (x) => x.kind === 'done' && x.cluster === e.cluster && x.node === e.node && x.t > e.t,
+  );
+  if (done) updateTimes.push(done.t - e.t);
+}
+const nodeUpdate = median(updateTimes);
+// Ideal: wave 1 = canary; wave 2 = the rest (3 at once ≤ maxConcurrentClusters): the slowest pool each.
+const slowest = (cs: typeof clusters) => Math.max(...cs.map((c) => Math.ceil(c.nodes / c.maxUnavailable)));
+const idealMs =
+  (slowest(clusters.slice(0, 1)) + slowest(clusters.slice(1))) * nodeUpdate + SOAK_SECONDS * 1000;
+const idealNominalMs =
+  (slowest(clusters.slice(0, 1)) + slowest(clusters.slice(1))) * UPDATE_MS + SOAK_SECONDS * 1000;
+
+// Reaction: a node's Done → the next desiredConfig patch in the same pool.
+const reactions: number[] = [];
+for (const d of events.filter((x) => x.kind === 'done')) {
+  const next = events.find(
+    (x) => x.kind === 'desired' && x.cluster === d.cluster && x.pool === d.pool && x.t >= d.t,
+  );
+  if (next) reactions.push(next.t - d.t);
+}
+
+const nodeUpdates = updateTimes.length;
+const perUpdate = (n: number) => n / nodeUpdates;
+const totalMessages = messages.plan + messages.reconcile + messages.events;
+const totalInvocations = Object.values(invocations).reduce((a, x) => a + x.count, 0);
+const totalHandlerMs = Object.values(invocations).reduce((a, x) => a + x.ms, 0);
+
+// Cost per 10,000 node updates, AWS list prices, us-east-1 (on-demand, no free tier).
+const PRICE = {
+  rruPerMillion: 0.125,
+  wruPerMillion: 0.625,
+  sqsPerMillion: 0.4,
+  lambdaPerMillion: 0.2,
+  lambdaGbSecond: 0.0000166667,
+  lambdaMemoryGb: 0.25,
+};
+const scale = 10_000 / nodeUpdates;
+const cost = {
+  rru: usage.rru * scale,
+  wru: usage.wru * scale,
+  // Each message: one SendMessage, one ReceiveMessage (batch of 1, worst case), one DeleteMessage.
+  sqsRequests: totalMessages * 3 * scale,
+  lambdaInvocations: totalInvocations * scale,
+  lambdaGbSeconds: (totalHandlerMs / 1000) * PRICE.lambdaMemoryGb * scale,
+};
+const dollars = {
+  dynamodb: (cost.rru / 1e6) * PRICE.rruPerMillion + (cost.wru / 1e6) * PRICE.wruPerMillion,
+  sqs: (cost.sqsRequests / 1e6) * PRICE.sqsPerMillion,
+  lambda:
+    (cost.lambdaInvocations / 1e6) * PRICE.lambdaPerMillion + cost.lambdaGbSeconds * PRICE.lambdaGbSecond,
+};
+const totalDollars = dollars.dynamodb + dollars.sqs + dollars.lambda;
+
+const figures: Figure[] = [
+  {
+    name: 'rollout status',
+    value: end.status === 'Completed' ? 1 : 0,
+    unit: end.status === 'Completed' ? '(Completed)' : `(${end.status})`,
+  },
+  {
+    name: 'invariant violations (simulator checker)',
+    value: report.violations.length,
+    unit: '',
+    target: '0',
+  },
+  { name: 'node updates', value: nodeUpdates, unit: 'nodes', note: `${clusters.length} clusters, 2 waves` },
+  {
+    name: 'node update time (desired → done, median)',
+    value: nodeUpdate,
+    unit: 'ms',
+    note: `nominal ${UPDATE_MS} ms (react 100 + rebase 900 + reboot 1000)`,
+  },
+  { name: 'makespan', value: makespanMs, unit: 'ms' },
+  {
+    name: 'ideal makespan (baseline)',
+    value: idealMs,
+    unit: 'ms',
+    note: `Σ waves slowest pool ceil(n/k) × measured update time + soak ${SOAK_SECONDS} s; with the nominal 2 s: ${idealNominalMs} ms`,
+  },
+  {
+    name: 'makespan / ideal',
+    value: makespanMs / idealMs,
+    unit: '×',
+    target: '≤ 1.05',
+    note: `overhead ${(makespanMs - idealMs).toFixed(0)} ms`,
+  },
+  {
+    name: 'reaction Done → next desiredConfig (p50)',
+    value: quantile(reactions, 0.5),
+    unit: 'ms',
+    note: `${reactions.length} samples`,
+  },
+  {
+    name: 'reaction Done → next desiredConfig (p99)',
+    value: quantile(reactions, 0.99),
+    unit: 'ms',
+    target: '< 250 ms',
+  },
+  {
+    name: 'DynamoDB reads per node update',
+    value: perUpdate(usage.reads),
+    unit: 'requests',
+    note: `${perUpdate(usage.rru).toFixed(2)} RRU`,
+  },
+  {
+    name: 'DynamoDB writes per node update',
+    value: perUpdate(usage.writes),
+    unit: 'requests',
+    note: `${perUpdate(usage.wru).toFixed(2)} WRU`,
+  },
+  {
+    name: 'queue messages per node update',
+    value: perUpdate(totalMessages),
+    unit: 'messages',
+    note: `plan ${messages.plan}, reconcile ${messages.reconcile}, cluster events ${messages.events}`,
+  },
+  {
+    name: 'handler invocations per node update',
+    value: perUpdate(totalInvocations),
+    unit: 'invocations',
+    note: Object.entries(invocations)
+      .map(([k, v]) => `${k} ${v.count} (${(v.ms / v.count).toFixed(1)} ms avg)`)
+      .join(', '),
+  },
+  {
+    name: 'cost per 10,000 node updates',
+    value: totalDollars,
+    unit: 'USD',
+    note:
+      `DynamoDB ${cost.rru.toFixed(0)} RRU × $${PRICE.rruPerMillion}/M + ${cost.wru.toFixed(0)} WRU × $${PRICE.wruPerMillion}/M = $${dollars.dynamodb.toFixed(4)}; ` +
+      `SQS ${cost.sqsRequests.toFixed(0)} requests (send+receive+delete per message) × $${PRICE.sqsPerMillion}/M = $${dollars.sqs.toFixed(4)}; ` +
+      `Lambda ${cost.lambdaInvocations.toFixed(0)} invocations × $${PRICE.lambdaPerMillion}/M + ${cost.lambdaGbSeconds.toFixed(1)} GB-s (${PRICE.lambdaMemoryGb * 1024} MB, measured handler time) × $${PRICE.lambdaGbSecond}/GB-s = $${dollars.lambda.toFixed(4)}. ` +
+      'List prices us-east-1: DynamoDB on-demand, SQS standard, Lambda x86; no free tier.',
+  },
+];
+recordResults(
+  'rollout',
+  'A 4-cluster, 19-node rollout in two waves (canary, then 3 clusters at once) on the simulator at time scale 1 (2 s per node update), through the real handlers, dynalite, in-process queues and watch relays. The ideal is the baseline; cost figures count every DynamoDB request, queue message and handler invocation of the rollout.',
+  figures,
+);
+if (report.violations.length > 0 || end.status !== 'Completed') process.exitCode = 1;
