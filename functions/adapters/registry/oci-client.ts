@@ -112,6 +112,24 @@ export class OciRegistryClient implements TagResolver {
     return { digest, mediaType: get.headers.get('content-type') ?? mediaType };
   }
 
+  /**
+   * GETs a manifest (by tag or digest) or a blob of `host/repository` with the same authentication and
+   * retries as {@link resolveTag}; manifests with the full `Accept` list.
+   * @throws ManifestUnknownError, RegistryAuthError, RegistryUnavailableError, RegistryProtocolError
+   */
+  async getContent(
+    image: { host: string; repository: string },
+    kind: 'manifests' | 'blobs',
+    reference: string,
+  ): Promise<{ body: Buffer; mediaType: string | null }> {
+    const label = `${image.host}/${image.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const config = await this.credentials.forHost(image.host);
+    const base = registryBaseUrl(image.host, config);
+    const url = `${base}/v2/${image.repository}/${kind}/${encodeURIComponent(reference)}`;
+    const response = await this.authorisedRequest('GET', url, base, image.repository, label, config);
+    return { body: Buffer.from(await response.arrayBuffer()), mediaType: response.headers.get('content-type') };
+  }
+
   private async authorisedRequest(
     method: 'HEAD' | 'GET',
     url: string,
