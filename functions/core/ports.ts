@@ -44,5 +44,14 @@ export interface ClusterEventMessage {
   observedAt: string;
 }
 
+/**
+ * Check queue: one update check of one track (re-resolve its tag, its base image) or the drift check of one
+ * cluster, fanned out by the update-check tick so that one slow registry or cluster holds up nothing else.
+ * `cycle` names the tick that sent it (logs, and requests counted per cycle).
+ */
+export type CheckQueueMessage =
+  | { kind: 'track'; track: string; cycle: string }
+  | { kind: 'drift'; clusterId: string; cycle: string };
+
 /** Largest delay SQS accepts; longer waits are covered by the periodic resync tick. */
 export const MAX_DELAY_SECONDS = 900;
