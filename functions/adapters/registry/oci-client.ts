@@ -127,7 +127,10 @@ export class OciRegistryClient implements TagResolver {
     const base = registryBaseUrl(image.host, config);
     const url = `${base}/v2/${image.repository}/${kind}/${encodeURIComponent(reference)}`;
     const response = await this.authorisedRequest('GET', url, base, image.repository, label, config);
-    return { body: Buffer.from(await response.arrayBuffer()), mediaType: response.headers.get('content-type') };
+    return {
+      body: Buffer.from(await response.arrayBuffer()),
+      mediaType: response.headers.get('content-type'),
+    };
   }
 
   private async authorisedRequest(
