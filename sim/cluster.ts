@@ -56,6 +56,8 @@ export interface PdbRecord extends StoredRecord {
   disruptionsAllowed: number;
   /** Simulated time until which a fault holds disruptionsAllowed at 0 (Infinity: forever). */
   blockedUntil: number;
+  /** A block of this length not yet started: it starts with the first eviction it refuses. */
+  pendingBlockMs: number | undefined;
 }
 
 /** A stored object served as written (MachineConfigs, pools, namespaces). */
@@ -320,6 +322,7 @@ export class SimCluster {
           desiredHealthy: 0,
           disruptionsAllowed: 0,
           blockedUntil: 0,
+          pendingBlockMs: undefined,
         });
       }
     }
@@ -558,6 +561,7 @@ export class SimCluster {
       );
     const pdb = pdbs[0];
     if (pdb && pod.phase === 'Running' && pdb.disruptionsAllowed <= 0) {
+      this.startPendingBlock(pdb);
       this.ctx.timeline.record({
         cluster: this.name,
         pool: node?.pool ?? '',
@@ -644,15 +648,24 @@ export class SimCluster {
     if (changed) this.refreshPdbs();
   }
 
-  /** Holds a PDB's disruptionsAllowed at 0 until simulated time `until` (Infinity: forever). */
-  blockPdb(namespace: string, name: string, until: number): void {
+  /**
+   * Holds a PDB's disruptionsAllowed at 0: forever (`forMs` undefined), or for `forMs` counted from the
+   * first eviction it refuses, so that the block bites however long a client takes to start draining.
+   */
+  blockPdb(namespace: string, name: string, forMs: number | undefined): void {
     const pdb = this.pdbs.get(namespace, name);
     if (!pdb)
       throw new FleetError(`cluster "${this.name}" has no PodDisruptionBudget "${namespace}/${name}"`);
-    this.pdbs.update({ ...pdb, blockedUntil: until });
+    this.pdbs.update({ ...pdb, blockedUntil: Number.POSITIVE_INFINITY, pendingBlockMs: forMs });
     this.refreshPdbs();
-    if (Number.isFinite(until))
-      this.ctx.clock.schedule(until - this.ctx.clock.now(), () => this.refreshPdbs());
+  }
+
+  /** Starts a pending timed block at its first refusal. */
+  private startPendingBlock(pdb: PdbRecord): void {
+    if (pdb.pendingBlockMs === undefined) return;
+    const until = this.ctx.clock.now() + pdb.pendingBlockMs;
+    this.pdbs.update({ ...pdb, blockedUntil: until, pendingBlockMs: undefined });
+    this.ctx.clock.schedule(pdb.pendingBlockMs, () => this.refreshPdbs());
   }
 
   /** Recomputes every PDB's status from the pods (stored only when it changed). */

@@ -234,10 +234,8 @@ function scheduleTimedFaults(
   ctx: FaultContext,
 ): void {
   const { clock, timeline } = ctx;
-  for (const block of f.pdbBlock) {
-    const until = block.for === undefined ? Number.POSITIVE_INFINITY : clock.now() + block.for;
-    ctx.find(block.cluster).state.blockPdb(block.namespace, block.name, until);
-  }
+  for (const block of f.pdbBlock)
+    ctx.find(block.cluster).state.blockPdb(block.namespace, block.name, block.for);
   for (const spell of f.nodeNotReady) {
     clock.schedule(Math.max(0, spell.at - clock.now()), () => {
       const state = ctx.find(spell.cluster).state;

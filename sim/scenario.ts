@@ -103,7 +103,7 @@ const faultsSchema = z.strictObject({
   unreconcilable: nodeTarget.optional(),
   /** The new image does not boot: the node comes back on the old image, Degraded. */
   imageNoBoot: nodeTarget.optional(),
-  /** PDBs whose disruptionsAllowed is held at 0, for a while (`for`) or forever. */
+  /** PDBs whose disruptionsAllowed is held at 0: forever, or for `for` from the first eviction refused. */
   pdbBlock: z
     .array(
       z.strictObject({
