@@ -4,6 +4,7 @@
  */
 export { objectLabel, type ParsedDocuments, parseMachineConfigs, roleOf, sourceOf } from './documents.ts';
 export { PoolResolutionError, RenderError, type RenderErrorLocation, UnreconcilableError } from './errors.ts';
+export { convertIgnition, IgnitionConversionError } from './ignition/convert.ts';
 export { DecodeIssue } from './ignition/decode.ts';
 export { mergeIgnition } from './ignition/merge.ts';
 export {

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import {
   checkRenderedReconcilable,
   configFileDiffs,
+  convertIgnition,
   DecodeIssue,
+  IgnitionConversionError,
   mergeIgnition,
   mergeMachineConfigs,
   mergeOrder,
@@ -342,6 +344,56 @@ describe('Ignition converter', () => {
   it('lists the supported minor versions', () => {
     // Assess
     expect(supportedVersions).toEqual(['2.2', '3.0', '3.1', '3.2', '3.3', '3.4', '3.5']);
+  });
+
+  it('converts 2.2 to 3.5, 3.5 to 2.2 and 3.5 down to 3.4, 3.3, 3.2 and 3.1', () => {
+    // Prepare
+    const v35 = ign({
+      storage: { files: [file('/etc/x', 'x')] },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['k'] }] },
+    });
+    const v22 = {
+      ignition: { version: '2.2.0' },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['k'] }] },
+    };
+    // Act / Assess
+    expect(convertIgnition(v22, '2.2', '3.5')).toEqual({
+      ignition: { version: '3.5.0' },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['k'] }] },
+    });
+    expect(convertIgnition(v35, '3.5', '2.2')).toEqual({
+      ignition: { version: '2.2.0' },
+      storage: {
+        files: [
+          {
+            filesystem: 'root',
+            path: '/etc/x',
+            contents: { source: 'data:,x', verification: {} },
+            mode: 420,
+          },
+        ],
+      },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['k'] }] },
+    });
+    for (const to of ['3.4', '3.3', '3.2', '3.1']) {
+      expect(convertIgnition(v35, '3.5', to)).toMatchObject({ ignition: { version: `${to}.0` } });
+    }
+  });
+
+  it('refuses a v2 config given as 3.5 (wrong source type) and 3.1 → 3.5 (unsupported)', () => {
+    // Act / Assess
+    expect(() => convertIgnition({ ignition: { version: '2.2.0' } }, '3.5', '3.4')).toThrow(
+      IgnitionConversionError,
+    );
+    expect(() => convertIgnition({ ignition: { version: '2.2.0' } }, '3.5', '3.4')).toThrow(
+      /wrong source type/,
+    );
+    expect(() => convertIgnition(ign({}, '3.1.0'), '3.1', '3.5')).toThrow(
+      /unsupported conversion from 3.1 to 3.5/,
+    );
+    expect(() => convertIgnition(ign({ kernelArguments: { shouldExist: ['a'] } }), '3.5', '3.2')).toThrow(
+      /kernelArguments cannot be represented in spec 3.2/,
+    );
   });
 
   it('resolves 3.5.2 to 3.5.0 and refuses 7.7.7', () => {
