@@ -28,10 +28,11 @@ import {
 } from '../adapters/registry/credentials.ts';
 import { RegistryError } from '../adapters/registry/errors.ts';
 import { createImageMetadataReader, type ImageMetadataReader } from '../adapters/registry/manifest.ts';
-import { memoResolver } from '../adapters/registry/memo.ts';
+import { type CycleResolver, cycleMemo } from '../adapters/registry/memo.ts';
 import { OciRegistryClient, type TagResolver } from '../adapters/registry/oci-client.ts';
 import { conditionalFetch, pacedFetch } from '../adapters/registry/pacing.ts';
 import { createTagResolver } from '../adapters/registry/resolver.ts';
+import type { RetryPolicy } from '../adapters/registry/retry.ts';
 import {
   deleteTrackCheck,
   getTrackCheck,
@@ -71,8 +72,8 @@ export interface UpdateCheckDeps {
   store: StoreContext;
   /** Resolves the tracks' tags (paced per host, conditional HEADs: see createCheckRegistry). */
   resolver: TagResolver;
-  /** Resolves base tags; many tracks share a base, so memoised briefly. Default `memoResolver(resolver)`. */
-  baseResolver?: TagResolver;
+  /** Resolves base tags; many tracks share a base, so answers are shared per cycle. Default `cycleMemo(resolver)`. */
+  baseResolver?: CycleResolver;
   metadata: ImageMetadataReader;
   /** Where a moved tag goes: the image queue, as an `ImagePushed` with source `update-check`. */
   imageQueue: MessageQueue<ImagePushed>;
@@ -298,7 +299,10 @@ async function checkBase(
   }
   let latest: string;
   try {
-    latest = (await (deps.baseResolver ?? deps.resolver).resolveTag(check.baseImage)).digest;
+    const resolver = deps.baseResolver ?? {
+      resolveTag: (image: Track['image']) => deps.resolver.resolveTag(image),
+    };
+    latest = (await resolver.resolveTag(check.baseImage, cycle)).digest;
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     check.baseError = `base ${error.message}`;
@@ -444,16 +448,20 @@ export function createUpdateCheckHandler(
  */
 export function createCheckRegistry(
   credentials: RegistryCredentials,
-  options: { fetch?: typeof fetch; ratePerSecond?: number; burst?: number } = {},
+  options: { fetch?: typeof fetch; ratePerSecond?: number; burst?: number; retry?: RetryPolicy } = {},
 ): Pick<UpdateCheckDeps, 'resolver' | 'baseResolver' | 'metadata'> {
   const fetcher = conditionalFetch(
     pacedFetch(options.fetch ?? globalThis.fetch, {
       default: { ratePerSecond: options.ratePerSecond ?? 10, burst: options.burst ?? 20 },
     }),
   );
-  const oci = new OciRegistryClient({ credentials, fetch: fetcher });
+  const oci = new OciRegistryClient({
+    credentials,
+    fetch: fetcher,
+    ...(options.retry ? { retry: options.retry } : {}),
+  });
   const resolver = createTagResolver(credentials, { oci });
-  return { resolver, baseResolver: memoResolver(resolver), metadata: createImageMetadataReader(oci) };
+  return { resolver, baseResolver: cycleMemo(resolver), metadata: createImageMetadataReader(oci) };
 }
 
 let built: ReturnType<typeof createUpdateCheckHandler> | undefined;

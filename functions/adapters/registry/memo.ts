@@ -1,36 +1,49 @@
 /**
- * A tag resolver that answers repeated questions about one tag from memory for a short time, and lets
- * concurrent callers share one request. Many tracks are built on the same base: within one check cycle
- * the base tag is resolved once per warm process, not once per track.
+ * Tag answers shared within one check cycle. Many tracks are built on the same base: within a cycle the
+ * base tag is resolved once per warm process, not once per track, and concurrent callers share one
+ * request. A new cycle asks again (so a base pushed between two cycles is always seen by the second), and
+ * no answer is reused for longer than `maxAgeMs` even within a cycle.
  */
 import type { ResolvedTag, TaggedImage, TagResolver } from './oci-client.ts';
 
-/** Options of {@link memoResolver}. */
-export interface MemoOptions {
-  /** How long an answer is reused. Keep it well below the check interval. Default 60 s. */
-  ttlMs?: number;
+/** Resolves tags, sharing answers among the checks of one cycle. */
+export interface CycleResolver {
+  resolveTag(image: TaggedImage, cycle: string): Promise<ResolvedTag>;
+}
+
+/** Options of {@link cycleMemo}. */
+export interface CycleMemoOptions {
+  /** Longest reuse of one answer. Default 60 s. */
+  maxAgeMs?: number;
+  /** Cycles remembered at once (checks of the previous cycle may still run). Default 2. */
+  cycles?: number;
   now?: () => number;
 }
 
-/** Wraps `inner` with a short-lived memory (failures are not remembered). */
-export function memoResolver(inner: TagResolver, options: MemoOptions = {}): TagResolver {
-  const ttl = options.ttlMs ?? 60_000;
+/** Wraps `inner` with per-cycle memory (failures are not remembered). */
+export function cycleMemo(inner: TagResolver, options: CycleMemoOptions = {}): CycleResolver {
+  const maxAge = options.maxAgeMs ?? 60_000;
+  const keep = options.cycles ?? 2;
   const now = options.now ?? Date.now;
-  const answers = new Map<string, { at: number; answer: Promise<ResolvedTag> }>();
+  const cycles = new Map<string, Map<string, { at: number; answer: Promise<ResolvedTag> }>>();
   return {
-    resolveTag(image: TaggedImage): Promise<ResolvedTag> {
+    resolveTag(image, cycle) {
+      let answers = cycles.get(cycle);
+      if (answers === undefined) {
+        answers = new Map();
+        cycles.set(cycle, answers);
+        while (cycles.size > keep) cycles.delete(cycles.keys().next().value as string);
+      }
       const key = `${image.host}/${image.repository}:${image.tag}`;
       const known = answers.get(key);
-      if (known && now() - known.at < ttl) return known.answer;
+      if (known && now() - known.at < maxAge) return known.answer;
       const answer = inner.resolveTag(image);
-      answers.set(key, { at: now(), answer });
+      const entry = { at: now(), answer };
+      answers.set(key, entry);
+      const own = answers;
       answer.catch(() => {
-        if (answers.get(key)?.answer === answer) answers.delete(key);
+        if (own.get(key) === entry) own.delete(key);
       });
-      // Bounded: drop expired answers once the memory grows.
-      if (answers.size > 5_000) {
-        for (const [k, v] of answers) if (now() - v.at >= ttl) answers.delete(k);
-      }
       return answer;
     },
   };
