@@ -135,7 +135,12 @@ async function throughput(step: (i: number) => Promise<unknown> | unknown): Prom
 async function handlerFigures(): Promise<Figure[]> {
   const pool = deliveries(200_000, 0);
   const queue = new CountingQueue();
-  const handle = createWebhookHandler({ config, imageQueue: queue, deliveries: new MemoryLedger() });
+  const handle = createWebhookHandler({
+    log: () => undefined,
+    config,
+    imageQueue: queue,
+    deliveries: new MemoryLedger(),
+  });
   const events = pool.map(event);
   const baseline = await throughput((i) => JSON.parse(pool[i % pool.length]!.body));
   let refused = 0;
@@ -223,6 +228,7 @@ async function serve(mode: 'echo' | 'front'): Promise<void> {
     return;
   }
   const handle = createWebhookHandler({
+    log: () => undefined,
     config,
     imageQueue: new CountingQueue(),
     deliveries: new MemoryLedger(),

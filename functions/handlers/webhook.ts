@@ -41,6 +41,8 @@ export interface WebhookHandlerDeps {
   /** Public keys of a JWKS URI, for `oidc` authentication. Default: fetched over HTTPS, cached for an hour. */
   jwks?: (uri: string) => Promise<readonly JsonWebKey[]>;
   now?: () => Date;
+  /** Structured log lines (default: JSON on stdout). Never given secrets or bodies. */
+  log?: (line: Record<string, unknown>) => void;
 }
 
 /** A JWKS source that fetches each URI at most once per `ttlMs` (Google rotates keys with days of overlap). */
@@ -84,6 +86,7 @@ export function createWebhookHandler(
 ): (event: APIGatewayProxyEventV2) => Promise<Result> {
   const now = deps.now ?? (() => new Date());
   const jwks = deps.jwks ?? cachedJwks();
+  const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
   return async (event) => {
     if (event.requestContext?.http?.method && event.requestContext.http.method !== 'POST') {
       return reply(405, { error: 'use POST' });
@@ -122,7 +125,16 @@ export function createWebhookHandler(
         ...(keys ? { jwks: keys } : {}),
       });
     } catch (error) {
-      if (error instanceof DeliveryRejectedError) return reply(error.status, { error: error.message });
+      if (error instanceof DeliveryRejectedError) {
+        log({
+          level: 'WARN',
+          message: 'delivery refused',
+          provider: route.provider,
+          status: error.status,
+          reason: error.message,
+        });
+        return reply(error.status, { error: error.message });
+      }
       throw error;
     }
 
@@ -147,6 +159,7 @@ export function createWebhookHandler(
     }
     if (replayed > 0 && fresh.length === 0) {
       const status = deps.config.providers[route.provider]?.replayStatus ?? 409;
+      log({ level: 'WARN', message: 'delivery replayed', provider: route.provider, status, replayed });
       return reply(
         status,
         status === 409 ? { error: 'delivery already received' } : { accepted: 0, replayed },
@@ -160,6 +173,14 @@ export function createWebhookHandler(
       await Promise.allSettled(claimed.map((c) => deps.deliveries.release(c.source, c.id)));
       throw error;
     }
+    log({
+      level: 'INFO',
+      message: 'delivery accepted',
+      provider: route.provider,
+      pushes: fresh.map((p) => `${p.host}/${p.repository}:${p.tag}`),
+      ignored: filtered.dropped.length,
+      replayed,
+    });
     return reply(202, {
       accepted: fresh.length,
       ignored: filtered.dropped.map((d) => d.reason),

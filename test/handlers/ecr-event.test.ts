@@ -111,7 +111,12 @@ describe('ecr-event', () => {
     // Prepare: the Lambda target and an API destination both deliver the push (EventBridge also retries).
     const ledger = tableDeliveryLedger({ doc: table.doc, tableName: table.tableName });
     const fromEventBridge = createEcrEventHandler({ imageQueue, deliveries: ledger, log: () => undefined });
-    const webhook = createWebhookHandler({ config: testConfig, imageQueue, deliveries: ledger });
+    const webhook = createWebhookHandler({
+      log: () => undefined,
+      config: testConfig,
+      imageQueue,
+      deliveries: ledger,
+    });
 
     // Act
     const first = await fromEventBridge(ecrEvent('dup-1'));

@@ -67,6 +67,7 @@ async function drainImageQueue() {
 beforeAll(async () => {
   table = await startTestTable();
   const webhook = createWebhookHandler({
+    log: () => undefined,
     config: parseWebhookConfig(
       { providers: { distribution: { auth: [{ kind: 'header', header: 'Authorization', value: TOKEN }] } } },
       'test',

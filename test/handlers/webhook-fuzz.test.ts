@@ -29,6 +29,7 @@ describe('webhook handler under fuzzing', () => {
         async (provider, body, base64) => {
           const queue = new RecordingQueue<ImagePushed>();
           const handle = createWebhookHandler({
+            log: () => undefined,
             config: testConfig,
             imageQueue: queue,
             deliveries: new MemoryLedger(),
@@ -68,6 +69,7 @@ describe('webhook handler under fuzzing', () => {
         async (file, headers, token) => {
           const queue = new RecordingQueue<ImagePushed>();
           const handle = createWebhookHandler({
+            log: () => undefined,
             config: testConfig,
             imageQueue: queue,
             deliveries: new MemoryLedger(),

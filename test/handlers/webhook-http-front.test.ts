@@ -14,6 +14,7 @@ const queue = new RecordingQueue<ImagePushed>();
 
 beforeAll(async () => {
   const webhook = createWebhookHandler({
+    log: () => undefined,
     config: testConfig,
     imageQueue: queue,
     deliveries: new MemoryLedger(),

@@ -44,6 +44,7 @@ describe('GAR push with OIDC authentication', () => {
       'test',
     );
     const handle = createWebhookHandler({
+      log: () => undefined,
       config,
       imageQueue: queue,
       deliveries: new MemoryLedger(),
@@ -79,6 +80,7 @@ describe('GAR push with OIDC authentication', () => {
         'test',
       );
       const handle = createWebhookHandler({
+        log: () => undefined,
         config,
         imageQueue: queue,
         deliveries: new MemoryLedger(),

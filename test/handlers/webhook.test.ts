@@ -28,6 +28,7 @@ afterAll(async () => {
 beforeEach(() => {
   queue = new RecordingQueue<ImagePushed>();
   handle = createWebhookHandler({
+    log: () => undefined,
     config: testConfig,
     imageQueue: queue,
     deliveries: tableDeliveryLedger({ doc: table.doc, tableName: table.tableName }),
@@ -373,6 +374,7 @@ describe('webhook: refused deliveries enqueue nothing', () => {
 
   it('answers a replay with the configured status for senders that retry 4xx forever', async () => {
     const lenient = createWebhookHandler({
+      log: () => undefined,
       config: {
         ...testConfig,
         providers: { ...testConfig.providers, acr: { ...testConfig.providers.acr!, replayStatus: 202 } },
