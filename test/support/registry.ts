@@ -55,6 +55,17 @@ export async function freePort(): Promise<number> {
 
 /** Starts `docker-registry serve` and waits until `/v2/` answers. */
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  // The free port is only free when asked: another test file may take it before the registry binds it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startRegistryOnce(options: RegistryOptions): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-registry-'));
   const port = await freePort();
   const tokens = options.tokenAuth ? await startTokenServer(dir, options.tokenAuth) : null;
@@ -118,7 +129,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${output}`);
+    if (child.exitCode !== null) {
+      await tokens?.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`docker-registry exited: ${output}`);
+    }
     try {
       const res = await fetch(`${url}/v2/`);
       if (res.status === 200 || (tokens && res.status === 401)) break;
