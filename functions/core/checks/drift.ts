@@ -104,7 +104,8 @@ export function nodeDrift(clusterId: string, pool: DriftPool, members: NodeFacts
         cause: `node ${node.name} booted ${currentImage ?? 'no recorded image'} instead of ${at.image} (rebased outside Strata)`,
       });
     }
-    if (desired !== null && !allowed.some((t) => t.config === desired)) {
+    // Told to move elsewhere but not there yet (once there, the node-config finding says it all).
+    if (desired !== null && desired !== current && !allowed.some((t) => t.config === desired)) {
       findings.push({
         clusterId,
         pool: pool.name,
