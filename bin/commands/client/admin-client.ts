@@ -1,0 +1,123 @@
+/**
+ * The HTTP client of the admin API: a local `strata start` (plain HTTP on loopback) or a deployed API
+ * Gateway URL (requests signed with SigV4 when a region is given). Errors become CliErrors the user can act
+ * on: an unreachable URL says how to start Strata, 4xx answers carry the API's message naming the field.
+ */
+import { CliError } from '../cli-error.ts';
+import { signRequest } from './sigv4.ts';
+
+/** Default port of `strata start`'s HTTP front. */
+export const DEFAULT_PORT = 8787;
+
+/** Default URL of a local Strata. */
+export const DEFAULT_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
+
+/** Options of {@link createAdminClient}. */
+export interface AdminClientOptions {
+  /** Base URL (without `/v1`); default `STRATA_URL` or {@link DEFAULT_URL}. */
+  url?: string;
+  /** Sign requests with SigV4 for this region (a deployed, IAM-authorised API). */
+  awsRegion?: string;
+  /** Per-request timeout, ms. Default 30 000. */
+  timeoutMs?: number;
+}
+
+/** An error answer of the admin API. */
+export class AdminApiError extends CliError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'AdminApiError';
+    this.status = status;
+  }
+}
+
+/** Calls the admin API. */
+export interface AdminClient {
+  readonly url: string;
+  get<T = unknown>(path: string, query?: Record<string, string | undefined>): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown): Promise<T>;
+  delete<T = unknown>(path: string): Promise<T>;
+}
+
+/** The base URL from the option, `STRATA_URL`, or the default; a usage error when it is not a URL. */
+export function resolveUrl(url: string | undefined): string {
+  const value = url ?? process.env.STRATA_URL ?? DEFAULT_URL;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new CliError(`--url: "${value}" is not an http(s) URL`, 2);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Builds a client. */
+export function createAdminClient(options: AdminClientOptions = {}): AdminClient {
+  const base = resolveUrl(options.url);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Record<string, string | undefined>,
+  ) => {
+    const url = new URL(`${base}/v1${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    if (options.awsRegion) {
+      try {
+        headers = await signRequest(
+          { method, url, headers, ...(text !== undefined ? { body: text } : {}) },
+          options.awsRegion,
+        );
+      } catch (error) {
+        throw new CliError(
+          `--aws-region ${options.awsRegion}: cannot sign the request: ${(error as Error).message}`,
+        );
+      }
+      delete headers.host; // fetch sets it
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(text !== undefined ? { body: text } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      throw new CliError(`no Strata at ${base} (${cause}): start one with npm start or pass --url`);
+    }
+    const raw = await response.text();
+    let parsed: unknown = raw;
+    try {
+      parsed = raw ? JSON.parse(raw) : null;
+    } catch {
+      // Not JSON (a proxy's error page): reported as text below.
+    }
+    if (!response.ok) {
+      const message =
+        parsed && typeof parsed === 'object' && 'error' in parsed
+          ? String((parsed as { error: unknown }).error)
+          : (parsed && typeof parsed === 'object' && 'message' in parsed
+              ? String((parsed as { message: unknown }).message)
+              : raw.slice(0, 200)) || response.statusText;
+      throw new AdminApiError(response.status, `${method} ${url.pathname}: ${response.status} ${message}`);
+    }
+    return parsed as T;
+  };
+  return {
+    url: base,
+    get: (path, query) => call('GET', path, undefined, query),
+    post: (path, body) => call('POST', path, body ?? {}),
+    put: (path, body) => call('PUT', path, body ?? {}),
+    delete: (path) => call('DELETE', path),
+  };
+}
