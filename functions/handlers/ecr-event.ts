@@ -81,18 +81,22 @@ export function createEcrEventHandler(
 
 let built: ReturnType<typeof createEcrEventHandler> | undefined;
 
-/** Lambda entry point: IMAGE_QUEUE_URL, TABLE_NAME, optional ECR_ALLOWED_ACCOUNTS (comma separated). */
+/**
+ * Lambda entry point: IMAGE_QUEUE_URL; optional ECR_ALLOWED_ACCOUNTS (comma separated) and
+ * ECR_REPLAY_TABLE_NAME (the table, for replay protection on event ids; needs write access).
+ */
 export const handler = (event: EventBridgeEvent<string, unknown>): Promise<EcrEventOutcome> => {
   if (built === undefined) {
     const queueUrl = process.env.IMAGE_QUEUE_URL;
-    const tableName = process.env.TABLE_NAME;
-    if (!queueUrl || !tableName) throw new Error('IMAGE_QUEUE_URL and TABLE_NAME must be set');
+    if (!queueUrl) throw new Error('IMAGE_QUEUE_URL must be set');
     const accounts = process.env.ECR_ALLOWED_ACCOUNTS?.split(',')
       .map((a) => a.trim())
       .filter(Boolean);
+    const tableName = process.env.ECR_REPLAY_TABLE_NAME;
     built = createEcrEventHandler({
       imageQueue: new SqsMessageQueue<ImagePushed>({ client: new SQSClient({}), queueUrl }),
-      deliveries: tableDeliveryLedger({ doc: createDocumentClient(), tableName }),
+      // Optional: image-push de-duplicates repeated events anyway; this only saves their resolution.
+      ...(tableName ? { deliveries: tableDeliveryLedger({ doc: createDocumentClient(), tableName }) } : {}),
       ...(accounts && accounts.length > 0 ? { allowedAccounts: accounts } : {}),
     });
   }

@@ -189,8 +189,19 @@ export function createWebhookHandler(
   };
 }
 
+/**
+ * The configuration as stored: the full document (`{ providers: { … } }`), or just the providers object
+ * keyed by provider name, which is how the stack's webhook secret is described.
+ */
+export function webhookConfigFrom(value: unknown, origin: string): WebhookConfig {
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const full =
+    isObject && ('providers' in value || 'maxBodyBytes' in value || 'replayWindowSeconds' in value);
+  return parseWebhookConfig(isObject && !full ? { providers: value } : value, origin);
+}
+
 async function loadConfig(): Promise<WebhookConfig> {
-  const secretId = process.env.WEBHOOK_CONFIG_SECRET_ID;
+  const secretId = process.env.WEBHOOK_CONFIG_SECRET_ID ?? process.env.WEBHOOK_SECRETS_ARN;
   if (secretId) {
     const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
     let value: unknown;
@@ -199,7 +210,7 @@ async function loadConfig(): Promise<WebhookConfig> {
     } catch {
       throw new Error(`${secretId}: webhook configuration secret is not JSON`);
     }
-    return parseWebhookConfig(value, secretId);
+    return webhookConfigFrom(value, secretId);
   }
   let value: unknown;
   try {
@@ -207,7 +218,7 @@ async function loadConfig(): Promise<WebhookConfig> {
   } catch {
     throw new Error('WEBHOOK_CONFIG: not JSON');
   }
-  return parseWebhookConfig(value, 'WEBHOOK_CONFIG');
+  return webhookConfigFrom(value, 'WEBHOOK_CONFIG');
 }
 
 function requireEnv(name: string): string {
@@ -218,7 +229,10 @@ function requireEnv(name: string): string {
 
 let built: Promise<(event: APIGatewayProxyEventV2) => Promise<Result>> | undefined;
 
-/** Lambda entry point: TABLE_NAME, IMAGE_QUEUE_URL, and WEBHOOK_CONFIG_SECRET_ID or WEBHOOK_CONFIG. */
+/**
+ * Lambda entry point: TABLE_NAME, IMAGE_QUEUE_URL, and the configuration from the secret named by
+ * WEBHOOK_CONFIG_SECRET_ID (or WEBHOOK_SECRETS_ARN), else from WEBHOOK_CONFIG.
+ */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   built ??= loadConfig().then((config) =>
     createWebhookHandler({

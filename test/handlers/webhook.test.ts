@@ -4,6 +4,7 @@ import {
   createWebhookHandler,
   parseHookPath,
   tableDeliveryLedger,
+  webhookConfigFrom,
 } from '../../functions/handlers/webhook.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import { RecordingQueue } from '../support/registry.ts';
@@ -448,5 +449,16 @@ describe('parseHookPath', () => {
     expect(parseHookPath('/hooks/quay/abc%2Fdef')).toEqual({ provider: 'quay', token: 'abc/def' });
     expect(parseHookPath('/prod/hooks/github')).toEqual({ provider: 'github', token: null });
     expect(parseHookPath('/admin/tracks')).toBeNull();
+  });
+});
+
+describe('webhookConfigFrom', () => {
+  it('reads the full document or a providers-only object, naming the origin in errors', () => {
+    const auth = [{ kind: 'url-token', token: 't' }];
+    expect(webhookConfigFrom({ providers: { quay: { auth } } }, 'secret').providers.quay?.auth).toEqual(auth);
+    expect(webhookConfigFrom({ quay: { auth } }, 'secret').providers.quay?.auth).toEqual(auth);
+    expect(() => webhookConfigFrom({ quay: { auth: [] } }, 'arn:secret')).toThrow(
+      /^arn:secret: providers\.quay\.auth/,
+    );
   });
 });
