@@ -46,6 +46,8 @@ export interface StrataControlPlaneProps {
   readonly maxClusterCallers?: number;
   /** Interval of the resync tick that re-enqueues every active pool. Default: 1 minute. */
   readonly resyncInterval?: Duration;
+  /** Interval of the update check (tracked tags, base images, drift). Default: 15 minutes. */
+  readonly updateCheckInterval?: Duration;
   /** Where alarms notify. Default: alarms without actions (visible in the console). */
   readonly alarmTopic?: ITopic;
   /** Keep the table when the stack is deleted. Default: true. */
@@ -64,6 +66,7 @@ export const HANDLERS = [
   'node-state',
   'resync',
   'admin',
+  'update-check',
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -92,7 +95,7 @@ class WorkQueue extends Construct {
 
 export class StrataControlPlane extends Construct {
   readonly table: TableV2;
-  readonly queues: Record<'image' | 'plan' | 'reconcile' | 'clusterEvent', WorkQueue>;
+  readonly queues: Record<'image' | 'plan' | 'reconcile' | 'clusterEvent' | 'check', WorkQueue>;
   readonly functions: Record<HandlerName, NodejsFunction>;
   readonly api: HttpApi;
   readonly webhookSecrets: Secret;
@@ -125,6 +128,7 @@ export class StrataControlPlane extends Construct {
       plan: new WorkQueue(this, 'PlanQueue', Duration.seconds(180)),
       reconcile: new WorkQueue(this, 'ReconcileQueue', Duration.seconds(360)),
       clusterEvent: new WorkQueue(this, 'ClusterEventQueue', Duration.seconds(180)),
+      check: new WorkQueue(this, 'CheckQueue', Duration.seconds(180)),
     };
 
     this.webhookSecrets = new Secret(this, 'WebhookSecrets', {
@@ -221,6 +225,11 @@ export class StrataControlPlane extends Construct {
         RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
       }),
+      'update-check': fn('update-check', Duration.seconds(120), {
+        IMAGE_QUEUE_URL: q.image.queue.queueUrl,
+        CHECK_QUEUE_URL: q.check.queue.queueUrl,
+        EVENT_BUS_NAME: 'default',
+      }),
     };
     const f = this.functions;
 
@@ -234,12 +243,22 @@ export class StrataControlPlane extends Construct {
       'node-state',
       'resync',
       'admin',
+      'update-check',
     ] as const) {
       this.table.grantReadWriteData(f[name]);
     }
     q.image.queue.grantSendMessages(f.webhook);
     q.image.queue.grantSendMessages(f['ecr-event']);
     q.image.queue.grantSendMessages(f.admin);
+    // The update check: a moved tag goes to the image queue; the tick fans out on the check queue.
+    q.image.queue.grantSendMessages(f['update-check']);
+    q.check.queue.grantSendMessages(f['update-check']);
+    f['update-check'].addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      }),
+    );
     q.plan.queue.grantSendMessages(f['image-push']);
     q.plan.queue.grantSendMessages(f['pool-reconcile']);
     q.plan.queue.grantSendMessages(f.resync);
@@ -248,7 +267,7 @@ export class StrataControlPlane extends Construct {
       q.reconcile.queue.grantSendMessages(f[name]);
     }
     this.webhookSecrets.grantRead(f.webhook);
-    for (const name of ['image-push', 'pool-reconcile', 'plan-rollout'] as const) {
+    for (const name of ['image-push', 'pool-reconcile', 'plan-rollout', 'update-check'] as const) {
       f[name].addToRolePolicy(
         new PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
@@ -294,6 +313,9 @@ export class StrataControlPlane extends Construct {
         maxConcurrency: 5,
       }),
     );
+    f['update-check'].addEventSource(
+      new SqsEventSource(q.check.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
 
     // ECR pushes arrive through EventBridge (best effort; the update check covers lost ones).
     new Rule(this, 'EcrPushRule', {
@@ -319,6 +341,17 @@ export class StrataControlPlane extends Construct {
       tickRole,
       `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(f.resync.node.defaultChild as CfnResource)}.Arn>:*]`,
       'The scheduler may invoke any version or alias of the resync function, and nothing else.',
+    );
+    // The update-check tick: re-resolves tracked tags and bases, checks drift (webhooks get lost).
+    new Schedule(this, 'UpdateCheckTick', {
+      description: 'Strata: check tracked tags, base images and drift',
+      schedule: ScheduleExpression.rate(props.updateCheckInterval ?? Duration.minutes(15)),
+      target: new LambdaInvoke(f['update-check'], { role: tickRole }),
+    });
+    acknowledge(
+      tickRole,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(f['update-check'].node.defaultChild as CfnResource)}.Arn>:*]`,
+      'The scheduler may invoke any version or alias of the update-check function, and nothing else.',
     );
 
     // HTTP API: registry webhooks (authenticated in the handler) and the IAM-authorised admin API.

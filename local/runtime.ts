@@ -12,6 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SqsMessageQueue } from '../functions/adapters/queue/index.ts';
 import type { StoreContext } from '../functions/adapters/store/context.ts';
 import type {
+  CheckQueueMessage,
   ClusterEventMessage,
   ImageQueueMessage,
   PlanRolloutMessage,
@@ -26,6 +27,7 @@ import { type PollerFailure, type SqsBatchHandler, type SqsPoller, startSqsPolle
 import { type ScheduledHandler, startTick, type Tick } from './ticks.ts';
 import {
   RESYNC_TICK,
+  UPDATE_CHECK_TICK,
   WORK_QUEUE_NAMES,
   type WorkQueueName,
   type WorkQueueSpec,
@@ -52,6 +54,7 @@ export interface RuntimeContext {
     plan: SqsMessageQueue<PlanRolloutMessage>;
     reconcile: SqsMessageQueue<ReconcilePoolMessage>;
     clusterEvent: SqsMessageQueue<ClusterEventMessage>;
+    check: SqsMessageQueue<CheckQueueMessage>;
   };
   /** URLs and ARNs of each work queue and its dead-letter queue. */
   queueAddresses: Record<WorkQueueName, CreatedQueue>;
@@ -71,6 +74,8 @@ export interface RuntimeHandlers {
   'pool-reconcile'?: SqsBatchHandler;
   'node-state'?: SqsBatchHandler;
   resync?: ScheduledHandler;
+  /** The update check: run by its tick, and the consumer of the check queue the tick fans out on. */
+  'update-check'?: SqsBatchHandler & ScheduledHandler;
 }
 
 /** Something that runs on top of the runtime (HTTP front, watch relays), started last and stopped first. */
@@ -116,6 +121,8 @@ export interface RuntimeOptions {
   maxClusterCallers?: number;
   /** Resync tick interval. Default 60 (the stack's default `rate(1 minute)`). */
   resyncIntervalSeconds?: number;
+  /** Update-check tick interval. Default 900 (the stack's default `rate(15 minutes)`). */
+  updateCheckIntervalSeconds?: number;
   queueOverrides?: QueueOverrides;
   /** Long-poll wait of the pollers, 0..20. Default 20. */
   waitTimeSeconds?: number;
@@ -153,6 +160,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const resyncInterval = options.resyncIntervalSeconds ?? RESYNC_TICK.intervalSeconds;
   if (!(Number.isFinite(resyncInterval) && resyncInterval > 0)) {
     throw new RuntimeConfigError(`resyncIntervalSeconds must be a positive number, got ${resyncInterval}`);
+  }
+  const updateCheckInterval = options.updateCheckIntervalSeconds ?? UPDATE_CHECK_TICK.intervalSeconds;
+  if (!(Number.isFinite(updateCheckInterval) && updateCheckInterval > 0)) {
+    throw new RuntimeConfigError(
+      `updateCheckIntervalSeconds must be a positive number, got ${updateCheckInterval}`,
+    );
   }
   // Stopped in reverse order of starting.
   const stack: { name: string; stop: () => Promise<void> }[] = [];
@@ -214,6 +227,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         plan: queue<PlanRolloutMessage>('plan'),
         reconcile: queue<ReconcilePoolMessage>('reconcile'),
         clusterEvent: queue<ClusterEventMessage>('clusterEvent'),
+        check: queue<CheckQueueMessage>('check'),
       },
       queueAddresses,
       environment,
@@ -263,6 +277,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
       const started = tick;
       stack.push({ name: 'resync tick', stop: () => started.stop() });
+    }
+    const updateCheck = handlers['update-check'];
+    if (updateCheck) {
+      const started = startTick({
+        name: UPDATE_CHECK_TICK.name,
+        functionName: UPDATE_CHECK_TICK.functionName,
+        intervalSeconds: updateCheckInterval,
+        functionTimeoutSeconds: UPDATE_CHECK_TICK.timeoutSeconds,
+        handler: updateCheck,
+        region,
+        onError: options.onTickError,
+      });
+      stack.push({ name: 'update-check tick', stop: () => started.stop() });
     }
 
     const services: Record<string, StartedService> = {};
@@ -330,6 +357,7 @@ const HANDLER_NAMES = new Set<string>([
   'pool-reconcile',
   'node-state',
   'resync',
+  'update-check',
 ]);
 
 function checkHandlerNames(handlers: RuntimeHandlers): void {

@@ -5,11 +5,11 @@
  */
 
 /** Work queues of the control plane. */
-export const WORK_QUEUE_NAMES = ['image', 'plan', 'reconcile', 'clusterEvent'] as const;
+export const WORK_QUEUE_NAMES = ['image', 'plan', 'reconcile', 'clusterEvent', 'check'] as const;
 export type WorkQueueName = (typeof WORK_QUEUE_NAMES)[number];
 
 /** Handlers that consume a work queue (Lambda SQS event sources on AWS). */
-export type ConsumerName = 'image-push' | 'plan-rollout' | 'pool-reconcile' | 'node-state';
+export type ConsumerName = 'image-push' | 'plan-rollout' | 'pool-reconcile' | 'node-state' | 'update-check';
 
 /** One work queue and its consumer. */
 export interface WorkQueueSpec {
@@ -89,6 +89,19 @@ export function workQueueSpecs(
         timeoutSeconds: 60,
       },
     },
+    check: {
+      queueName: 'strata-check',
+      urlVariable: 'CHECK_QUEUE_URL',
+      visibilityTimeoutSeconds: 180,
+      maxReceiveCount: 5,
+      consumer: {
+        name: 'update-check',
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+        maxConcurrency: 5,
+        timeoutSeconds: 120,
+      },
+    },
   };
 }
 
@@ -98,4 +111,15 @@ export const RESYNC_TICK = {
   functionName: 'resync',
   intervalSeconds: 60,
   timeoutSeconds: 60,
+};
+
+/**
+ * The update-check tick (EventBridge Scheduler `rate(15 minutes)` → the update-check function, which also
+ * consumes the check queue it fans out on; 120 s timeout).
+ */
+export const UPDATE_CHECK_TICK = {
+  name: 'strata-update-check',
+  functionName: 'update-check',
+  intervalSeconds: 900,
+  timeoutSeconds: 120,
 };

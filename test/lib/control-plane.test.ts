@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -40,7 +40,10 @@ function referencedIds(resource: unknown): string[] {
   const ids = [...text.matchAll(/"(?:Ref|Fn::GetAtt)":\s*(?:\["|")([A-Za-z0-9:]+)/g)]
     .map((m) => m[1]!)
     .filter((id) => !id.startsWith('AWS::')); // pseudo parameters (partition, region, account)
-  const literals = [...text.matchAll(/secret:strata\/clusters\/\*/g)].map(() => 'cluster-secrets');
+  const literals = [
+    ...[...text.matchAll(/secret:strata\/clusters\/\*/g)].map(() => 'cluster-secrets'),
+    ...[...text.matchAll(/:event-bus\/default"/g)].map(() => 'default-event-bus'),
+  ];
   return [...ids, ...literals];
 }
 
@@ -53,8 +56,10 @@ function reach(name: HandlerName) {
     [idOf(cp.queues.plan.queue)]: 'plan-queue',
     [idOf(cp.queues.reconcile.queue)]: 'reconcile-queue',
     [idOf(cp.queues.clusterEvent.queue)]: 'cluster-event-queue',
+    [idOf(cp.queues.check.queue)]: 'check-queue',
     [idOf(cp.webhookSecrets)]: 'webhook-secrets',
     'cluster-secrets': 'cluster-secrets',
+    'default-event-bus': 'default-event-bus',
   };
   const reached = new Set<string>();
   for (const statement of statementsOf(name)) {
@@ -86,15 +91,15 @@ describe('StrataControlPlane', () => {
 
   it('encrypts every queue, refuses plain HTTP, and gives each work queue a dead-letter queue', () => {
     const queues = resourcesOf('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(8);
+    expect(Object.keys(queues)).toHaveLength(10);
     for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const withRedrive = Object.values(queues).filter((q) => q.Properties.RedrivePolicy);
-    expect(withRedrive).toHaveLength(4);
+    expect(withRedrive).toHaveLength(5);
     for (const q of withRedrive) expect((q.Properties.RedrivePolicy as Json).maxReceiveCount).toBe(5);
     const tlsOnly = Object.values(resourcesOf('AWS::SQS::QueuePolicy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'),
     );
-    expect(tlsOnly).toHaveLength(8);
+    expect(tlsOnly).toHaveLength(10);
   });
 
   it('runs every handler as an ESM Node 24 function on arm64 with its own log group', () => {
@@ -143,11 +148,24 @@ describe('StrataControlPlane', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
   });
 
+  it('ticks the update check every 15 minutes by default, at the configured rate otherwise', () => {
+    const updateCheckId = idOf(stack.controlPlane.functions['update-check']);
+    const schedules = Object.values(resourcesOf('AWS::Scheduler::Schedule'));
+    const tick = schedules.find((s) => JSON.stringify(s.Properties.Target).includes(updateCheckId));
+    expect(tick?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    const custom = Template.fromStack(
+      new StrataStack(unbundledApp(), 'Custom', {
+        controlPlane: { handlersDir: handlers.dir, updateCheckInterval: Duration.minutes(5) },
+      }),
+    );
+    custom.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)' });
+  }, 120_000);
+
   it('alarms on every dead-letter queue and on halted rollouts', () => {
     const alarms = Object.values(resourcesOf('AWS::CloudWatch::Alarm'));
     expect(
       alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible'),
-    ).toHaveLength(4);
+    ).toHaveLength(5);
     expect(alarms.filter((a) => a.Properties.MetricName === 'RolloutHalted')).toHaveLength(1);
   });
 
@@ -161,6 +179,7 @@ describe('StrataControlPlane', () => {
       'node-state': ['reconcile-queue', 'table'],
       resync: ['plan-queue', 'reconcile-queue', 'table'],
       admin: ['image-queue', 'plan-queue', 'reconcile-queue', 'table'],
+      'update-check': ['check-queue', 'cluster-secrets', 'default-event-bus', 'image-queue', 'table'],
     };
     // Queue consumers may also receive from (only) the queue they consume; that is the event source's grant.
     const consumed: Partial<Record<HandlerName, string>> = {
@@ -168,6 +187,7 @@ describe('StrataControlPlane', () => {
       'plan-rollout': 'plan-queue',
       'pool-reconcile': 'reconcile-queue',
       'node-state': 'cluster-event-queue',
+      'update-check': 'check-queue',
     };
     for (const name of HANDLERS) {
       const want = [...expected[name], ...(consumed[name] ? [consumed[name]] : [])];
@@ -180,6 +200,15 @@ describe('StrataControlPlane', () => {
     expect(ecrTable.flatMap((s) => [s.Action].flat()).some((a) => /Put|Update|Delete|Write/.test(a))).toBe(
       false,
     );
+    // Only the update check publishes events, and only to the default bus.
+    for (const name of HANDLERS) {
+      const events = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+      if (name !== 'update-check') expect(events, name).toEqual([]);
+      else {
+        expect(events.flatMap((s) => [s.Action].flat())).toEqual(['events:PutEvents']);
+        expect(events.flatMap((s) => referencedIds(s.Resource))).toEqual(['default-event-bus']);
+      }
+    }
   });
 });
 

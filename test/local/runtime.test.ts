@@ -93,7 +93,13 @@ describe('embedded runtime', () => {
   it('mirrors the stack: queue names with DLQs, the handlers’ environment variables', async () => {
     const runtime = await start({ handlers: {} });
     const { environment, queueAddresses } = runtime.context;
-    expect(Object.keys(queueAddresses).sort()).toEqual(['clusterEvent', 'image', 'plan', 'reconcile']);
+    expect(Object.keys(queueAddresses).sort()).toEqual([
+      'check',
+      'clusterEvent',
+      'image',
+      'plan',
+      'reconcile',
+    ]);
     expect(queueAddresses.reconcile.deadLetters.name).toBe('strata-reconcile-dlq');
     expect(environment).toMatchObject({
       TABLE_NAME: 'strata',
@@ -101,6 +107,7 @@ describe('embedded runtime', () => {
       PLAN_QUEUE_URL: queueAddresses.plan.url,
       RECONCILE_QUEUE_URL: queueAddresses.reconcile.url,
       CLUSTER_EVENT_QUEUE_URL: queueAddresses.clusterEvent.url,
+      CHECK_QUEUE_URL: queueAddresses.check.url,
       AWS_REGION: 'us-east-1',
     });
     expect(environment.AWS_ENDPOINT_URL_SQS).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

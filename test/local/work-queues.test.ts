@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StrataControlPlane } from '../../lib/control-plane.ts';
-import { RESYNC_TICK, WORK_QUEUE_NAMES, workQueueSpecs } from '../../local/work-queues.ts';
+import { RESYNC_TICK, UPDATE_CHECK_TICK, WORK_QUEUE_NAMES, workQueueSpecs } from '../../local/work-queues.ts';
 import { placeholderHandlers, unbundledApp } from '../support/cdk.ts';
 
 // The embedded runtime must mirror the stack: this synthesises the real construct (without bundling the
@@ -76,9 +76,26 @@ describe('local/work-queues.ts mirrors lib/control-plane.ts', () => {
     }
   });
 
+  /** The rate expression of the schedule that invokes `functionName`. */
+  function rateOf(functionName: string): unknown {
+    const [fnId] = functionOf(functionName);
+    const found = resources('AWS::Scheduler::Schedule').find(([, s]) =>
+      JSON.stringify(s.Properties.Target).includes(fnId),
+    );
+    return found?.[1].Properties.ScheduleExpression;
+  }
+
   it('ticks resync at the default rate with its timeout', () => {
-    const [, schedule] = resources('AWS::Scheduler::Schedule')[0]!;
-    expect(schedule.Properties.ScheduleExpression).toBe(`rate(${RESYNC_TICK.intervalSeconds / 60} minute)`);
+    expect(rateOf(RESYNC_TICK.functionName)).toBe(`rate(${RESYNC_TICK.intervalSeconds / 60} minute)`);
     expect(functionOf(RESYNC_TICK.functionName)[1].Properties.Timeout).toBe(RESYNC_TICK.timeoutSeconds);
+  });
+
+  it('ticks the update check at the default rate with its timeout', () => {
+    expect(rateOf(UPDATE_CHECK_TICK.functionName)).toBe(
+      `rate(${UPDATE_CHECK_TICK.intervalSeconds / 60} minutes)`,
+    );
+    expect(functionOf(UPDATE_CHECK_TICK.functionName)[1].Properties.Timeout).toBe(
+      UPDATE_CHECK_TICK.timeoutSeconds,
+    );
   });
 });
