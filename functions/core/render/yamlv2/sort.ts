@@ -61,13 +61,17 @@ const orderCache = new Map<string, string[]>();
 /** Keys in go-yaml v2 order (sorts `keys` in place and returns it). */
 export function sortKeys(keys: string[]): string[] {
   if (keys.length < 2) return keys;
+  const byOrder = (a: string, b: string): number =>
+    a === b ? 0 : keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0;
+  // The cache id joins the keys with NUL, so keys containing NUL are sorted without it.
+  if (keys.some((k) => k.includes('\u0000'))) return keys.sort(byOrder);
   const id = keys.join('\u0000');
   const cached = orderCache.get(id);
   if (cached) {
     for (let i = 0; i < keys.length; i++) keys[i] = cached[i]!;
     return keys;
   }
-  keys.sort((a, b) => (a === b ? 0 : keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
+  keys.sort(byOrder);
   if (orderCache.size < 10_000) orderCache.set(id, [...keys]);
   return keys;
 }
