@@ -92,7 +92,8 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      const c = (error as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (error as Error).message;
       throw new CliError(`no Strata at ${base} (${cause}): start one with npm start or pass --url`);
     }
     const raw = await response.text();

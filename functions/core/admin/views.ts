@@ -123,8 +123,15 @@ export function poolRow(pool: PoolView, now: Date): PoolRow {
     CLUSTER: pool.clusterId,
     NAME: pool.pool,
     CONFIG: config,
-    UPDATED: pool.status ? condition(pool.status, 'Updated') : pool.lastCompleted ? 'True' : 'Unknown',
-    UPDATING: pool.status ? condition(pool.status, 'Updating') : 'False',
+    // Before its first status (a target just set) a targeted pool is updating; an untargeted one is on its baseline.
+    UPDATED: pool.status
+      ? condition(pool.status, 'Updated')
+      : pool.target
+        ? 'False'
+        : pool.lastCompleted
+          ? 'True'
+          : 'Unknown',
+    UPDATING: pool.status ? condition(pool.status, 'Updating') : pool.target ? 'True' : 'False',
     DEGRADED: pool.status ? condition(pool.status, 'Degraded') : 'False',
     MACHINECOUNT: count(pool.status, 'machineCount'),
     READYMACHINECOUNT: count(pool.status, 'readyMachineCount'),
