@@ -19,7 +19,7 @@ export interface QueueFaults {
 }
 
 /** Options of {@link InProcessQueue}. */
-export interface InProcessQueueOptions {
+export interface InProcessQueueOptions<T = unknown> {
   /** How many messages are handled at once. Default 4. */
   concurrency?: number;
   /** Scales `delaySeconds` into wall time (e.g. 0.001 to run 1 s delays in 1 ms). Default 1. */
@@ -29,6 +29,12 @@ export interface InProcessQueueOptions {
   retryAfterMs?: number;
   /** Called when handling throws (the message is redelivered). */
   onError?: (error: unknown, body: unknown) => void;
+  /**
+   * Work-queue semantics by key (as controller-runtime's): a key is handled by one consumer at a time, and
+   * a message whose key is already waiting merges into it (the earlier due time wins). Safe only for
+   * level-triggered consumers whose messages carry nothing but the key.
+   */
+  keyOf?: (body: T) => string;
 }
 
 interface Pending<T> {
@@ -38,8 +44,9 @@ interface Pending<T> {
 
 /** An in-process queue with a consumer loop. */
 export class InProcessQueue<T> implements MessageQueue<T> {
-  private readonly options: Required<Omit<InProcessQueueOptions, 'faults' | 'onError'>> &
-    InProcessQueueOptions;
+  private readonly options: Required<Omit<InProcessQueueOptions<T>, 'faults' | 'onError' | 'keyOf'>> &
+    InProcessQueueOptions<T>;
+  private readonly runningKeys = new Set<string>();
   private readonly pending: Pending<T>[] = [];
   private handler: ((body: T) => Promise<unknown>) | undefined;
   private running = 0;
@@ -47,9 +54,9 @@ export class InProcessQueue<T> implements MessageQueue<T> {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   /** Messages sent (before faults), delivered, and dropped: the cost model counts these. */
-  readonly stats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, failed: 0 };
+  readonly stats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, failed: 0, merged: 0 };
 
-  constructor(options: InProcessQueueOptions = {}) {
+  constructor(options: InProcessQueueOptions<T> = {}) {
     this.options = { concurrency: 4, delayScale: 1, retryAfterMs: 50, ...options };
   }
 
@@ -99,7 +106,19 @@ export class InProcessQueue<T> implements MessageQueue<T> {
 
   private enqueue(body: T, delayMs: number): void {
     if (this.stopped) return;
-    this.pending.push({ body, dueAt: Date.now() + delayMs });
+    const dueAt = Date.now() + delayMs;
+    const keyOf = this.options.keyOf;
+    if (keyOf) {
+      const key = keyOf(body);
+      const waiting = this.pending.find((p) => keyOf(p.body) === key);
+      if (waiting) {
+        waiting.dueAt = Math.min(waiting.dueAt, dueAt);
+        this.stats.merged++;
+        this.pump();
+        return;
+      }
+    }
+    this.pending.push({ body, dueAt });
     this.pump();
   }
 
@@ -117,6 +136,7 @@ export class InProcessQueue<T> implements MessageQueue<T> {
       let index = -1;
       for (let i = 0; i < this.pending.length; i++) {
         const p = this.pending[i]!;
+        if (this.options.keyOf && this.runningKeys.has(this.options.keyOf(p.body))) continue;
         if (p.dueAt <= now && (index < 0 || p.dueAt < this.pending[index]!.dueAt)) index = i;
       }
       if (index < 0) break;
@@ -125,13 +145,19 @@ export class InProcessQueue<T> implements MessageQueue<T> {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length > 0 && this.running < this.options.concurrency) {
-      const next = Math.min(...this.pending.map((p) => p.dueAt));
+    // Only messages not waiting for their key to free up need a timer (a finishing handler pumps again).
+    const timed = this.pending.filter(
+      (p) => !(this.options.keyOf && this.runningKeys.has(this.options.keyOf(p.body))) && p.dueAt > now,
+    );
+    if (timed.length > 0 && this.running < this.options.concurrency) {
+      const next = Math.min(...timed.map((p) => p.dueAt));
       this.timer = setTimeout(() => this.pump(), Math.max(0, next - Date.now()));
     }
   }
 
   private run(item: Pending<T>): void {
+    const key = this.options.keyOf?.(item.body);
+    if (key !== undefined) this.runningKeys.add(key);
     this.running++;
     this.stats.delivered++;
     this.handler!(item.body)
@@ -141,6 +167,7 @@ export class InProcessQueue<T> implements MessageQueue<T> {
         this.enqueue(item.body, this.options.retryAfterMs);
       })
       .finally(() => {
+        if (key !== undefined) this.runningKeys.delete(key);
         this.running--;
         this.pump();
         this.wakeIdle();

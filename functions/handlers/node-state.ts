@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
-import { getCluster } from '../adapters/store/clusters.ts';
+import { type ClusterCache, createClusterCache } from '../adapters/store/clusters.ts';
 import type { StoreContext } from '../adapters/store/context.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import type { ClusterEventMessage, MessageQueue, ReconcilePoolMessage } from '../core/ports.ts';
@@ -19,6 +19,8 @@ import { primaryPool } from '../core/rollout/index.ts';
 export interface NodeStateDeps {
   store: StoreContext;
   reconcileQueue: MessageQueue<ReconcilePoolMessage>;
+  /** Cluster registrations cache (default: read every time). */
+  clusters?: ClusterCache;
 }
 
 /** The cluster-event message schema. */
@@ -40,7 +42,7 @@ export async function processClusterEvent(
   deps: NodeStateDeps,
   event: ClusterEventMessage,
 ): Promise<NodeStateOutcome> {
-  const cluster = await getCluster(deps.store, event.clusterId);
+  const cluster = await (deps.clusters ?? createClusterCache(deps.store, 0)).get(event.clusterId);
   if (!cluster) return { dropped: `cluster ${event.clusterId}: not registered` };
   let pool: string | null;
   if (event.kind === 'MachineConfigPool') {
@@ -77,8 +79,10 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const tableName = process.env.TABLE_NAME;
     const reconcileUrl = process.env.RECONCILE_QUEUE_URL;
     if (!tableName || !reconcileUrl) throw new Error('TABLE_NAME and RECONCILE_QUEUE_URL must be set');
+    const store = { doc: createDocumentClient(), tableName };
     built = createNodeStateHandler({
-      store: { doc: createDocumentClient(), tableName },
+      store,
+      clusters: createClusterCache(store, 30),
       reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({
         client: new SQSClient({}),
         queueUrl: reconcileUrl,

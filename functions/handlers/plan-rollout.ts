@@ -194,9 +194,10 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
     const touched: string[] = [];
     const rollingBack = plan.status === 'RollingBack' || plan.status === 'RolledBack';
     const live = plan.status === 'Progressing' || plan.status === 'Soaking' || plan.status === 'Completed';
-    for (const clusterId of plan.progress.activated) {
+    // Clusters are independent: give them their targets in parallel (rendering reads each cluster).
+    const applyToCluster = async (clusterId: string): Promise<void> => {
       const pools = poolsByCluster.get(clusterId);
-      if (!pools) continue;
+      if (!pools) return;
       if (live) {
         // Pools on this rollout but not done get a nudge: a resume or a lost message must not leave them idle.
         const reports = report(rollout, pools);
@@ -206,7 +207,7 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
           }
         }
         const needsTarget = pools.filter((p) => p.target?.rolloutId !== rollout.id);
-        if (needsTarget.length === 0) continue;
+        if (needsTarget.length === 0) return;
         const { port } = await deps.clusters.connect(clusterId);
         for (const pool of needsTarget) {
           const rendered = await renderTarget(port, pool.pool, image);
@@ -233,7 +234,8 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
           }
         }
       }
-    }
+    };
+    await Promise.all(plan.progress.activated.map(applyToCluster));
     if (touched.length > 0) {
       await appendEvent(deps.store, {
         rolloutId,

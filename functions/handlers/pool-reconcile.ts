@@ -101,9 +101,14 @@ function holdsFor(status: RolloutStatus | undefined): StartHold[] {
   return [];
 }
 
-/** The pool item's fields a pass may change; a write happens only when these differ. */
-function essence(p: PoolRecord): string {
-  return JSON.stringify([p.slots, p.failed, p.stuck, p.holds, p.status, p.lastCompleted, p.reached]);
+/** The pool item's intent: what must be written before any side effect. */
+function intent(p: PoolRecord): string {
+  return JSON.stringify([p.slots, p.failed, p.stuck, p.lastCompleted, p.reached]);
+}
+
+/** What the pool item reports (status, holds): written once per invocation, after the work. */
+function reported(p: PoolRecord): string {
+  return JSON.stringify([p.holds, p.status]);
 }
 
 /** The config all nodes agree on and are done with, if they do (the baseline before any rollout). */
@@ -148,10 +153,13 @@ async function performStep(
   }
   let pods = await port.listEvictablePods(step.node);
   if (pods.length > 0) {
-    for (const pod of pods) {
-      await hook('evict');
-      await port.evictPod(pod);
-    }
+    // Evictions are independent; a PDB refusing one (429) is retried on a later pass.
+    await Promise.all(
+      pods.map(async (pod) => {
+        await hook('evict');
+        await port.evictPod(pod);
+      }),
+    );
     pods = await port.listEvictablePods(step.node);
     if (pods.length > 0) return { uncordoned: false, drainBlocked: true };
   }
@@ -194,6 +202,7 @@ export async function reconcilePool(
   // What this invocation last read or wrote; after its own uncordon, a pass re-plans from these (updated
   // with the calls it made) instead of re-reading, so the next node starts without a round of reads.
   let known: { pool: PoolRecord; rolloutStatus: RolloutStatus | undefined; nodes: NodeFacts[] } | null = null;
+  let lastComputed: PoolRecord | null = null;
   for (let pass = 0; pass < settings.maxPasses; pass++) {
     if (!known) {
       const pool = await getPool(deps.store, key.clusterId, key.pool);
@@ -264,7 +273,8 @@ export async function reconcilePool(
     }
     if ((plan.done && !current.reached) || plan.newlyFailed.length > 0) notifyPlan = true;
 
-    if (essence(next) !== essence(current)) {
+    lastComputed = next;
+    if (intent(next) !== intent(current)) {
       try {
         known.pool = await putPoolIfVersion(deps.store, next, current.version);
       } catch (error) {
@@ -293,6 +303,24 @@ export async function reconcilePool(
     slotsHeld = Object.values(next.slots).some((s) => !s.failed);
     // An uncordon frees a slot: go round again to release it and start the next node now.
     if (!done.some((r) => r.uncordoned)) break;
+  }
+  // The report (status counts, conditions, holds) is written once, after the work; a lost race here only
+  // means another reconcile wrote a report at least as fresh.
+  if (known && lastComputed && reported(lastComputed) !== reported(known.pool)) {
+    try {
+      known.pool = await putPoolIfVersion(
+        deps.store,
+        {
+          ...known.pool,
+          holds: lastComputed.holds,
+          status: lastComputed.status,
+          updatedAt: lastComputed.updatedAt,
+        },
+        known.pool.version,
+      );
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
   }
   if (notifyPlan && rolloutId) await deps.planQueue.send({ rolloutId });
 

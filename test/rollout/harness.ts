@@ -6,6 +6,7 @@
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
 import { getPool, type PoolRecord } from '../../functions/adapters/store/pools.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
@@ -56,6 +57,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Start watch relays (cluster events → node-state). Default true. */
   relays?: boolean;
+  /** One reconcile per pool at a time, waiting messages merged (work-queue semantics). Default true. */
+  serializeKeys?: boolean;
   /** Wraps the document client the handlers use (the bench counts requests with it). */
   instrumentDoc?: (doc: TestTable['doc']) => TestTable['doc'];
   /** Wraps each handler call (the bench times invocations with it). */
@@ -162,8 +165,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     onError: (error: unknown) => errors.push(error),
   });
   const queues = {
-    plan: new InProcessQueue<PlanRolloutMessage>(queueOptions(2)),
-    reconcile: new InProcessQueue<ReconcilePoolMessage>(queueOptions(options.concurrency ?? 8)),
+    plan: new InProcessQueue<PlanRolloutMessage>({ ...queueOptions(2), keyOf: (m) => m.rolloutId }),
+    reconcile: new InProcessQueue<ReconcilePoolMessage>({
+      ...queueOptions(options.concurrency ?? 8),
+      ...(options.serializeKeys === false
+        ? {}
+        : { keyOf: (m: ReconcilePoolMessage) => `${m.clusterId}/${m.pool}` }),
+    }),
     events: new InProcessQueue<ClusterEventMessage>({ concurrency: 4, onError: (e) => errors.push(e) }),
   };
   const tokens = await registerFleet(store, fleet, now(), options.windows);
@@ -186,8 +194,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
   queues.reconcile.consume((key) => timed('pool-reconcile', () => reconcilePool(reconcileDeps, key)));
   queues.plan.consume((m) => timed('plan-rollout', () => planRolloutPass(planDeps, m.rolloutId)));
+  const registrations = createClusterCache(store, 5);
   queues.events.consume((e) =>
-    timed('node-state', () => processClusterEvent({ store, reconcileQueue: queues.reconcile }, e)),
+    timed('node-state', () =>
+      processClusterEvent({ store, reconcileQueue: queues.reconcile, clusters: registrations }, e),
+    ),
   );
   const relays: WatchRelay[] = [];
   if (options.relays !== false) {

@@ -5,7 +5,7 @@
  */
 import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
 import { NotFoundError } from '../../core/rollout/errors.ts';
-import { type ClusterRecord, getCluster } from '../store/clusters.ts';
+import { type ClusterRecord, createClusterCache } from '../store/clusters.ts';
 import type { StoreContext } from '../store/context.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { createKubernetesCluster } from './kubernetes.ts';
@@ -21,15 +21,20 @@ export interface ClusterConnector {
   connect(clusterId: string): Promise<ConnectedCluster>;
 }
 
-/** The default connector: store registration + credentials resolver + Kubernetes client. */
+/**
+ * The default connector: store registration (cached `cacheSeconds`, default 5) + credentials resolver +
+ * Kubernetes client.
+ */
 export function createClusterConnector(
   store: StoreContext,
   credentials: CredentialsResolver,
+  cacheSeconds = 5,
 ): ClusterConnector {
   const cache = new Map<string, { version: number; port: ClusterPort }>();
+  const registrations = createClusterCache(store, cacheSeconds);
   return {
     async connect(clusterId) {
-      const record = await getCluster(store, clusterId);
+      const record = await registrations.get(clusterId);
       if (!record) throw new NotFoundError(`cluster ${clusterId}: not registered`);
       const cached = cache.get(clusterId);
       if (cached && cached.version === record.version) return { record, port: cached.port };

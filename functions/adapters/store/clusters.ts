@@ -81,3 +81,25 @@ export async function listClusters(store: StoreContext): Promise<ClusterRecord[]
   } while (start);
   return items;
 }
+
+/** Cluster registrations read through a short-lived cache (they change rarely; events are frequent). */
+export interface ClusterCache {
+  get(id: string): Promise<ClusterRecord | null>;
+}
+
+/**
+ * A per-process cache of cluster registrations, each kept `ttlSeconds` (0: always read). A changed
+ * registration (labels, windows, pools) is seen at most that much later.
+ */
+export function createClusterCache(store: StoreContext, ttlSeconds = 5): ClusterCache {
+  const entries = new Map<string, { at: number; record: ClusterRecord | null }>();
+  return {
+    async get(id) {
+      const hit = entries.get(id);
+      if (hit && Date.now() - hit.at < ttlSeconds * 1000) return hit.record;
+      const record = await getCluster(store, id);
+      entries.set(id, { at: Date.now(), record });
+      return record;
+    },
+  };
+}
