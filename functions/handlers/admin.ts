@@ -14,6 +14,8 @@
  * | POST /v1/rollouts/{id}/{action}         | pause, resume, abort, rollback                         |
  * | POST /v1/publish                        | inject an ImagePushed (no registry involved)           |
  * | POST /v1/plan                           | dry run: waves, rendered names, node order, refusals   |
+ * | POST /v1/checks                         | run the update check now (`{track?}`), as the tick does |
+ * | GET /v1/drift?cluster=                  | drift findings of the last drift checks                 |
  */
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -23,6 +25,7 @@ import { type ClusterConnector, createClusterConnector } from '../adapters/clust
 import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
 import { imageLayer } from '../adapters/cluster/render-target.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { listClusterDrift, listTrackChecks } from '../adapters/store/checks.ts';
 import {
   type ClusterRecord,
   type CredentialsRef,
@@ -65,7 +68,12 @@ import {
   type Track,
   ZoneLabel,
 } from '../core/model.ts';
-import type { MessageQueue, PlanRolloutMessage, ReconcilePoolMessage } from '../core/ports.ts';
+import type {
+  CheckQueueMessage,
+  MessageQueue,
+  PlanRolloutMessage,
+  ReconcilePoolMessage,
+} from '../core/ports.ts';
 import { type MachineConfigPool, mcoApiVersion, RenderError, renderPool } from '../core/render/index.ts';
 import {
   InvalidPolicyError,
@@ -78,6 +86,7 @@ import {
 } from '../core/rollout/index.ts';
 import { parseTrack, TrackDefinitionError } from '../core/tracks/index.ts';
 import { controlRollout, type RolloutAction } from './plan-rollout.ts';
+import { runCheckTick } from './update-check.ts';
 
 /** Where cluster tokens given to `POST /v1/clusters` are kept (an in-memory map locally). */
 export interface TokenStore {
@@ -99,6 +108,8 @@ export interface AdminDeps {
    * digest without a registry; on AWS it is absent and image-push asks the registry.
    */
   declareDigest?: (image: { host: string; repository: string; tag: string }, digest: string) => void;
+  /** The update check's queue (`POST /v1/checks`); without it, checks run only on their schedule. */
+  checkQueue?: MessageQueue<CheckQueueMessage>;
   now?: () => Date;
 }
 
@@ -170,7 +181,7 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
         case 'GET nodes':
           return json(200, await nodes(deps, parseRequest(ListQuerySchema, query, 'query')));
         case 'GET tracks':
-          return json(200, { items: await listTracks(deps.store) });
+          return json(200, { items: await tracksWithChecks(deps) });
         case 'POST tracks':
         case 'PUT tracks/:id':
           return json(200, await applyTrack(deps, body(event), id));
@@ -193,6 +204,10 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
           return json(202, await publish(deps, body(event), now()));
         case 'POST plan':
           return json(200, await plan(deps, body(event)));
+        case 'POST checks':
+          return json(202, await runChecks(deps, body(event), now));
+        case 'GET drift':
+          return json(200, { items: await drift(deps, query.cluster) });
         default:
           throw new HttpError(404, `no such resource: ${method} ${path}`);
       }
@@ -567,7 +582,52 @@ export const handler = (event: APIGatewayProxyEventV2): Promise<Result> => {
         store,
         createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
       ),
+      ...(process.env.CHECK_QUEUE_URL
+        ? {
+            checkQueue: new SqsMessageQueue<CheckQueueMessage>({
+              client: sqs,
+              queueUrl: process.env.CHECK_QUEUE_URL,
+            }),
+          }
+        : {}),
     });
   }
   return built(event);
 };
+
+/** Tracks with what their last update check found (`check`: digest, errors, base staleness). */
+async function tracksWithChecks(deps: AdminDeps) {
+  const checks = new Map((await listTrackChecks(deps.store)).map((c) => [c.track, c]));
+  return (await listTracks(deps.store)).map((t) => {
+    const c = checks.get(t.name);
+    if (!c) return t;
+    const { version: _v, track: _t, ...check } = c;
+    return { ...t, check };
+  });
+}
+
+/** Runs the update check now: one track, or every track and cluster. */
+async function runChecks(deps: AdminDeps, input: unknown, now: () => Date) {
+  if (!deps.checkQueue) {
+    throw new HttpError(501, 'this Strata runs no update checks (no check queue configured)');
+  }
+  const track = (input as { track?: unknown } | null)?.track;
+  if (track !== undefined && (typeof track !== 'string' || track === '')) {
+    throw new AdminRequestError('body.track', 'must be a track name');
+  }
+  if (track !== undefined && !(await getTrack(deps.store, track))) {
+    throw new NotFoundError(`track ${track}: not found`);
+  }
+  const outcome = await runCheckTick(
+    { store: deps.store, checkQueue: deps.checkQueue, clusters: deps.clusters, now, log: () => undefined },
+    track !== undefined ? { tracks: [track] } : undefined,
+  );
+  return { cycle: outcome.cycle, tracks: outcome.tracks, clusters: outcome.clusters };
+}
+
+/** Drift findings, one row per finding (of one cluster when asked). */
+async function drift(deps: AdminDeps, cluster: string | undefined) {
+  return (await listClusterDrift(deps.store))
+    .filter((d) => cluster === undefined || d.clusterId === cluster)
+    .flatMap((d) => d.findings.map((f) => ({ ...f, checkedAt: d.checkedAt })));
+}

@@ -87,6 +87,9 @@ export interface UpdateCheckDeps {
   log?: (line: Record<string, unknown>) => void;
 }
 
+/** What the fan-out needs (the admin API's `POST /v1/checks` runs it too). */
+export type CheckTickDeps = Pick<UpdateCheckDeps, 'store' | 'checkQueue' | 'clusters' | 'now' | 'log'>;
+
 /** What one tick sent. */
 export interface TickOutcome {
   cycle: string;
@@ -133,7 +136,7 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
  * Also forgets the check items of deleted tracks.
  */
 export async function runCheckTick(
-  deps: UpdateCheckDeps,
+  deps: CheckTickDeps,
   only?: { tracks?: string[]; drift?: boolean },
 ): Promise<TickOutcome> {
   const cycle = `${(deps.now ?? (() => new Date()))().toISOString()}-${randomUUID().slice(0, 8)}`;
