@@ -99,6 +99,8 @@ export class StrataControlPlane extends Construct {
   readonly functions: Record<HandlerName, NodejsFunction>;
   readonly api: HttpApi;
   readonly webhookSecrets: Secret;
+  /** Registry credentials per host, read by the functions that resolve tags. */
+  readonly registryCredentials: Secret;
   /** Attach to the IAM role of each cluster's watch relay: it may send to the cluster-event queue only. */
   readonly relayPolicy: ManagedPolicy;
 
@@ -139,6 +141,14 @@ export class StrataControlPlane extends Construct {
       'AwsSolutions-SMG4',
       'Webhook secrets are shared with the registries that sign deliveries; they are rotated by the administrator together with the registry configuration, which no rotation Lambda can reach.',
     );
+    this.registryCredentials = new Secret(this, 'RegistryCredentials', {
+      description: 'Strata: registry credentials per host (JSON), used to resolve tags to digests',
+    });
+    acknowledge(
+      this.registryCredentials,
+      'AwsSolutions-SMG4',
+      'Registry credentials are issued by each registry (robot accounts, access tokens); the administrator rotates them there and updates this secret, which no rotation Lambda can do.',
+    );
     // Cluster credentials (bearer tokens) live in secrets named strata/clusters/<cluster id>.
     const clusterSecretsArn = stack.formatArn({
       service: 'secretsmanager',
@@ -170,14 +180,12 @@ export class StrataControlPlane extends Construct {
         },
         bundling: {
           format: OutputFormat.ESM,
-          target: 'node24',
-          minify: true,
-          sourceMap: true,
-          mainFields: ['module', 'main'],
-          // Some dependencies still call require(); give ESM bundles one.
-          banner:
-            "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-          externalModules: ['@aws-sdk/*'],
+          target: BUNDLING.target,
+          minify: BUNDLING.minify,
+          sourceMap: BUNDLING.sourcemap,
+          mainFields: [...BUNDLING.mainFields],
+          banner: BUNDLING.banner,
+          externalModules: [...BUNDLING.external],
         },
       });
       acknowledge(
@@ -204,8 +212,15 @@ export class StrataControlPlane extends Construct {
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
         WEBHOOK_SECRETS_ARN: this.webhookSecrets.secretArn,
       }),
-      'ecr-event': fn('ecr-event', Duration.seconds(10), { IMAGE_QUEUE_URL: q.image.queue.queueUrl }),
-      'image-push': fn('image-push', Duration.seconds(120), { PLAN_QUEUE_URL: q.plan.queue.queueUrl }),
+      'ecr-event': fn('ecr-event', Duration.seconds(10), {
+        IMAGE_QUEUE_URL: q.image.queue.queueUrl,
+        // Remember EventBridge event ids: a retried delivery is not enqueued twice.
+        ECR_REPLAY_TABLE_NAME: this.table.tableName,
+      }),
+      'image-push': fn('image-push', Duration.seconds(120), {
+        PLAN_QUEUE_URL: q.plan.queue.queueUrl,
+        REGISTRY_CREDENTIALS_SECRET_ID: this.registryCredentials.secretArn,
+      }),
       'plan-rollout': fn('plan-rollout', Duration.seconds(120), {
         RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
       }),
@@ -224,18 +239,20 @@ export class StrataControlPlane extends Construct {
         PLAN_QUEUE_URL: q.plan.queue.queueUrl,
         RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
+        CHECK_QUEUE_URL: q.check.queue.queueUrl,
       }),
       'update-check': fn('update-check', Duration.seconds(120), {
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
         CHECK_QUEUE_URL: q.check.queue.queueUrl,
         EVENT_BUS_NAME: 'default',
+        REGISTRY_CREDENTIALS_SECRET_ID: this.registryCredentials.secretArn,
       }),
     };
     const f = this.functions;
 
     // Least privilege: each function gets exactly the table access, queues and secrets it uses.
     this.table.grantReadWriteData(f.webhook); // delivery ids (replay protection)
-    this.table.grantReadData(f['ecr-event']);
+    this.table.grantReadWriteData(f['ecr-event']); // event ids (replay protection)
     for (const name of [
       'image-push',
       'plan-rollout',
@@ -253,6 +270,7 @@ export class StrataControlPlane extends Construct {
     // The update check: a moved tag goes to the image queue; the tick fans out on the check queue.
     q.image.queue.grantSendMessages(f['update-check']);
     q.check.queue.grantSendMessages(f['update-check']);
+    q.check.queue.grantSendMessages(f.admin); // `strata check`: run the check now
     f['update-check'].addToRolePolicy(
       new PolicyStatement({
         actions: ['events:PutEvents'],
@@ -267,6 +285,19 @@ export class StrataControlPlane extends Construct {
       q.reconcile.queue.grantSendMessages(f[name]);
     }
     this.webhookSecrets.grantRead(f.webhook);
+    // Resolving tags: registry credentials, and ECR's own API for ECR repositories of this account.
+    const ecrRepositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' });
+    for (const name of ['image-push', 'update-check'] as const) {
+      this.registryCredentials.grantRead(f[name]);
+      f[name].addToRolePolicy(
+        new PolicyStatement({ actions: ['ecr:DescribeImages'], resources: [ecrRepositories] }),
+      );
+      acknowledge(
+        f[name],
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*]',
+        'Tracks name their ECR repositories at run time; the grant is DescribeImages (read-only metadata) on this account and region only.',
+      );
+    }
     for (const name of ['image-push', 'pool-reconcile', 'plan-rollout', 'update-check'] as const) {
       f[name].addToRolePolicy(
         new PolicyStatement({
@@ -375,11 +406,11 @@ export class StrataControlPlane extends Construct {
         latency: '$context.responseLatency',
       }),
     };
-    const webhookRoutes: HttpRoute[] = this.api.addRoutes({
-      path: '/hooks/{provider}',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Webhook', f.webhook),
-    });
+    // Registries that can only put a secret in the URL (Docker Hub, Quay) use the {token} form.
+    const webhookIntegration = new HttpLambdaIntegration('Webhook', f.webhook);
+    const webhookRoutes: HttpRoute[] = ['/hooks/{provider}', '/hooks/{provider}/{token}'].flatMap((path) =>
+      this.api.addRoutes({ path, methods: [HttpMethod.POST], integration: webhookIntegration }),
+    );
     for (const route of webhookRoutes) {
       acknowledge(
         route,
