@@ -92,9 +92,10 @@ export function validateMachineConfig(mc: MachineConfig, controllerVersion?: str
   return {
     machineConfig: mc,
     ignition,
-    warnings: warnings.map(
-      (w) => `${locate(mc).file ? `${locate(mc).file}: ` : ''}${locate(mc).object}: spec.config.${w}`,
-    ),
+    warnings: warnings.map((w) => {
+      const { file, object } = locate(mc);
+      return `${file ? `${file}: ` : ''}${object}: spec.config.${w}`;
+    }),
   };
 }
 

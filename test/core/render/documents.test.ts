@@ -163,6 +163,23 @@ describe('parseMachineConfigs', () => {
     expect(() => validateMachineConfig(m!)).toThrow(`bad.yaml: MachineConfig "99-bad": ${message}`);
   });
 
+  it('warns about unknown fields and fields newer than the declared spec version, and drops them', () => {
+    const text = mcYaml(
+      'w',
+      'config: {ignition: {version: 3.2.0}, kernelArguments: {shouldExist: [a]}, storage: {files: [{path: /x, bogus: 1}]}}',
+    );
+    const [m] = parseMachineConfigs(text, 'w.yaml').machineConfigs;
+    const validated = validateMachineConfig(m!);
+    expect(validated.warnings).toEqual([
+      'w.yaml: MachineConfig "w": spec.config.kernelArguments: not part of spec 3.2, ignored',
+      'w.yaml: MachineConfig "w": spec.config.storage.files[0].bogus: unknown field, ignored',
+    ]);
+    expect(validated.ignition).toEqual({
+      ignition: { version: '3.5.0' },
+      storage: { files: [{ path: '/x' }] },
+    });
+  });
+
   it('refuses an MC without labels when merging', () => {
     const text =
       'apiVersion: machineconfiguration.openshift.io/v1\nkind: MachineConfig\nmetadata: {name: nolabels}\nspec: {}\n';
