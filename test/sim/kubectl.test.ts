@@ -50,30 +50,32 @@ describe.skipIf(!kubectlPath)('the real kubectl against the default scenario', (
     expect(stdout.trim()).toBe('dev');
   });
 
-  it('annotates, labels, cordons and uncordons a node', async () => {
-    const ctx = ['--context', 'prod-us-east'];
-    expect((await kubectl(...ctx, 'annotate', 'node', 'worker-3', 'example.com/owner=ops')).stdout).toContain(
-      'node/worker-3 annotated',
-    );
-    expect((await kubectl(...ctx, 'label', 'node', 'worker-3', 'tier=gold')).stdout).toContain(
-      'node/worker-3 labeled',
-    );
-    expect((await kubectl(...ctx, 'cordon', 'worker-3')).stdout).toContain('node/worker-3 cordoned');
-    const cordoned = await kubectl(...ctx, 'get', 'node', 'worker-3');
-    expect(cordoned.stdout).toMatch(/worker-3\s+Ready,SchedulingDisabled\s+worker/);
+  it('annotates, labels, cordons and uncordons a node in every cluster', async () => {
+    for (const cluster of fleet.clusters) {
+      const ctx = ['--context', cluster.name];
+      expect(
+        (await kubectl(...ctx, 'annotate', 'node', 'worker-1', 'example.com/owner=ops')).stdout,
+      ).toContain('node/worker-1 annotated');
+      expect((await kubectl(...ctx, 'label', 'node', 'worker-1', 'tier=gold')).stdout).toContain(
+        'node/worker-1 labeled',
+      );
+      expect((await kubectl(...ctx, 'cordon', 'worker-1')).stdout).toContain('node/worker-1 cordoned');
+      const cordoned = await kubectl(...ctx, 'get', 'node', 'worker-1');
+      expect(cordoned.stdout).toMatch(/worker-1\s+Ready,SchedulingDisabled\s+worker/);
 
-    const node = fleet.cluster('prod-us-east').state.nodes.get(undefined, 'worker-3')!;
-    expect(node.annotations['example.com/owner']).toBe('ops');
-    expect(node.labels.tier).toBe('gold');
-    expect(node.unschedulable).toBe(true);
+      const node = cluster.state.nodes.get(undefined, 'worker-1')!;
+      expect(node.annotations['example.com/owner']).toBe('ops');
+      expect(node.labels.tier).toBe('gold');
+      expect(node.unschedulable).toBe(true);
 
-    expect((await kubectl(...ctx, 'uncordon', 'worker-3')).stdout).toContain('node/worker-3 uncordoned');
-    expect(fleet.cluster('prod-us-east').state.nodes.get(undefined, 'worker-3')!.unschedulable).toBe(false);
-    expect(
-      fleet.timeline.events
-        .filter((e) => e.node === 'worker-3' && e.cluster === 'prod-us-east')
-        .map((e) => e.kind),
-    ).toEqual(['cordon', 'uncordon']);
+      expect((await kubectl(...ctx, 'uncordon', 'worker-1')).stdout).toContain('node/worker-1 uncordoned');
+      expect(cluster.state.nodes.get(undefined, 'worker-1')!.unschedulable).toBe(false);
+      expect(
+        fleet.timeline.events
+          .filter((e) => e.node === 'worker-1' && e.cluster === cluster.name)
+          .map((e) => e.kind),
+      ).toEqual(['cordon', 'uncordon']);
+    }
   });
 
   it('describes a node with its MCO annotations, conditions and pods', async () => {
