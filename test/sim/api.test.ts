@@ -30,7 +30,9 @@ let fleet: Fleet;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  fleet = await startFleet(smallScenario({ apiServer: { watchHistory: 5 } }), { clock: 'manual' });
+  fleet = await startFleet(smallScenario({ apiServer: { watchHistory: 5, bookmarkEveryMs: 50 } }), {
+    clock: 'manual',
+  });
   core = fleet.cluster('c1').kubeConfig().makeApiClient(CoreV1Api);
 });
 afterAll(() => fleet?.stop());
@@ -186,6 +188,27 @@ describe('watch', () => {
     for (const abort of aborts) abort();
 
     expect(events).toEqual([{ type: 'MODIFIED', name: 'worker-0' }]);
+  });
+
+  it('sends BOOKMARK events with the current resourceVersion when bookmarks are allowed', async () => {
+    const list = await core.listNode();
+    const watch = new Watch(fleet.cluster('c1').kubeConfig());
+    let abort = () => {};
+    const bookmark = await new Promise<{ type: string; rv?: string }>((resolve) => {
+      void watch
+        .watch(
+          '/api/v1/nodes',
+          { resourceVersion: list.metadata?.resourceVersion, allowWatchBookmarks: true },
+          (type, object) => resolve({ type, rv: object.metadata?.resourceVersion }),
+          () => {},
+        )
+        .then((req) => {
+          abort = () => req.abort();
+        });
+    });
+    abort();
+
+    expect(bookmark).toEqual({ type: 'BOOKMARK', rv: list.metadata?.resourceVersion });
   });
 
   it('answers a too-old resourceVersion with an ERROR event carrying 410 Expired', async () => {
