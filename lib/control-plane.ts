@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   type CfnStage,
   CorsHttpMethod,
@@ -150,12 +150,9 @@ export class StrataControlPlane extends Construct {
       'Registry credentials are issued by each registry (robot accounts, access tokens); the administrator rotates them there and updates this secret, which no rotation Lambda can do.',
     );
     // Cluster credentials (bearer tokens) live in secrets named strata/clusters/<cluster id>.
-    const clusterSecretsArn = stack.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: 'strata/clusters/*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // Pseudo parameters, not the stack's env: the ARN (and so its cdk-nag finding id) is the same in every
+    // environment.
+    const clusterSecretsArn = `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:strata/clusters/*`;
 
     const fn = (name: HandlerName, timeout: Duration, environment: Record<string, string>) => {
       const logGroup = new LogGroup(this, `${pascal(name)}Logs`, {
@@ -286,7 +283,7 @@ export class StrataControlPlane extends Construct {
     }
     this.webhookSecrets.grantRead(f.webhook);
     // Resolving tags: registry credentials, and ECR's own API for ECR repositories of this account.
-    const ecrRepositories = stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' });
+    const ecrRepositories = `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/*`;
     for (const name of ['image-push', 'update-check'] as const) {
       this.registryCredentials.grantRead(f[name]);
       f[name].addToRolePolicy(

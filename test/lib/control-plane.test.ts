@@ -223,6 +223,11 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('pass on the stack, every acknowledgement carrying a reason', () => {
     const app = unbundledApp();
     new StrataStack(app, 'Strata', { controlPlane: { handlersDir: handlers.dir } });
+    // With a concrete environment too: acknowledgements must not depend on the account or region.
+    new StrataStack(app, 'StrataInRegion', {
+      controlPlane: { handlersDir: handlers.dir },
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
   }, 120_000);
