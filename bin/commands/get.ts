@@ -16,6 +16,14 @@ import {
   type TableName,
   trackRow,
 } from '../../functions/core/admin/index.ts';
+import {
+  DRIFT_COLUMNS,
+  type DriftView,
+  driftRow,
+  TRACK_CHECK_COLUMNS,
+  type TrackCheckView,
+  trackCheckCells,
+} from '../../functions/core/checks/index.ts';
 import type { Track } from '../../functions/core/model.ts';
 import { CliError, EXIT_USAGE } from './cli-error.ts';
 import { type AdminClient, type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
@@ -55,7 +63,10 @@ export function rowsOf(kind: TableName, items: unknown[], now: Date): Record<str
     case 'nodes':
       return (items as NodeView[]).map(nodeRow);
     case 'tracks':
-      return (items as Track[]).map(trackRow);
+      return (items as (Track & { check?: TrackCheckView })[]).map((t) => ({
+        ...trackRow(t),
+        ...trackCheckCells(t.check, now),
+      }));
   }
 }
 
@@ -68,8 +79,23 @@ export function formatItems(
 ): string {
   if (format === 'json' || format === 'yaml') return renderData(format, { kind, items });
   const columns = TABLE_COLUMNS[kind];
-  const list = format === 'wide' ? [...columns.narrow, ...columns.wide] : [...columns.narrow];
+  const list: string[] = format === 'wide' ? [...columns.narrow, ...columns.wide] : [...columns.narrow];
+  // Tracks also show what the update check last found.
+  if (kind === 'tracks') {
+    list.push(...TRACK_CHECK_COLUMNS.narrow, ...(format === 'wide' ? TRACK_CHECK_COLUMNS.wide : []));
+  }
   return renderTable(list, rowsOf(kind, items, now));
+}
+
+/** Renders drift findings (`strata get drift`). */
+export function formatDrift(items: DriftView[], format: OutputFormat, now = new Date()): string {
+  if (format === 'json' || format === 'yaml') return renderData(format, { kind: 'drift', items });
+  const list = [...DRIFT_COLUMNS.narrow, ...(format === 'wide' ? DRIFT_COLUMNS.wide : [])];
+  if (items.length === 0) return 'No drift found.';
+  return renderTable(
+    list,
+    items.map((f) => driftRow(f, now)),
+  );
 }
 
 /** Fetches one kind's items (and per-cluster errors for nodes). */
@@ -96,17 +122,25 @@ export const registerGet: RegisterCommand = (program: Command) => {
     withConnection(
       program
         .command('get')
-        .description('List clusters, pools, rollouts, nodes or tracks of a running Strata')
-        .argument('<kind>', 'clusters | pools | rollouts | nodes | tracks')
+        .description('List clusters, pools, rollouts, nodes, tracks or drift of a running Strata')
+        .argument('<kind>', 'clusters | pools | rollouts | nodes | tracks | drift')
         .option('--cluster <id>', 'pools and nodes of this cluster only')
         .option('--pool <name>', 'pools and nodes of this pool only')
         .option('--track <name>', 'rollouts of this track only'),
     ),
   ).action(async (kindArg: string, options: GetOptions) => {
+    if (kindArg === 'drift') {
+      const format = outputFormat(options.output);
+      const out = await clientFor(options).get<{ items: DriftView[] }>('/drift', {
+        cluster: options.cluster,
+      });
+      process.stdout.write(`${formatDrift(out.items, format)}\n`);
+      return;
+    }
     const kind = KINDS[kindArg];
     if (!kind) {
       throw new CliError(
-        `get ${kindArg}: unknown kind (clusters, pools, rollouts, nodes, tracks)`,
+        `get ${kindArg}: unknown kind (clusters, pools, rollouts, nodes, tracks, drift)`,
         EXIT_USAGE,
       );
     }

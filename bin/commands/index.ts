@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCheck } from './check.ts';
 import { registerCluster } from './cluster.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
@@ -23,6 +24,7 @@ export const commands: RegisterCommand[] = [
   registerCluster,
   registerPublish,
   registerPlan,
+  registerCheck,
   registerSim,
   registerRender,
 ];
