@@ -1,10 +1,12 @@
 /** `strata render` through the real CLI entry point. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { poolFor } from '../../bin/commands/render.ts';
+import { parseMachineConfigs, renderPool } from '../../functions/core/render/index.ts';
 import { strata } from '../support/cli.ts';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/render/${path}`, import.meta.url));
@@ -97,8 +99,12 @@ describe('strata render', () => {
   it('checks reconcilability against --current', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'strata-render-'));
-    const current = strata(['render', '--pool', 'worker', fixture('tv1/fips.yaml')]);
-    writeFileSync(join(dir, 'current.yaml'), current.stdout);
+    const { machineConfigs } = parseMachineConfigs(
+      readFileSync(fixture('tv1/fips.yaml'), 'utf8'),
+      'fips.yaml',
+    );
+    const current = renderPool({ pool: poolFor('worker', []), machineConfigs });
+    writeFileSync(join(dir, 'current.yaml'), stringify(current.machineConfig));
     // Act
     const same = strata([
       'render',
