@@ -27,6 +27,7 @@ import {
   type PlanRolloutMessage,
   type ReconcilePoolMessage,
 } from '../core/ports.ts';
+import { RenderError, UnreconcilableError } from '../core/render/index.ts';
 import {
   type ClusterReport,
   InvalidTransitionError,
@@ -195,6 +196,7 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
     const rollingBack = plan.status === 'RollingBack' || plan.status === 'RolledBack';
     const live = plan.status === 'Progressing' || plan.status === 'Soaking' || plan.status === 'Completed';
     // Clusters are independent: give them their targets in parallel (rendering reads each cluster).
+    const refused: string[] = [];
     const applyToCluster = async (clusterId: string): Promise<void> => {
       const pools = poolsByCluster.get(clusterId);
       if (!pools) return;
@@ -210,7 +212,16 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
         if (needsTarget.length === 0) return;
         const { port } = await deps.clusters.connect(clusterId);
         for (const pool of needsTarget) {
-          const rendered = await renderTarget(port, pool.pool, image);
+          let rendered: Awaited<ReturnType<typeof renderTarget>>;
+          try {
+            rendered = await renderTarget(port, pool.pool, image);
+          } catch (error) {
+            if (error instanceof RenderError || error instanceof UnreconcilableError) {
+              refused.push(`${clusterId}/${pool.pool}: ${error.message}`);
+              continue;
+            }
+            throw error;
+          }
           await recordRendered(deps.store, {
             clusterId,
             pool: pool.pool,
@@ -236,6 +247,33 @@ export async function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string):
       }
     };
     await Promise.all(plan.progress.activated.map(applyToCluster));
+    if (refused.length > 0) {
+      // A target MCO would refuse halts the rollout before any node of that pool is touched.
+      const latest = (await getRollout(deps.store, rolloutId)) as PlannedRollout | null;
+      if (latest && !isTerminal(latest.status) && latest.status !== 'Halted') {
+        const reason = `render refused: ${refused.join('; ')}`;
+        try {
+          await putRolloutIfVersion(
+            deps.store,
+            {
+              ...latest,
+              status: 'Halted',
+              progress: { ...latest.progress!, failureReason: reason },
+            } as RolloutRecord,
+            latest.version,
+          );
+          await appendEvent(deps.store, {
+            rolloutId,
+            time: at,
+            kind: 'StatusChanged',
+            message: `${latest.status} → Halted: ${reason}`,
+            actor: 'planner',
+          });
+        } catch (error) {
+          if (!(error instanceof VersionConflictError)) throw error;
+        }
+      }
+    }
     if (touched.length > 0) {
       await appendEvent(deps.store, {
         rolloutId,

@@ -6,6 +6,7 @@
  */
 import { RoleLabel } from '../../core/model.ts';
 import {
+  checkReconcilable,
   type MachineConfig,
   type MachineConfigPool,
   mcoApiVersion,
@@ -42,7 +43,8 @@ export function imageLayer(
 
 /**
  * Renders (and, where served, creates) the pool's MachineConfig for `image`.
- * @throws RenderError for anything MCO would refuse: nothing is touched then.
+ * @throws RenderError for anything MCO would refuse to render, UnreconcilableError for a change the node
+ * daemon would refuse against the pool's current rendered config: nothing is touched then.
  */
 export async function renderTarget(port: ClusterPort, pool: string, image: string): Promise<RenderedTarget> {
   const sources = (await port.servesMachineConfigs()) ? await port.readPoolSources(pool) : null;
@@ -57,6 +59,10 @@ export async function renderTarget(port: ClusterPort, pool: string, image: strin
     (mc) => !mc.metadata.name.startsWith('rendered-') && mc.metadata.name !== `99-strata-${pool}-os-image`,
   );
   const result = renderPool({ pool: mcp, machineConfigs: [...own, imageLayer(pool, image, selectorLabels)] });
+  // Refuse what the node daemon would refuse (Unreconcilable) before any node is pointed at it.
+  const currentName = mcp.spec.configuration?.name;
+  const current = sources?.machineConfigs.find((mc) => mc.metadata.name === currentName);
+  if (current && current.metadata.name !== result.name) checkReconcilable(current, result.machineConfig);
   if (sources) await port.ensureMachineConfig(result.machineConfig);
   return {
     config: result.name,

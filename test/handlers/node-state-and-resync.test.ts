@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreContext } from '../../functions/adapters/store/context.ts';
+import { getPool, putPoolIfVersion } from '../../functions/adapters/store/pools.ts';
+import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
+import { createRollout } from '../../functions/adapters/store/rollouts.ts';
+import type { PlanRolloutMessage, ReconcilePoolMessage } from '../../functions/core/ports.ts';
+import { InvalidPolicyError } from '../../functions/core/rollout/index.ts';
+import { processClusterEvent } from '../../functions/handlers/node-state.ts';
+import { resync } from '../../functions/handlers/resync.ts';
+import { startTestTable, type TestTable } from '../support/dynalite.ts';
+
+describe('node-state and resync', () => {
+  let table: TestTable;
+  let store: StoreContext;
+  const reconcile: ReconcilePoolMessage[] = [];
+  const plan: PlanRolloutMessage[] = [];
+  const reconcileQueue = { send: async (m: ReconcilePoolMessage) => void reconcile.push(m) };
+  const planQueue = { send: async (m: PlanRolloutMessage) => void plan.push(m) };
+  beforeAll(async () => {
+    table = await startTestTable();
+    store = { doc: table.doc, tableName: table.tableName };
+    await registerClusterWithPools(store, {
+      id: 'c1',
+      endpoint: 'https://127.0.0.1:1',
+      credentials: { kind: 'token-secret', secretName: 'c1' },
+      labels: {},
+      pools: [
+        { name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } },
+        { name: 'infra', nodeSelector: { 'node-role.kubernetes.io/infra': '' } },
+      ],
+    });
+  });
+  afterAll(async () => table.close());
+
+  const event = (labels: Record<string, string>, clusterId = 'c1') => ({
+    clusterId,
+    kind: 'Node' as const,
+    name: 'n1',
+    eventType: 'MODIFIED' as const,
+    labels,
+    observedAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  it('maps a node change to its primary pool (custom pool over worker) and enqueues that key', async () => {
+    const out = await processClusterEvent(
+      { store, reconcileQueue },
+      event({ 'node-role.kubernetes.io/worker': '', 'node-role.kubernetes.io/infra': '' }),
+    );
+    expect(out).toEqual({ enqueued: { clusterId: 'c1', pool: 'infra' } });
+    expect(reconcile.at(-1)).toEqual({ clusterId: 'c1', pool: 'infra' });
+  });
+
+  it('drops events of unknown clusters and of nodes in no pool, with the reason', async () => {
+    const before = reconcile.length;
+    expect(await processClusterEvent({ store, reconcileQueue }, event({}, 'c9'))).toEqual({
+      dropped: 'cluster c9: not registered',
+    });
+    expect(
+      await processClusterEvent({ store, reconcileQueue }, event({ 'kubernetes.io/os': 'windows' })),
+    ).toEqual({
+      dropped: 'Node c1/n1: in no registered pool',
+    });
+    expect(reconcile.length).toBe(before);
+  });
+
+  it('registration refuses bad input naming the cluster and field, and writes nothing', async () => {
+    await expect(
+      registerClusterWithPools(store, {
+        id: 'c2',
+        endpoint: 'https://x',
+        credentials: { kind: 'token-secret', secretName: 'c2' },
+        labels: {},
+        pools: [{ name: 'worker', nodeSelector: {}, maxUnavailable: '10 percent' as never }],
+      }),
+    ).rejects.toThrow(/cluster c2: pools\[0\] \(worker\)\.maxUnavailable/);
+    await expect(
+      registerClusterWithPools(store, {
+        id: 'c2',
+        endpoint: 'https://x',
+        credentials: { kind: 'token-secret', secretName: 'c2' },
+        labels: {},
+        pools: [{ name: 'worker', nodeSelector: {} }],
+        windows: [{ cron: 'soon', durationMinutes: 5 }],
+      }),
+    ).rejects.toThrow(InvalidPolicyError);
+    expect(await getPool(store, 'c2', 'worker')).toBeNull();
+  });
+
+  it('resync enqueues live rollouts and pools with work, not finished or terminal ones', async () => {
+    // Prepare: worker has a target not yet reached; infra has a baseline and no target.
+    const base = {
+      track: 'prod',
+      image: { host: 'quay.io', repository: 'acme/os', digest: `sha256:${'b'.repeat(64)}` },
+      strategy: {
+        waves: [],
+        maxConcurrentClusters: 1,
+        soakSeconds: 0,
+        poolFailureBudget: 0,
+        fleetFailureBudget: 0,
+        onFailure: 'halt' as const,
+      },
+      targets: { clusterSelector: {}, pools: ['worker'] },
+      cause: 'test',
+      version: 1,
+    };
+    await createRollout(store, {
+      ...base,
+      id: 'live',
+      status: 'Progressing',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    await createRollout(store, {
+      ...base,
+      id: 'old',
+      status: 'Completed',
+      createdAt: '2025-01-01T00:00:00.000Z',
+    });
+    const w = (await getPool(store, 'c1', 'worker'))!;
+    await putPoolIfVersion(
+      store,
+      { ...w, target: { config: 'r2', image: null, rolloutId: 'live' } },
+      w.version,
+    );
+    const i = (await getPool(store, 'c1', 'infra'))!;
+    await putPoolIfVersion(store, { ...i, lastCompleted: { config: 'r1', image: null } }, i.version);
+    // Act
+    const out = await resync({ store, planQueue, reconcileQueue });
+    // Assess
+    expect(out).toEqual({ rollouts: ['live'], pools: ['c1/worker'] });
+    expect(plan).toEqual([{ rolloutId: 'live' }]);
+  });
+});
