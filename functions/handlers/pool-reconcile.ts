@@ -244,7 +244,8 @@ export async function reconcilePool(
     for (const step of plan.steps) {
       if (!next.slots[step.node]) next.slots[step.node] = { target: step.target, since: at.toISOString() };
       else if (plan.retarget.includes(step.node)) {
-        next.slots[step.node] = { ...next.slots[step.node]!, target: step.target, failed: false };
+        // A new target restarts the drain clock (a failed node taken over by a rollback is already drained).
+        next.slots[step.node] = { target: step.target, since: at.toISOString() };
       }
     }
     for (const name of plan.newlyFailed) {

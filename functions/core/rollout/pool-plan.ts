@@ -119,9 +119,10 @@ export function planPool(input: PoolPlanInput): PoolPlan {
     }
     if (step.kind === 'hold-failed' && !slot.failed) newlyFailed.push(name);
     if (step.kind === 'prepare') {
-      if (targetKey(step.target) !== targetKey(slot.target)) retarget.push(name);
       const elapsed = (Date.parse(now) - Date.parse(slot.since)) / 1000;
-      if (!slot.stuck && elapsed > drainTimeoutSeconds) newlyStuck.push(name);
+      // A new target restarts the drain clock.
+      if (targetKey(step.target) !== targetKey(slot.target)) retarget.push(name);
+      else if (!slot.stuck && elapsed > drainTimeoutSeconds) newlyStuck.push(name);
     }
     steps.push(step);
   }
