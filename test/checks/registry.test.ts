@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPublisher } from '../../functions/adapters/events/webhook.ts';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
 import { getTrackCheck, listBaseEvents } from '../../functions/adapters/store/checks.ts';
-import { listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
-import { saveTrack } from '../../functions/adapters/store/tracks.ts';
+import { createRollout, listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
+import { getTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
 import type { CheckQueueMessage, PlanRolloutMessage } from '../../functions/core/ports.ts';
+import { rolloutForPush } from '../../functions/core/tracks/match.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
 import {
@@ -144,6 +145,32 @@ describe('update checks on a real registry', { timeout: 60_000 }, () => {
     expect(planQueue.bodies.filter((m) => m.rolloutId === rollouts[0]!.id)).toHaveLength(1);
     const check = await getTrackCheck(table, 'moved');
     expect(check).toMatchObject({ lastDigest: v2, lastError: null, consecutiveFailures: 0 });
+  });
+
+  it('rolls out on its first check a tag that moved since the last rollout of the track (a webhook lost earlier)', async () => {
+    // Prepare: the track rolled out v1 before checks began; v2 was pushed and its webhook lost.
+    const v1 = annotatedImage(layout, 'early-v1');
+    await push(v1, 'acme/early:prod');
+    await track('early', `${registry.host}/acme/early:prod`);
+    const stored = (await getTrack(table, 'early'))!.track;
+    await createRollout(
+      table,
+      rolloutForPush(
+        stored,
+        { host: registry.host, repository: 'acme/early', digest: v1.digest },
+        'distribution',
+        '2026-01-01T00:00:00Z',
+      ),
+    );
+    const v2 = annotatedImage(layout, 'early-v2');
+    await push(v2, 'acme/early:prod');
+    // Act
+    const { pushes } = await cycle({ tracks: ['early'] });
+    // Assess
+    expect(pushes).toMatchObject([{ source: 'update-check', digestHint: v2.digest }]);
+    expect((await listRolloutsByTrack(table, 'early')).map((r) => r.image.digest).sort()).toEqual(
+      [v1.digest, v2.digest].sort(),
+    );
   });
 
   it('marks exactly the tracks built on a re-pushed base stale and publishes one event per track and base digest', async () => {
