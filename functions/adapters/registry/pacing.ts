@@ -88,21 +88,3 @@ export function conditionalFetch(inner: typeof fetch, options: ConditionalOption
     return response;
   }) as typeof fetch;
 }
-
-/** Options of {@link countingFetch}. */
-export interface RequestCounts {
-  /** Requests sent, by `METHOD host`. */
-  byHost: Map<string, number>;
-  total: number;
-}
-
-/** A `fetch` that counts what it sends (for logs and the check's per-cycle report). */
-export function countingFetch(inner: typeof fetch, counts: RequestCounts): typeof fetch {
-  return ((input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-    const key = `${(init?.method ?? 'GET').toUpperCase()} ${url.host}`;
-    counts.byHost.set(key, (counts.byHost.get(key) ?? 0) + 1);
-    counts.total++;
-    return inner(input, init);
-  }) as typeof fetch;
-}
