@@ -8,16 +8,10 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { RolloutDescription } from '../../functions/core/admin/index.ts';
+import type { Track } from '../../functions/core/model.ts';
 import { isTerminal } from '../../functions/core/rollout/rollout-plan.ts';
-import {
-  DEMO_IMAGE,
-  DEMO_TRACK,
-  loadStartConfig,
-  type RunningStrata,
-  StartConfigError,
-  startStrata,
-} from '../../local/start.ts';
-import { loadScenario, ScenarioError } from '../../sim/index.ts';
+import type { RunningStrata, StartConfig } from '../../local/start.ts';
+import type { Scenario } from '../../sim/index.ts';
 import { CliError, EXIT_USAGE } from './cli-error.ts';
 import { AdminApiError, type AdminClient, createAdminClient, DEFAULT_PORT } from './client/index.ts';
 import { formatItems } from './get.ts';
@@ -148,7 +142,11 @@ function linesView(write: (line: string) => void, started: number): ProgressView
 }
 
 /** Applies the demo track, publishes the demo image and returns the rollout id. */
-async function startDemo(client: AdminClient, write: (line: string) => void): Promise<string> {
+async function startDemo(
+  client: AdminClient,
+  write: (line: string) => void,
+  { DEMO_TRACK, DEMO_IMAGE }: { DEMO_TRACK: Track; DEMO_IMAGE: { reference: string; digest: string } },
+): Promise<string> {
   await client.put(`/tracks/${DEMO_TRACK.name}`, {
     ...DEMO_TRACK,
     image: `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}:${DEMO_TRACK.image.tag}`,
@@ -209,10 +207,15 @@ export const registerStart: RegisterCommand = (program: Command) => {
     )
     .action(async (options: StartOptions) => {
       const write = (line: string) => process.stdout.write(`${line}\n`);
+      // Loaded here, not at the top: every other command would pay for the runtime and the simulator.
+      const { DEMO_IMAGE, DEMO_TRACK, loadStartConfig, StartConfigError, startStrata } = await import(
+        '../../local/start.ts'
+      );
+      const { loadScenario, ScenarioError } = await import('../../sim/index.ts');
       const timeScale = positiveNumber('--time-scale', options.timeScale);
       const listenPort = port(options.port);
-      let config: ReturnType<typeof loadStartConfig> | undefined;
-      let scenario: ReturnType<typeof loadScenario> | undefined;
+      let config: StartConfig | undefined;
+      let scenario: Scenario | undefined;
       try {
         if (options.config) config = loadStartConfig(options.config);
         if (options.scenario || !config || config.clusters.length === 0)
@@ -288,7 +291,7 @@ export const registerStart: RegisterCommand = (program: Command) => {
         let verdict = 0;
         if (strata.fleet && options.demo) {
           const client = createAdminClient({ url: strata.url });
-          const id = await startDemo(client, write);
+          const id = await startDemo(client, write, { DEMO_TRACK, DEMO_IMAGE });
           view = tty ? barsView() : linesView(write, started);
           const final = await waitForRollout(client, id, view, () => stopRequested);
           view.stop();

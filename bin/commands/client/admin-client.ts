@@ -4,7 +4,6 @@
  * on: an unreachable URL says how to start Strata, 4xx answers carry the API's message naming the field.
  */
 import { CliError } from '../cli-error.ts';
-import { signRequest } from './sigv4.ts';
 
 /** Default port of `strata start`'s HTTP front. */
 export const DEFAULT_PORT = 8787;
@@ -72,6 +71,8 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
     };
     if (options.awsRegion) {
       try {
+        // Loaded only when signing: the AWS credential chain is heavy and local use never needs it.
+        const { signRequest } = await import('./sigv4.ts');
         headers = await signRequest(
           { method, url, headers, ...(text !== undefined ? { body: text } : {}) },
           options.awsRegion,

@@ -9,4 +9,3 @@ export {
   resolveUrl,
 } from './admin-client.ts';
 export { type ConnectionOptions, clientFor, withConnection } from './options.ts';
-export { signRequest, type UnsignedRequest } from './sigv4.ts';

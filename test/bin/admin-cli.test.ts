@@ -1,0 +1,228 @@
+/**
+ * The `strata` commands for a running Strata (get, describe, rollout, track, cluster, publish, plan), as child
+ * processes against a local Strata (local/start.ts: embedded runtime, admin API, a small simulated fleet).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rolloutId } from '../../functions/core/model.ts';
+import { type RunningStrata, startStrata } from '../../local/start.ts';
+import { loadScenario } from '../../sim/index.ts';
+import { fleetScenario } from '../rollout/scenarios.ts';
+
+const cli = fileURLToPath(new URL('../../bin/strata.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'strata-cli-'));
+const digest = `sha256:${'e'.repeat(64)}`;
+const id = rolloutId('canary', digest);
+let strata: RunningStrata;
+
+/** Runs `strata …` asynchronously (the server runs in this process, so the call must not block it). */
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, STRATA_URL: strata.url, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The rollout's status, read from the admin API directly (polling through the CLI would be slow). */
+async function rolloutStatus(): Promise<string> {
+  const out = (await (await fetch(`${strata.url}/v1/rollouts`)).json()) as {
+    items: { id: string; status: string }[];
+  };
+  return out.items.find((r) => r.id === id)?.status ?? 'absent';
+}
+
+async function waitForStatus(status: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await rolloutStatus()) !== status) {
+    if (Date.now() > deadline) throw new Error(`rollout ${id} never reached ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  const scenario = loadScenario(
+    fleetScenario({
+      clusters: [
+        { name: 'alpha', labels: { env: 'test', canary: 'true' }, nodes: 2 },
+        { name: 'beta', labels: { env: 'test' }, nodes: 2 },
+      ],
+    }),
+  );
+  strata = await startStrata({ scenario, port: 0, timeScale: 200, onWarning: () => {} });
+}, 60_000);
+
+afterAll(async () => {
+  await strata?.stop();
+});
+
+describe('strata commands against a running Strata', () => {
+  it('get clusters, pools and nodes as tables, JSON and YAML', async () => {
+    const clusters = await run(['get', 'clusters']);
+    expect(clusters.code).toBe(0);
+    expect(clusters.stdout).toMatch(/^NAME +ENDPOINT +LABELS +POOLS +AGE\n/);
+    expect(clusters.stdout).toMatch(/alpha +https:\/\/127\.0\.0\.1:\d+ +env=test,canary=true +worker /);
+
+    const pools = await run(['get', 'pools', '-o', 'wide']);
+    expect(pools.stdout.split('\n')[0]).toMatch(/^CLUSTER +NAME +CONFIG +UPDATED .* AGE +ROLLOUT +HOLDS$/);
+
+    const nodes = await run(['get', 'nodes', '--cluster', 'beta', '-o', 'yaml']);
+    expect(nodes.code).toBe(0);
+    expect(nodes.stdout).toContain('kind: nodes');
+    expect(nodes.stdout.match(/clusterId: beta/g)).toHaveLength(2);
+
+    const wrong = await run(['get', 'widgets']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('get widgets: unknown kind');
+    const format = await run(['get', 'pools', '-o', 'xml']);
+    expect(format.code).toBe(2);
+  });
+
+  it('track apply creates and then leaves unchanged; refuses a bad file naming file, track and field', async () => {
+    const file = join(dir, 'canary.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: canary',
+        `image: ${strata.fleet!.scenario.clusters[0]!.pools[0]!.baseImage.split('@')[0]}:canary`,
+        'targets: { clusterSelector: { matchLabels: { env: test } } }',
+        'strategy:',
+        '  waves: [{ name: first, clusterSelector: { matchLabels: { canary: "true" } } }]',
+        '  soakSeconds: 3600',
+        '',
+      ].join('\n'),
+    );
+    const first = await run(['track', 'apply', '-f', file]);
+    expect(first.stdout).toBe('track/canary created\n');
+    const second = await run(['track', 'apply', '-f', file]);
+    expect(second.stdout).toBe('track/canary unchanged\n');
+    const tracks = await run(['get', 'tracks']);
+    expect(tracks.stdout).toMatch(/canary +quay\.io\/strata\/rhcos-layered:canary +env=test +worker +first/);
+
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: broken\nimage: quay.io/a/b:c\nstrategy: { maxConcurrentClusters: 0 }\n');
+    const refused = await run(['track', 'apply', '-f', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${bad}: track "broken": strategy.maxConcurrentClusters`);
+    expect((await run(['get', 'tracks', '-o', 'json'])).stdout).not.toContain('broken');
+    expect((await run(['track', 'apply'])).code).toBe(2);
+  });
+
+  it('plan shows waves, rendered configs and node order without changing anything', async () => {
+    const out = await run(['plan', `quay.io/strata/rhcos-layered:canary@${digest}`]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`Track canary → rollout ${id}`);
+    expect(out.stdout).toMatch(/wave 1 first: alpha\n/);
+    expect(out.stdout).toMatch(/wave 2 rest: beta\n/);
+    expect(out.stdout).toMatch(/alpha\/worker: rendered-worker-[0-9a-f]{32} \(maxUnavailable 1\)/);
+    expect(out.stdout).toContain('Refusals: none');
+    expect(await rolloutStatus()).toBe('absent');
+    const none = await run(['plan', `quay.io/strata/other:x@${digest}`]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('no track follows quay.io/strata/other:x');
+  });
+
+  it('publish starts the rollout; describe, pause and resume it', async () => {
+    const published = await run(['publish', 'quay.io/strata/rhcos-layered:canary', '--digest', digest]);
+    expect(published.code).toBe(0);
+    expect(published.stdout).toContain(`rollouts: ${id}`);
+    // The first wave completes, then the rollout soaks for an hour.
+    await waitForStatus('Soaking');
+
+    const described = await run(['describe', 'rollout', id]);
+    expect(described.stdout).toMatch(/Status: +Soaking/);
+    expect(described.stdout).toMatch(/1\. first \(current\)\n +alpha: done\n +worker +2\/2 updated/);
+    expect(described.stdout).toMatch(/soaking after wave "first": \d+s of soakSeconds 3600 left/);
+
+    expect((await run(['rollout', 'pause', id])).stdout).toBe(`rollout ${id}: Paused\n`);
+    const paused = await run(['describe', 'rollout', id, '-o', 'json']);
+    expect(JSON.parse(paused.stdout).blocked[0]).toContain('paused by hand');
+    const twice = await run(['rollout', 'pause', id]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('cannot pause a rollout that is Paused');
+
+    expect((await run(['rollout', 'resume', id])).stdout).toBe(`rollout ${id}: Progressing\n`);
+    await waitForStatus('Soaking');
+    const rows = await run(['get', 'rollouts']);
+    expect(rows.stdout).toMatch(new RegExp(`${id} +canary +Soaking +1/2 first +1/2 `));
+  }, 90_000);
+
+  it('cluster add and remove', async () => {
+    const alpha = strata.fleet!.cluster('alpha');
+    const token = join(dir, 'token');
+    writeFileSync(token, `${alpha.token}\n`);
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, Buffer.from(alpha.caData, 'base64'));
+    const added = await run([
+      'cluster',
+      'add',
+      '--name',
+      'alpha-again',
+      '--server',
+      alpha.server,
+      '--token-file',
+      token,
+      '--ca-file',
+      ca,
+      '--label',
+      'env=lab',
+    ]);
+    expect(added.stdout).toBe('cluster/alpha-again registered (pools: worker)\n');
+    // The token and CA it was given reach the cluster.
+    const nodes = await run(['get', 'nodes', '--cluster', 'alpha-again']);
+    expect(nodes.code).toBe(0);
+    expect(nodes.stdout).toMatch(/alpha-again +worker-0 +worker +Ready/);
+
+    const usage = await run(['cluster', 'add', '--name', 'x', '--server', alpha.server]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--server needs --token-file');
+    const badLabel = await run([
+      'cluster',
+      'add',
+      '--name',
+      'x',
+      '--server',
+      alpha.server,
+      '--token-file',
+      token,
+      '--label',
+      'oops',
+    ]);
+    expect(badLabel.code).toBe(2);
+
+    expect((await run(['cluster', 'remove', 'alpha-again'])).stdout).toBe(
+      'cluster/alpha-again removed (pools: worker)\n',
+    );
+    expect((await run(['get', 'clusters'])).stdout).not.toContain('alpha-again');
+  });
+
+  it('says how to start Strata when none answers', async () => {
+    // A port nobody listens on: take a free one and close it again.
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const out = await run(['get', 'pools', '--url', `http://127.0.0.1:${port}`]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(
+      `strata: no Strata at http://127.0.0.1:${port} (ECONNREFUSED): start one with npm start or pass --url\n`,
+    );
+    const bad = await run(['get', 'pools', '--url', 'not a url']);
+    expect(bad.code).toBe(2);
+  });
+});
