@@ -33,6 +33,21 @@ export function clusterTable(fleet: Fleet): string {
   return table.toString();
 }
 
+/** What the invariant checker found over the run: per pool peak vs limit, then each violation. */
+export function invariantSummary(fleet: Fleet): string {
+  const report = fleet.checkInvariants();
+  const table = new Table({
+    head: ['CLUSTER', 'POOL', 'PEAK UNAVAILABLE', 'MAX UNAVAILABLE'],
+    style: { head: [], border: [] },
+  });
+  for (const p of report.pools) table.push([p.cluster, p.pool, p.peakUnavailable, p.maxUnavailable]);
+  const lines = [table.toString()];
+  lines.push(report.ok ? 'invariants: ok' : `invariants: ${report.violations.length} violation(s)`);
+  for (const v of report.violations)
+    lines.push(`  ${v.kind} ${v.cluster}/${v.node} (pool ${v.pool}): ${v.detail}`);
+  return lines.join('\n');
+}
+
 export const registerSim: RegisterCommand = (program: Command) => {
   program
     .command('sim')
@@ -70,5 +85,6 @@ export const registerSim: RegisterCommand = (program: Command) => {
       });
       await fleet.stop();
       process.stdout.write(`stopped; ${fleet.timeline.events.length} timeline events\n`);
+      process.stdout.write(`${invariantSummary(fleet)}\n`);
     });
 };

@@ -87,6 +87,8 @@ describe('strata sim', () => {
 
     expect(await exited).toBe(0);
     expect(stdout).toContain('stopped; 2 timeline events');
+    expect(stdout).toContain('invariants: 2 violation(s)');
+    expect(stdout).toContain('left-cordoned c1/worker-0 (pool worker): node left cordoned (last state Done)');
     const events = readFileSync(timeline, 'utf8')
       .trim()
       .split('\n')
