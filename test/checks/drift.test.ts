@@ -4,6 +4,7 @@
  * A resync tick leaves a pool that reached its target alone, so without a relay the drift stays until it
  * is reported and corrected.
  */
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
@@ -102,5 +103,69 @@ describe('drift findings on the simulator', { timeout: 120_000 }, () => {
     expect((await listClusterDrift(harness.store)).map((d) => [d.clusterId, d.findings])).toEqual([
       ['east', []],
     ]);
+  });
+
+  it('reports a rendered MachineConfig edited in the cluster and a pool paused by hand, until undone', async () => {
+    // Prepare: a completed rollout; the simulator serves MachineConfigs and MachineConfigPools.
+    h = await startHarness({
+      scenario: fleetScenario({ clusters: [{ name: 'west', nodes: 2 }] }),
+      relays: false,
+    });
+    const harness = h;
+    const id = await harness.startRollout({ track: 'prod', digest: digestOf('v3'), strategy });
+    expect((await harness.waitForStatus(id, ['Completed', 'Halted'])).status).toBe('Completed');
+    const cluster = harness.fleet.clusters[0]!;
+    const deps: UpdateCheckDeps = {
+      store: harness.store,
+      ...createCheckRegistry(staticCredentials({ registries: {} })),
+      imageQueue: new RecordingQueue<ImageQueueMessage>(),
+      checkQueue: new RecordingQueue<CheckQueueMessage>(),
+      publisher: logOnlyPublisher,
+      clusters: createClusterConnector(
+        harness.store,
+        createCredentialsResolver(staticTokens({ west: cluster.token })),
+      ),
+      now: harness.now,
+      log: () => undefined,
+    };
+    const rendered = (await harness.pool('west', 'worker')).target!.config;
+    const custom = cluster.kubeConfig().makeApiClient(CustomObjectsApi);
+    const group = 'machineconfiguration.openshift.io';
+    const patch = (plural: string, name: string, body: object) =>
+      custom.patchClusterCustomObject(
+        { group, version: 'v1', plural, name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    const original = (await custom.getClusterCustomObject({
+      group,
+      version: 'v1',
+      plural: 'machineconfigs',
+      name: rendered,
+    })) as { spec: { kernelArguments?: string[] } };
+    await checkClusterDrift(deps, 'west', 'c1');
+    expect((await getClusterDrift(harness.store, 'west'))?.findings).toEqual([]);
+
+    // Act: someone edits the rendered config and pauses the pool.
+    await patch('machineconfigs', rendered, { spec: { kernelArguments: ['nosmt'] } });
+    await patch('machineconfigpools', 'worker', { spec: { paused: true } });
+    await checkClusterDrift(deps, 'west', 'c2');
+    const found = (await getClusterDrift(harness.store, 'west'))?.findings ?? [];
+
+    // Assess
+    expect(found.map((f) => [f.kind, f.subject])).toEqual([
+      ['pool-paused', 'worker'],
+      ['rendered-config-modified', rendered],
+    ]);
+    expect(found[1]?.actual).toMatch(/^rendered-worker-[0-9a-f]{32}$/);
+    expect(found[1]?.actual).not.toBe(rendered);
+    expect(found[0]?.cause).toMatch(/paused by hand/);
+
+    // Undone: both findings disappear.
+    await patch('machineconfigs', rendered, {
+      spec: { kernelArguments: original.spec.kernelArguments ?? null },
+    });
+    await patch('machineconfigpools', 'worker', { spec: { paused: false } });
+    await checkClusterDrift(deps, 'west', 'c3');
+    expect((await getClusterDrift(harness.store, 'west'))?.findings).toEqual([]);
   });
 });
