@@ -12,6 +12,8 @@ import type { Json } from './patch.ts';
 import { derivePrng, type Prng } from './prng.ts';
 import {
   eventType,
+  type LeaseRecord,
+  leaseType,
   MCO_GROUP,
   matchesLabels,
   type NodeRecord,
@@ -96,6 +98,8 @@ export class SimCluster {
   readonly machineConfigs: Collection<ObjectRecord>;
   readonly machineConfigPools: Collection<ObjectRecord>;
   readonly daemonSets: Collection<ObjectRecord>;
+  /** Node heartbeats (kube-node-lease), one per node: what `kubectl describe node` shows as Lease. */
+  readonly leases: Collection<LeaseRecord>;
   /** Served resources by `group/version/plural` (group '' for core). */
   readonly resources = new Map<string, ServedResource>();
   private readonly ctx: ClusterContext;
@@ -129,6 +133,11 @@ export class SimCluster {
     );
     this.machineConfigPools = new Collection(
       poolType((pool) => this.nodes.list().filter((n) => n.pool === pool)),
+      this.revisions,
+      h,
+    );
+    this.leases = new Collection(
+      leaseType(() => this.isoNow()),
       this.revisions,
       h,
     );
@@ -168,6 +177,7 @@ export class SimCluster {
     for (const ns of new Set([
       'default',
       'kube-system',
+      'kube-node-lease',
       ...this.workloads.map((w) => w.namespace),
       ...this.spec.daemonSets.map((d) => d.namespace),
     ])) {
@@ -381,6 +391,15 @@ export class SimCluster {
         kind: 'added',
         fault: true,
       });
+    this.leases.create({
+      name,
+      namespace: 'kube-node-lease',
+      uid: this.uid(),
+      rv: 0,
+      labels: {},
+      created,
+      node: node.uid,
+    });
     for (const ds of this.spec.daemonSets) this.createPod(ds.namespace, ds.name, 'DaemonSet', name);
     this.notify(undefined, node);
     return node;
@@ -399,6 +418,7 @@ export class SimCluster {
     const node = this.nodes.get(undefined, name);
     if (!node) throw new FleetError(`cluster "${this.name}" has no node "${name}"`);
     this.nodes.delete(undefined, name);
+    this.leases.delete('kube-node-lease', name);
     this.ctx.timeline.record({
       cluster: this.name,
       pool: node.pool,
@@ -702,6 +722,10 @@ export class SimCluster {
     add({
       type: this.daemonSets.type as ResourceType<StoredRecord>,
       collection: this.daemonSets as Collection<StoredRecord>,
+    });
+    add({
+      type: this.leases.type as unknown as ResourceType<StoredRecord>,
+      collection: this.leases as unknown as Collection<StoredRecord>,
     });
     add({
       type: this.events.type as ResourceType<StoredRecord>,

@@ -358,6 +358,46 @@ export function objectType(
 }
 
 /** Events, with the field selectors kubectl describe uses (involvedObject.*). */
+/** A node's heartbeat lease. */
+export interface LeaseRecord extends StoredRecord {
+  created: string;
+  /** The node's uid (owner). */
+  node: string;
+}
+
+/** kube-node-lease Leases; renewTime is always "now": the simulated kubelets are alive. */
+export function leaseType(now: () => string): ResourceType<LeaseRecord> {
+  return {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    shortNames: [],
+    verbs: ['get', 'list', 'watch'],
+    fieldSelectors: [],
+    fields: (r) => ({ 'metadata.name': r.name, 'metadata.namespace': r.namespace ?? '' }),
+    encode: (r) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: r.name,
+        namespace: r.namespace,
+        uid: r.uid,
+        resourceVersion: String(r.rv),
+        creationTimestamp: r.created,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: r.name, uid: r.node }],
+      },
+      spec: {
+        holderIdentity: r.name,
+        leaseDurationSeconds: 40,
+        renewTime: now().replace('Z', '.000000Z'),
+      },
+    }),
+  };
+}
+
 export function eventType(): ResourceType<ObjectRecord> {
   const base = objectType('', 'v1', 'events', 'Event', true, ['ev']);
   const involved = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];

@@ -85,6 +85,7 @@ describe.skipIf(!kubectlPath)('the real kubectl against the default scenario', (
     expect(stdout).toMatch(/^Roles:\s+worker$/m);
     expect(stdout).toContain(`${A.state}: Done`);
     expect(stdout).toMatch(/Ready\s+True/);
+    expect(stdout).toMatch(/^Lease:\n\s+HolderIdentity:\s+worker-1$/m);
     expect(stdout).toMatch(/Non-terminated Pods:\s+\(\d+ in total\)/);
     expect(stdout).toContain('node-exporter-');
   });
