@@ -2,7 +2,7 @@
  * `strata cluster add|remove`: registers a cluster (endpoint, CA, credentials, labels, pools) with a running
  * Strata, or unregisters one. Credentials: a kubeconfig context (its bearer token is sent when it has one,
  * else the kubeconfig's path, which only a local Strata can read), or --server with --token-file and
- * --ca-file.
+ * --ca-file (or --secret-name: a token already stored where the deployment reads it).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,6 +19,7 @@ interface AddOptions extends ConnectionOptions {
   server?: string;
   tokenFile?: string;
   caFile?: string;
+  secretName?: string;
   label: string[];
   pool: string[];
 }
@@ -91,11 +92,15 @@ export function addClusterBody(options: AddOptions): Record<string, unknown> {
       EXIT_USAGE,
     );
   }
-  if (!options.tokenFile) throw new CliError('cluster add: --server needs --token-file', EXIT_USAGE);
+  if (!options.tokenFile === !options.secretName) {
+    throw new CliError('cluster add: --server needs --token-file or --secret-name (one of them)', EXIT_USAGE);
+  }
   return {
     ...base,
     endpoint: options.server,
-    token: readFile('--token-file', options.tokenFile).trim(),
+    ...(options.tokenFile
+      ? { token: readFile('--token-file', options.tokenFile).trim() }
+      : { secretName: options.secretName }),
     ...(options.caFile
       ? { caData: Buffer.from(readFile('--ca-file', options.caFile)).toString('base64') }
       : {}),
@@ -113,6 +118,7 @@ export const registerCluster: RegisterCommand = (program: Command) => {
       .option('--context <name>', 'the kubeconfig context (default: its current context)')
       .option('--server <url>', 'API server URL (with --token-file, --ca-file)')
       .option('--token-file <file>', 'file holding a bearer token')
+      .option('--secret-name <name>', 'a token already stored under this name (Secrets Manager on AWS)')
       .option('--ca-file <file>', "PEM file of the API server's CA")
       .option('--label <k=v>', 'a cluster label (wave selectors); repeatable', collect, [])
       .option('--pool <name>', 'a pool to manage (default worker); repeatable', collect, []),

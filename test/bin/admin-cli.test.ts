@@ -190,7 +190,7 @@ describe('strata commands against a running Strata', () => {
 
     const usage = await run(['cluster', 'add', '--name', 'x', '--server', alpha.server]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--server needs --token-file');
+    expect(usage.stderr).toContain('--server needs --token-file or --secret-name');
     const badLabel = await run([
       'cluster',
       'add',
