@@ -97,6 +97,11 @@ export interface Track {
   image: { host: string; repository: string; tag: string };
   targets: { clusterSelector: LabelSelector; pools: string[] };
   strategy: RolloutStrategy;
+  /**
+   * An image-config label naming the image's base (`repo:tag` or `repo:tag@sha256:…`), read by the update
+   * check when the image carries no `org.opencontainers.image.base.name` annotation.
+   */
+  baseImageLabel?: string;
 }
 
 /** Lifecycle of a rollout. */

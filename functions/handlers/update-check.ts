@@ -280,11 +280,17 @@ async function checkBase(
 ): Promise<string | null> {
   const log = deps.log ?? defaultLog;
   const image = taggedReference(track.image);
-  if (check.baseOf !== digest) {
+  // Read once per image digest (and label setting): what an image says about its base never changes.
+  const baseOf = track.baseImageLabel ? `${digest}#${track.baseImageLabel}` : digest;
+  if (check.baseOf !== baseOf) {
     try {
       const metadata = await deps.metadata.read({ ...track.image, digest });
-      check.baseImage = baseImageOf(`${image}@${digest}`, metadata, deps.baseImageLabel);
-      check.baseOf = digest;
+      check.baseImage = baseImageOf(
+        `${image}@${digest}`,
+        metadata,
+        track.baseImageLabel ?? deps.baseImageLabel,
+      );
+      check.baseOf = baseOf;
       check.baseError = null;
     } catch (error) {
       if (!(error instanceof RegistryError) && !(error instanceof BaseReferenceError)) throw error;
@@ -292,7 +298,7 @@ async function checkBase(
       check.baseImage = null;
       check.base = null;
       // A broken reference stays broken for this digest; an unavailable registry is asked again next time.
-      check.baseOf = error instanceof RegistryError && error.retryable ? null : digest;
+      check.baseOf = error instanceof RegistryError && error.retryable ? null : baseOf;
       return null;
     }
   }

@@ -93,8 +93,8 @@ async function push(descriptor: ReturnType<typeof annotatedImage>, repositoryTag
   await skopeoPush(layout, name, `${registry.host}/${repositoryTag}`);
 }
 
-async function track(name: string, image: string) {
-  await saveTrack(table, parseTrack({ name, image }, 'test'));
+async function track(name: string, image: string, baseImageLabel?: string) {
+  await saveTrack(table, parseTrack({ name, image, ...(baseImageLabel ? { baseImageLabel } : {}) }, 'test'));
 }
 
 beforeAll(async () => {
@@ -194,10 +194,19 @@ describe('update checks on a real registry', { timeout: 60_000 }, () => {
       }),
       'acme/db:prod',
     );
+    // And this one in a label the track names.
+    await push(
+      annotatedImage(layout, 'api-1', {
+        labels: { 'com.acme.base': `${registry.host}/acme/base:9@${b1.digest}` },
+      }),
+      'acme/api:prod',
+    );
     await push(onBase('cache-1', other.digest, 'acme/otherbase:1'), 'acme/cache:prod');
     await push(annotatedImage(layout, 'plain-1'), 'acme/plain:prod');
-    const names = ['web', 'db', 'cache', 'plain'];
-    for (const n of names) await track(n, `${registry.host}/acme/${n}:prod`);
+    const names = ['web', 'db', 'api', 'cache', 'plain'];
+    for (const n of names) {
+      await track(n, `${registry.host}/acme/${n}:prod`, n === 'api' ? 'com.acme.base' : undefined);
+    }
     await cycle({ tracks: names });
     for (const n of names) expect((await getTrackCheck(table, n))?.base?.stale ?? false).toBe(false);
     expect(receiver.bodies).toEqual([]);
@@ -224,10 +233,16 @@ describe('update checks on a real registry', { timeout: 60_000 }, () => {
       stale: true,
       latestDigest: b2.digest,
     });
+    expect((await getTrackCheck(table, 'api'))?.base).toMatchObject({
+      builtOnDigest: b1.digest,
+      builtOnFrom: 'image',
+      stale: true,
+    });
     expect((await getTrackCheck(table, 'cache'))?.base?.stale).toBe(false);
     expect((await getTrackCheck(table, 'plain'))?.base).toBeNull();
     const received = receiver.bodies.map((b) => [b.detail.track, b.detail.baseDigest]).sort();
     expect(received).toEqual([
+      ['api', b2.digest],
       ['db', b2.digest],
       ['web', b2.digest],
     ]);
@@ -237,8 +252,8 @@ describe('update checks on a real registry', { timeout: 60_000 }, () => {
     const b3 = annotatedImage(layout, 'base-b3');
     await push(b3, 'acme/base:9');
     await cycle({ tracks: names });
-    expect(receiver.bodies.filter((b) => b.detail.baseDigest === b3.digest)).toHaveLength(2);
-    expect(receiver.bodies).toHaveLength(4);
+    expect(receiver.bodies.filter((b) => b.detail.baseDigest === b3.digest)).toHaveLength(3);
+    expect(receiver.bodies).toHaveLength(6);
     expect((await getTrackCheck(table, 'web'))?.base).toMatchObject({
       behind: 2,
       staleSince: web?.base?.staleSince,

@@ -26,7 +26,7 @@ export interface TrackCheck {
   consecutiveFailures: number;
   /** The base the image at `baseOf` names (read once per image digest); null when it names none. */
   baseImage: BaseImage | null;
-  /** The image digest `baseImage` was read from. */
+  /** The image digest `baseImage` was read from (with `#<label>` when the track names a base label). */
   baseOf: string | null;
   /** Why the base could not be read or resolved, if it could not. */
   baseError: string | null;

@@ -26,7 +26,13 @@ export interface StoredTrack {
 
 function toTrack(item: Record<string, unknown>): StoredTrack {
   return {
-    track: { name: item.name, image: item.image, targets: item.targets, strategy: item.strategy } as Track,
+    track: {
+      name: item.name,
+      image: item.image,
+      targets: item.targets,
+      strategy: item.strategy,
+      ...(typeof item.baseImageLabel === 'string' ? { baseImageLabel: item.baseImageLabel } : {}),
+    } as Track,
     version: item.version as number,
   };
 }
@@ -53,6 +59,7 @@ export async function saveTrack(
     image: track.image,
     targets: track.targets,
     strategy: track.strategy,
+    ...(track.baseImageLabel !== undefined ? { baseImageLabel: track.baseImageLabel } : {}),
     version,
   };
   try {

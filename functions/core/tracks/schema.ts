@@ -112,4 +112,5 @@ export const TrackSchema: z.ZodType<Track, unknown> = z.strictObject({
     })
     .default({ clusterSelector: {}, pools: ['worker'] }),
   strategy: RolloutStrategySchema.default(DEFAULT_STRATEGY),
+  baseImageLabel: z.string().min(1).max(255).optional(),
 }) as unknown as z.ZodType<Track, unknown>;
