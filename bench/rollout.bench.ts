@@ -76,6 +76,8 @@ const h = await startHarness({
     timing: { react: '100ms', rebase: '900ms', reboot: '1000ms', evictionReturn: '1s' },
   }),
   timeScale: 1,
+  // The simulator runs in its own process: one event loop for the fleet, one for the control plane.
+  fleetProcess: process.env.STRATA_BENCH_FLEET_PROCESS === '1',
   settings: { pollSeconds: 10, drainRetrySeconds: 1 },
   concurrency: 8,
   instrumentDoc: instrument,
@@ -117,6 +119,11 @@ const messages = {
 };
 await h.stop();
 
+if (process.env.STRATA_BENCH_DUMP) {
+  for (const e of events.filter((x) => x.cluster === process.env.STRATA_BENCH_DUMP)) {
+    process.stderr.write(`${e.t} ${e.node} ${e.kind}\n`);
+  }
+}
 // Node update time as the simulator ran it: 'desired' → 'done' per node.
 const updateTimes: number[] = [];
 for (const e of events.filter((x) => x.kind === 'desired')) {
@@ -270,7 +277,7 @@ const figures: Figure[] = [
 ];
 recordResults(
   'rollout',
-  'A 4-cluster, 19-node rollout in two waves (canary, then 3 clusters at once) on the simulator at time scale 1 (2 s per node update), through the real handlers, dynalite, in-process queues and watch relays. The ideal is the baseline; cost figures count every DynamoDB request, queue message and handler invocation of the rollout.',
+  'A 4-cluster, 19-node rollout in two waves (canary, then 3 clusters at once) on the simulator (in its own process, `strata sim`) at time scale 1 (2 s per node update), through the real handlers, dynalite, in-process queues and watch relays. The ideal is the baseline; cost figures count every DynamoDB request, queue message and handler invocation of the rollout.',
   figures,
 );
 if (report.violations.length > 0 || end.status !== 'Completed') process.exitCode = 1;

@@ -35,8 +35,9 @@ import {
 import { resync } from '../../functions/handlers/resync.ts';
 import { InProcessQueue, type QueueFaults } from '../../local/in-process-queue.ts';
 import { startWatchRelay, type WatchRelay } from '../../relay/watch-relay.ts';
-import { type Fleet, type ScenarioInput, startFleet } from '../../sim/index.ts';
+import { type Fleet, loadScenario, type ScenarioInput, startFleet } from '../../sim/index.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
+import { startFleetProcess } from './fleet-process.ts';
 
 /** Options of {@link startHarness}. */
 export interface HarnessOptions {
@@ -57,6 +58,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Start watch relays (cluster events → node-state). Default true. */
   relays?: boolean;
+  /** Run the simulator in a child process (`strata sim`); only what the bench needs is available then. */
+  fleetProcess?: boolean;
   /** One reconcile per pool at a time, waiting messages merged (work-queue semantics). Default true. */
   serializeKeys?: boolean;
   /** Wraps the document client the handlers use (the bench counts requests with it). */
@@ -143,10 +146,12 @@ export async function registerFleet(
 /** Starts the fleet, the table, the queues, relays and consumers, and registers every cluster. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const table = await startTestTable();
-  const fleet = await startFleet(options.scenario, {
-    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
-    ...(options.epochMs ? { epochMs: options.epochMs } : {}),
-  });
+  const fleet = options.fleetProcess
+    ? await startFleetProcess(options.scenario, options.timeScale ?? loadScenario(options.scenario).timeScale)
+    : await startFleet(options.scenario, {
+        ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+        ...(options.epochMs ? { epochMs: options.epochMs } : {}),
+      });
   const timeScale = options.timeScale ?? fleet.scenario.timeScale;
   const epoch = options.epochMs ?? Date.now();
   const now = () => new Date(epoch + fleet.clock.now());

@@ -35,6 +35,25 @@ export function staticTokens(tokens: Record<string, string>): TokenSource {
   };
 }
 
+/**
+ * Makes a KubeConfig reuse one HTTP dispatcher (keep-alive connection pool) per cluster. client-node
+ * 2.0.1 builds a new undici Agent for every request when a CA is configured, so every API call would pay
+ * a fresh TLS handshake; the reconcile makes several calls per node step.
+ */
+export function reuseConnections(kc: KubeConfig): KubeConfig {
+  const target = kc as unknown as {
+    createDispatcher: (cluster: { server?: string } | null, options: unknown) => unknown;
+  };
+  const original = target.createDispatcher.bind(kc);
+  const dispatchers = new Map<string, unknown>();
+  target.createDispatcher = (cluster, options) => {
+    const key = cluster?.server ?? '';
+    if (!dispatchers.has(key)) dispatchers.set(key, original(cluster, options));
+    return dispatchers.get(key);
+  };
+  return kc;
+}
+
 /** The default resolver: `token-secret` through a token source, `kubeconfig` from a file. */
 export function createCredentialsResolver(tokens: TokenSource): CredentialsResolver {
   return {
@@ -50,7 +69,7 @@ export function createCredentialsResolver(tokens: TokenSource): CredentialsResol
           );
         }
         if (ref.context) kc.setCurrentContext(ref.context);
-        return kc;
+        return reuseConnections(kc);
       }
       let token: string;
       try {
@@ -72,7 +91,7 @@ export function createCredentialsResolver(tokens: TokenSource): CredentialsResol
         contexts: [{ name: cluster.id, cluster: cluster.id, user: 'strata' }],
         currentContext: cluster.id,
       });
-      return kc;
+      return reuseConnections(kc);
     },
   };
 }
