@@ -129,6 +129,11 @@ describe('rollout scenarios on the simulator', { timeout: 120_000 }, () => {
     await h.waitUntil(() => events(h!, (e) => e.kind === 'desired').length >= 1, 'a first node to start');
     // Act: pause, let in-flight work settle.
     await h.control(id, 'pause');
+    // Once a reconcile has reported the hold, every later one sees the pause (one reconcile per pool at a time).
+    await h.waitUntil(
+      async () => (await h!.pool('a', 'worker')).holds.includes('paused'),
+      'the pause to be seen',
+    );
     const pool = await h.pool('a', 'worker');
     const inFlight = new Set(Object.keys(pool.slots));
     const pausedAt = h.fleet.clock.now();
