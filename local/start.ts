@@ -371,7 +371,7 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
             clusters,
             ...queues,
             // Local pacing: cluster events drive progress; polls only cover what they miss.
-            settings: { pollSeconds: 2, drainRetrySeconds: 1 },
+            settings: { pollSeconds: 1, drainRetrySeconds: 1 },
           }),
           'node-state': createNodeStateHandler({ store: ctx.store, reconcileQueue: ctx.queues.reconcile }),
           resync: createResyncHandler({ store: ctx.store, ...queues }),
