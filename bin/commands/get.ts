@@ -131,10 +131,13 @@ export const registerGet: RegisterCommand = (program: Command) => {
   ).action(async (kindArg: string, options: GetOptions) => {
     if (kindArg === 'drift') {
       const format = outputFormat(options.output);
-      const out = await clientFor(options).get<{ items: DriftView[] }>('/drift', {
-        cluster: options.cluster,
-      });
+      const out = await clientFor(options).get<{
+        items: DriftView[];
+        errors?: { cluster: string; error: string }[];
+      }>('/drift', { cluster: options.cluster });
       process.stdout.write(`${formatDrift(out.items, format)}\n`);
+      for (const e of out.errors ?? []) process.stderr.write(`strata: cluster ${e.cluster}: ${e.error}\n`);
+      if ((out.errors ?? []).length > 0) process.exitCode = 1;
       return;
     }
     const kind = KINDS[kindArg];

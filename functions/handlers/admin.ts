@@ -207,7 +207,7 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
         case 'POST checks':
           return json(202, await runChecks(deps, body(event), now));
         case 'GET drift':
-          return json(200, { items: await drift(deps, query.cluster) });
+          return json(200, await drift(deps, query.cluster));
         default:
           throw new HttpError(404, `no such resource: ${method} ${path}`);
       }
@@ -625,9 +625,15 @@ async function runChecks(deps: AdminDeps, input: unknown, now: () => Date) {
   return { cycle: outcome.cycle, tracks: outcome.tracks, clusters: outcome.clusters };
 }
 
-/** Drift findings, one row per finding (of one cluster when asked). */
+/** Drift findings, one row per finding (of one cluster when asked), and clusters whose last check failed. */
 async function drift(deps: AdminDeps, cluster: string | undefined) {
-  return (await listClusterDrift(deps.store))
-    .filter((d) => cluster === undefined || d.clusterId === cluster)
-    .flatMap((d) => d.findings.map((f) => ({ ...f, checkedAt: d.checkedAt })));
+  const drifts = (await listClusterDrift(deps.store)).filter(
+    (d) => cluster === undefined || d.clusterId === cluster,
+  );
+  return {
+    items: drifts.flatMap((d) => d.findings.map((f) => ({ ...f, checkedAt: d.checkedAt }))),
+    errors: drifts.flatMap((d) =>
+      d.error ? [{ cluster: d.clusterId, error: `drift check failed at ${d.checkedAt}: ${d.error}` }] : [],
+    ),
+  };
 }

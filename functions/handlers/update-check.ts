@@ -50,7 +50,12 @@ import { getRollout, listRolloutsByTrack } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import { getTrack, listTracks } from '../adapters/store/tracks.ts';
 import { baseImageOf } from '../core/checks/base-image.ts';
-import { type ClusterRenderedConfig, clusterDrift, type DriftPool } from '../core/checks/drift.ts';
+import {
+  type ClusterRenderedConfig,
+  clusterDrift,
+  type DriftFinding,
+  type DriftPool,
+} from '../core/checks/drift.ts';
 import { BaseReferenceError } from '../core/checks/errors.ts';
 import { baseImageUpdatedEvent } from '../core/checks/events.ts';
 import { assessBase } from '../core/checks/staleness.ts';
@@ -115,11 +120,9 @@ export type TrackCheckOutcome =
     };
 
 /** What one drift check found. */
-export interface DriftCheckOutcome {
-  outcome: 'drift';
-  clusterId: string;
-  findings: number;
-}
+export type DriftCheckOutcome =
+  | { outcome: 'drift'; clusterId: string; findings: number }
+  | { outcome: 'drift-failed'; clusterId: string; error: string };
 
 const SEND_CONCURRENCY = 16;
 
@@ -347,16 +350,34 @@ function isMoving(status: string | undefined): boolean {
 }
 
 /**
- * Checks one cluster for drift and replaces its findings (corrected ones disappear).
- * @throws on cluster, table errors (the message is retried).
+ * Checks one cluster for drift and replaces its findings (corrected ones disappear). A cluster that cannot
+ * be read keeps its previous findings with the error recorded (the next cycle is the retry, as for tags).
+ * @throws on table errors (the message is retried).
  */
 export async function checkClusterDrift(
   deps: UpdateCheckDeps,
   clusterId: string,
   cycle: string,
 ): Promise<DriftCheckOutcome> {
-  if (!deps.clusters) throw new Error('drift checks need cluster access (deps.clusters)');
+  const log = deps.log ?? defaultLog;
   const now = (deps.now ?? (() => new Date()))().toISOString();
+  let findings: DriftFinding[];
+  try {
+    findings = await readClusterDrift(deps, clusterId);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await replaceClusterDrift(deps.store, clusterId, { error: message }, now);
+    log({ level: 'WARN', message: 'drift check failed', clusterId, cycle, error: message });
+    return { outcome: 'drift-failed', clusterId, error: message };
+  }
+  await replaceClusterDrift(deps.store, clusterId, findings, now);
+  log({ level: 'INFO', message: 'drift checked', clusterId, cycle, findings: findings.length });
+  return { outcome: 'drift', clusterId, findings: findings.length };
+}
+
+/** Reads what the drift rules need from the store and the cluster, and applies them. */
+async function readClusterDrift(deps: UpdateCheckDeps, clusterId: string): Promise<DriftFinding[]> {
+  if (!deps.clusters) throw new Error('drift checks need cluster access (deps.clusters)');
   const { port } = await deps.clusters.connect(clusterId);
   const records = await listClusterPools(deps.store, clusterId);
   const pools: DriftPool[] = [];
@@ -393,16 +414,7 @@ export async function checkClusterDrift(
     }
     machineConfigs = { paused, rendered };
   }
-  const findings = clusterDrift({ clusterId, pools, nodes, ...(machineConfigs ? { machineConfigs } : {}) });
-  await replaceClusterDrift(deps.store, clusterId, findings, now);
-  (deps.log ?? defaultLog)({
-    level: 'INFO',
-    message: 'drift checked',
-    clusterId,
-    cycle,
-    findings: findings.length,
-  });
-  return { outcome: 'drift', clusterId, findings: findings.length };
+  return clusterDrift({ clusterId, pools, nodes, ...(machineConfigs ? { machineConfigs } : {}) });
 }
 
 /** Processes one check-queue message. Invalid messages are logged and dropped. */

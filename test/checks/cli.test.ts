@@ -10,6 +10,7 @@ import { createClusterConnector } from '../../functions/adapters/cluster/connect
 import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { replaceClusterDrift } from '../../functions/adapters/store/checks.ts';
 import { listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
@@ -136,5 +137,17 @@ describe('strata check and strata get tracks|drift', { timeout: 120_000 }, () =>
     expect(drift).toMatchObject({ code: 0, stdout: 'No drift found.\n' });
     const json = await strata(['get', 'drift', '-o', 'json']);
     expect(JSON.parse(json.stdout)).toEqual({ kind: 'drift', items: [] });
+    // A cluster whose drift check failed is named on stderr (exit 1).
+    await replaceClusterDrift(
+      runtime.context.store,
+      'gone',
+      { error: 'connect ECONNREFUSED' },
+      '2026-11-21T00:00:00Z',
+    );
+    const failed = await strata(['get', 'drift']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(
+      'strata: cluster gone: drift check failed at 2026-11-21T00:00:00Z: connect ECONNREFUSED',
+    );
   });
 });

@@ -10,7 +10,7 @@ import { createClusterConnector } from '../../functions/adapters/cluster/connect
 import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
-import { getTrackCheck, saveTrackCheck } from '../../functions/adapters/store/checks.ts';
+import { getClusterDrift, getTrackCheck, saveTrackCheck } from '../../functions/adapters/store/checks.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { deleteTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
@@ -142,7 +142,7 @@ describe('the check-queue consumer', () => {
     expect(await getTrackCheck(deps.store, 'late')).toBeNull();
   });
 
-  it('reports a failed drift check as a batch item failure (retried), other messages unaffected', async () => {
+  it('records a drift check that cannot reach its cluster on the cluster, other messages unaffected', async () => {
     // Prepare: the cluster's endpoint refuses connections; a deleted track's check succeeds.
     const handler = createUpdateCheckHandler(deps);
     const record = (body: unknown, id: string) => ({
@@ -166,7 +166,10 @@ describe('the check-queue consumer', () => {
       },
       { functionName: 'update-check' } as Context,
     );
-    // Assess
-    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'drift' }] });
+    // Assess: nothing to retry before the next cycle; the error is on the cluster's drift item.
+    expect(out).toEqual({ batchItemFailures: [] });
+    const drift = await getClusterDrift(deps.store, 'east');
+    expect(drift).toMatchObject({ clusterId: 'east', findings: [] });
+    expect(drift?.error).toMatch(/east/);
   });
 });

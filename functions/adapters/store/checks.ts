@@ -42,8 +42,12 @@ export interface StoredDriftFinding extends DriftFinding {
 /** The drift findings of one cluster, as the last drift check left them. */
 export interface ClusterDrift {
   clusterId: string;
+  /** When the last drift check ran (successfully or not). */
   checkedAt: string;
+  /** The findings of the last successful check. */
   findings: StoredDriftFinding[];
+  /** Why the last check could not read the cluster (its findings are then the previous ones); or null. */
+  error: string | null;
   version: number;
 }
 
@@ -124,23 +128,32 @@ export async function getClusterDrift(store: StoreContext, clusterId: string): P
 
 /**
  * Replaces a cluster's findings with `findings` (found again: `since` kept; new: `since` = checkedAt;
- * corrected: gone). @returns the stored item, or null when another drift check wrote first.
+ * corrected: gone), or, when the check failed (`findings` is an error message), keeps the previous
+ * findings and records the error. @returns the stored item, or null when another drift check wrote first.
  */
 export async function replaceClusterDrift(
   store: StoreContext,
   clusterId: string,
-  findings: DriftFinding[],
+  findings: DriftFinding[] | { error: string },
   checkedAt: string,
 ): Promise<ClusterDrift | null> {
   const previous = await getClusterDrift(store, clusterId);
   const since = new Map(
     (previous?.findings ?? []).map((f) => [`${f.pool}|${f.kind}|${f.subject}|${f.actual}`, f.since]),
   );
-  const stored: StoredDriftFinding[] = findings.map((f) => ({
-    ...f,
-    since: since.get(`${f.pool}|${f.kind}|${f.subject}|${f.actual}`) ?? checkedAt,
-  }));
-  const drift: ClusterDrift = { clusterId, checkedAt, findings: stored, version: previous?.version ?? 0 };
+  const stored: StoredDriftFinding[] = Array.isArray(findings)
+    ? findings.map((f) => ({
+        ...f,
+        since: since.get(`${f.pool}|${f.kind}|${f.subject}|${f.actual}`) ?? checkedAt,
+      }))
+    : (previous?.findings ?? []);
+  const drift: ClusterDrift = {
+    clusterId,
+    checkedAt,
+    findings: stored,
+    error: Array.isArray(findings) ? null : findings.error,
+    version: previous?.version ?? 0,
+  };
   const item = {
     ...driftKey(clusterId),
     type: 'Drift',
