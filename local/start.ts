@@ -1,7 +1,8 @@
 /**
  * What `strata start` runs: the embedded runtime (local/runtime.ts) with every handler, the admin API on
  * the HTTP front under /v1, a simulated fleet (sim/) and/or real clusters from a config file, registered
- * with their pools, and a watch relay per cluster feeding the cluster-event queue. Also the demo: a track
+ * with their pools, a watch relay per cluster feeding the cluster-event queue, and the registry webhooks
+ * when configured. Also the demo: a track
  * over the simulated fleet and a published image with a declared (not registry-resolved) digest.
  */
 import { createHash } from 'node:crypto';
@@ -18,6 +19,7 @@ import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
 import type { ClusterRegistration } from '../functions/adapters/store/registry.ts';
 import { registerClusterWithPools } from '../functions/adapters/store/registry.ts';
 import { getTrack, saveTrack } from '../functions/adapters/store/tracks.ts';
+import { parseWebhookConfig, type WebhookConfig } from '../functions/core/ingress/config.ts';
 import type { Track } from '../functions/core/model.ts';
 import { followedImageKey } from '../functions/core/tracks/match.ts';
 import { parseTrack } from '../functions/core/tracks/parse.ts';
@@ -28,6 +30,7 @@ import { createNodeStateHandler } from '../functions/handlers/node-state.ts';
 import { createPlanRolloutHandler } from '../functions/handlers/plan-rollout.ts';
 import { createPoolReconcileHandler } from '../functions/handlers/pool-reconcile.ts';
 import { createResyncHandler } from '../functions/handlers/resync.ts';
+import { createWebhookHandler, tableDeliveryLedger } from '../functions/handlers/webhook.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
 import { type Runtime, type RuntimeService, startRuntime } from './runtime.ts';
@@ -78,6 +81,8 @@ export const StartConfigSchema = z.strictObject({
   registries: z.record(z.string(), z.unknown()).default({}),
   /** Image tracks (the track-file shape, docs/ingress.md). */
   tracks: z.array(z.unknown()).default([]),
+  /** Registry webhook configuration (docs/ingress.md); when given, `POST /hooks/{provider}[/{token}]` is served. */
+  webhooks: z.unknown().optional(),
 });
 
 /** A validated configuration, paths resolved. */
@@ -86,6 +91,7 @@ export interface StartConfig {
   clusters: (z.infer<typeof ConfigClusterSchema> & { kubeconfigPath: string })[];
   registries: Record<string, unknown>;
   tracks: Track[];
+  webhooks?: WebhookConfig;
 }
 
 /**
@@ -120,6 +126,14 @@ export function loadStartConfig(file: string): StartConfig {
       throw new StartConfigError((error as Error).message);
     }
   });
+  let webhooks: WebhookConfig | undefined;
+  if (config.webhooks !== undefined) {
+    try {
+      webhooks = parseWebhookConfig(config.webhooks, `${file}: webhooks`);
+    } catch (error) {
+      throw new StartConfigError((error as Error).message);
+    }
+  }
   const base = dirname(resolve(file));
   const defaultKubeconfig = process.env.KUBECONFIG ?? resolve(process.env.HOME ?? '.', '.kube/config');
   const names = new Set<string>();
@@ -129,7 +143,7 @@ export function loadStartConfig(file: string): StartConfig {
     names.add(c.name);
     return { ...c, kubeconfigPath: c.kubeconfig ? resolve(base, c.kubeconfig) : defaultKubeconfig };
   });
-  return { file, clusters, registries: config.registries, tracks };
+  return { file, clusters, registries: config.registries, tracks, ...(webhooks ? { webhooks } : {}) };
 }
 
 /** Options of {@link startStrata}. */
@@ -391,7 +405,20 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
           },
           declareDigest: declared.declare,
         });
-        return [{ routeKey: 'ANY /v1/{proxy+}', handler: admin }];
+        const routes = [{ routeKey: 'ANY /v1/{proxy+}', handler: admin }];
+        if (config?.webhooks) {
+          const webhook = createWebhookHandler({
+            config: config.webhooks,
+            imageQueue: ctx.queues.image,
+            deliveries: tableDeliveryLedger(ctx.store),
+            log: logLine,
+          });
+          routes.push(
+            { routeKey: 'POST /hooks/{provider}', handler: webhook },
+            { routeKey: 'POST /hooks/{provider}/{token}', handler: webhook },
+          );
+        }
+        return routes;
       },
       services: [registration, ...relays],
     });

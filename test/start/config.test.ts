@@ -1,8 +1,9 @@
 /**
  * `strata start --config`: a cluster reached only through a kubeconfig context (here a simulated cluster
- * standing in for a real one), a track from the file; a published image rolls out to it end to end.
+ * standing in for a real one), a track and webhook settings from the file; a published image rolls out to
+ * it end to end.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,9 @@ beforeAll(async () => {
       `    image: quay.io/acme/rhcos:lab`,
       '    targets: { clusterSelector: { matchLabels: { env: lab } } }',
       '    strategy: { soakSeconds: 0 }',
+      'webhooks:',
+      '  providers:',
+      '    quay: { auth: [{ kind: url-token, token: s3cret-token-value }] }',
       '',
     ].join('\n'),
   );
@@ -53,6 +57,20 @@ afterAll(async () => {
 });
 
 describe('strata start --config', () => {
+  it('serves the configured registry webhooks on the HTTP front', async () => {
+    const body = readFileSync(new URL('../fixtures/registries/quay/repo-push.json', import.meta.url), 'utf8');
+    const post = (token: string) =>
+      fetch(`${strata.url}/hooks/quay/${token}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+    const accepted = await post('s3cret-token-value');
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toMatchObject({ accepted: 1 });
+    expect((await post('wrong-token-value')).status).toBe(401);
+  });
+
   it('registers the kubeconfig cluster and the track, and rolls a published image out to it', async () => {
     // Prepare: what the file configured.
     expect(strata.fleet).toBeNull();
