@@ -16,6 +16,7 @@ import { createCredentialsResolver, staticTokens } from '../functions/adapters/c
 import { parseCredentialsDocument, staticCredentials } from '../functions/adapters/registry/credentials.ts';
 import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
+import { getCluster, updateCluster } from '../functions/adapters/store/clusters.ts';
 import type { ClusterRegistration } from '../functions/adapters/store/registry.ts';
 import { registerClusterWithPools } from '../functions/adapters/store/registry.ts';
 import { getTrack, saveTrack } from '../functions/adapters/store/tracks.ts';
@@ -334,7 +335,19 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
   const registration: RuntimeService = {
     name: 'registration',
     async start(ctx) {
-      for (const r of registrations) await registerClusterWithPools(ctx.store, r);
+      for (const r of registrations) {
+        if (await registerClusterWithPools(ctx.store, r)) continue;
+        // Kept from an earlier run (--data-dir): simulated clusters listen on new ports each start, and a
+        // config file may have changed; the registration follows what this run was given.
+        const old = await getCluster(ctx.store, r.id);
+        if (
+          old &&
+          JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
+            JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows])
+        ) {
+          await updateCluster(ctx.store, { ...old, ...r }, old.version);
+        }
+      }
       for (const track of config?.tracks ?? []) {
         const existing = await getTrack(ctx.store, track.name);
         await saveTrack(ctx.store, track, existing?.version);

@@ -7,8 +7,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { RolloutDescription } from '../../functions/core/admin/index.ts';
-import type { Track } from '../../functions/core/model.ts';
+import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
+import { NodeAnnotations, rolloutId, type Track } from '../../functions/core/model.ts';
 import { isTerminal } from '../../functions/core/rollout/rollout-plan.ts';
 import type { RunningStrata, StartConfig } from '../../local/start.ts';
 import type { Scenario } from '../../sim/index.ts';
@@ -154,6 +154,15 @@ async function startDemo(
   write(
     `track ${DEMO_TRACK.name}: follows ${DEMO_IMAGE.reference}; waves canary (env=dev), then the rest (3 clusters at a time)`,
   );
+  const expected = rolloutId(DEMO_TRACK.name, DEMO_IMAGE.digest);
+  const earlier = await client.get<{ items: { id: string; status: string }[] }>('/rollouts');
+  const recorded = earlier.items.find((r) => r.id === expected);
+  if (recorded) {
+    write(
+      `rollout ${expected} is already recorded (${recorded.status}, from an earlier run with this --data-dir): ` +
+        "this run's new simulated nodes are reconciled to it",
+    );
+  }
   const out = await client.post<{ rollouts: string[] }>('/publish', {
     image: DEMO_IMAGE.reference,
     digest: DEMO_IMAGE.digest,
@@ -172,6 +181,7 @@ async function waitForRollout(
   id: string,
   view: ProgressView,
   stopped: () => boolean,
+  converged: () => boolean,
 ): Promise<RolloutDescription | null> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -179,7 +189,14 @@ async function waitForRollout(
     try {
       const d = await client.get<RolloutDescription>(`/rollouts/${id}`);
       view.update(d);
-      if (isTerminal(d.rollout.status) || d.rollout.status === 'Halted') return d;
+      // A completed rollout is done once the fleet itself shows it (with --data-dir the record may be
+      // from an earlier run while this run's simulated nodes still converge to it).
+      if (
+        d.rollout.status === 'Completed'
+          ? converged()
+          : isTerminal(d.rollout.status) || d.rollout.status === 'Halted'
+      )
+        return d;
     } catch (error) {
       if (!(error instanceof AdminApiError && error.status === 404) || Date.now() > deadline) throw error;
     }
@@ -292,8 +309,22 @@ export const registerStart: RegisterCommand = (program: Command) => {
         if (strata.fleet && options.demo) {
           const client = createAdminClient({ url: strata.url });
           const id = await startDemo(client, write, { DEMO_TRACK, DEMO_IMAGE });
+          const fleet = strata.fleet;
+          const image = `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}@${DEMO_IMAGE.digest}`;
+          const converged = () =>
+            fleet.clusters.every((c) =>
+              c.state.nodes
+                .list()
+                .filter((n) => DEMO_TRACK.targets.pools.includes(n.pool))
+                .every(
+                  (n) =>
+                    !n.unschedulable &&
+                    n.annotations[NodeAnnotations.currentImage] === image &&
+                    n.annotations[NodeAnnotations.state] === 'Done',
+                ),
+            );
           view = tty ? barsView() : linesView(write, started);
-          const final = await waitForRollout(client, id, view, () => stopRequested);
+          const final = await waitForRollout(client, id, view, () => stopRequested, converged);
           view.stop();
           view = null;
           for (const w of warnings.splice(0)) process.stderr.write(`${w}\n`);
@@ -301,7 +332,16 @@ export const registerStart: RegisterCommand = (program: Command) => {
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
             write(`\nrollout ${id}: ${final.rollout.status} after ${seconds}s`);
             for (const b of final.blocked) write(`  ${b}`);
-            const pools = await client.get<{ items: unknown[] }>('/pools');
+            // Pool status is recorded by each pool's reconcile; give the last ones a moment to record it.
+            let pools = await client.get<{ items: PoolView[] }>('/pools');
+            for (let i = 0; i < 40 && final.rollout.status === 'Completed'; i++) {
+              const settled = pools.items
+                .filter((p) => p.target?.rolloutId === id)
+                .every((p) => p.status && p.status.updatedMachineCount === p.status.machineCount);
+              if (settled) break;
+              await sleep(250);
+              pools = await client.get<{ items: PoolView[] }>('/pools');
+            }
             write(`\n${formatItems('pools', pools.items, 'table')}\n`);
             const report = strata.fleet.checkInvariants();
             const peak = report.pools.map(
