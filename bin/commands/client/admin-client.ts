@@ -62,8 +62,12 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
     body?: unknown,
     query?: Record<string, string | undefined>,
   ) => {
-    const url = new URL(`${base}/v1${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    // Percent-encoded (%20, never "+"): what SigV4's canonical query and API Gateway agree on.
+    const search = Object.entries(query ?? {})
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+      .join('&');
+    const url = new URL(`${base}/v1${path}${search ? `?${search}` : ''}`);
     const text = body === undefined ? undefined : JSON.stringify(body);
     let headers: Record<string, string> = {
       accept: 'application/json',
