@@ -161,8 +161,13 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
   return async (event) => {
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
     const path = (event.rawPath ?? '/').replace(/\/+$/, '');
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     try {
+      let parts: string[];
+      try {
+        parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+      } catch {
+        throw new AdminRequestError('path', `"${path}" is not a valid percent-encoded path`);
+      }
       if (parts[0] !== 'v1') throw new HttpError(404, `no such resource: ${path || '/'}`);
       const [resource, id, action] = parts.slice(1);
       const query = event.queryStringParameters ?? {};

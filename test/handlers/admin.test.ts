@@ -317,6 +317,9 @@ describe('requests', () => {
   it('answers 404 for unknown paths and 400 for bodies that are not JSON', async () => {
     expect((await call('GET', '/v1/widgets')).status).toBe(404);
     expect((await call('GET', '/admin')).status).toBe(404);
+    const encoding = await call('GET', '/v1/rollouts/%E0%A4%A');
+    expect(encoding.status).toBe(400);
+    expect(encoding.body.error).toMatch(/^path: /);
     const bad = await call('POST', '/v1/publish', '{not json');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/^body: not JSON/);
