@@ -146,23 +146,25 @@ async function performStep(
     return { uncordoned: true, drainBlocked: false };
   }
   if (step.kind !== 'prepare') return { uncordoned: false, drainBlocked: false };
-  if (!node.unschedulable) {
+  const cordon = async () => {
+    if (node.unschedulable) return;
     await hook('cordon');
     await port.setUnschedulable(step.node, true);
     node.unschedulable = true;
-  }
-  let pods = await port.listEvictablePods(step.node);
-  if (pods.length > 0) {
+  };
+  // The first list may run alongside the cordon; the list that clears the node for annotation is always
+  // taken after the cordon (and after any evictions), so a pod scheduled in between is still seen.
+  const [, first] = await Promise.all([cordon(), port.listEvictablePods(step.node)]);
+  if (first.length > 0) {
     // Evictions are independent; a PDB refusing one (429) is retried on a later pass.
     await Promise.all(
-      pods.map(async (pod) => {
+      first.map(async (pod) => {
         await hook('evict');
         await port.evictPod(pod);
       }),
     );
-    pods = await port.listEvictablePods(step.node);
-    if (pods.length > 0) return { uncordoned: false, drainBlocked: true };
   }
+  if ((await port.listEvictablePods(step.node)).length > 0) return { uncordoned: false, drainBlocked: true };
   await hook('annotate');
   await port.setNodeAnnotations(step.node, {
     [NodeAnnotations.desiredConfig]: step.target.config,
@@ -205,10 +207,10 @@ export async function reconcilePool(
   let lastComputed: PoolRecord | null = null;
   for (let pass = 0; pass < settings.maxPasses; pass++) {
     if (!known) {
-      const pool = await getPool(deps.store, key.clusterId, key.pool);
+      // The pool item and the cluster's nodes are independent reads: one round trip instead of two.
+      const [pool, all] = await Promise.all([getPool(deps.store, key.clusterId, key.pool), port.listNodes()]);
       if (!pool) return outcome;
       const rollout = pool.target ? await getRollout(deps.store, pool.target.rolloutId) : null;
-      const all = await port.listNodes();
       known = {
         pool,
         rolloutStatus: rollout?.status,
