@@ -58,6 +58,8 @@ afterAll(async () => {
 
 describe('strata start --config', () => {
   it('serves the configured registry webhooks on the HTTP front', async () => {
+    // The pushed tag's digest is declared first, so that image-push resolves it without asking quay.io.
+    await api('POST', '/publish', { image: `quay.io/acme-os/rhcos-layered:prod-2026.03@${digest}` });
     const body = readFileSync(new URL('../fixtures/registries/quay/repo-push.json', import.meta.url), 'utf8');
     const post = (token: string) =>
       fetch(`${strata.url}/hooks/quay/${token}`, {
