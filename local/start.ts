@@ -13,6 +13,7 @@ import { parseDocument } from 'yaml';
 import * as z from 'zod';
 import { createClusterConnector } from '../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver, staticTokens } from '../functions/adapters/cluster/credentials.ts';
+import { logOnlyPublisher } from '../functions/adapters/events/index.ts';
 import { parseCredentialsDocument, staticCredentials } from '../functions/adapters/registry/credentials.ts';
 import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
@@ -31,6 +32,7 @@ import { createNodeStateHandler } from '../functions/handlers/node-state.ts';
 import { createPlanRolloutHandler } from '../functions/handlers/plan-rollout.ts';
 import { createPoolReconcileHandler } from '../functions/handlers/pool-reconcile.ts';
 import { createResyncHandler } from '../functions/handlers/resync.ts';
+import { createCheckRegistry, createUpdateCheckHandler } from '../functions/handlers/update-check.ts';
 import { createWebhookHandler, tableDeliveryLedger } from '../functions/handlers/webhook.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
@@ -324,9 +326,8 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
     if (r.spec.relay) relayTargets.push({ id: r.spec.name, kubeConfig: r.kc });
   }
 
-  const declared = declaredDigestResolver(
-    createTagResolver(staticCredentials({ registries: (config?.registries ?? {}) as never })),
-  );
+  const registryCredentials = staticCredentials({ registries: (config?.registries ?? {}) as never });
+  const declared = declaredDigestResolver(createTagResolver(registryCredentials));
   const logLine = (line: Record<string, unknown>) => {
     if (line.level === 'WARN' || line.level === 'ERROR')
       warn(`${line.level}: ${String(line.message)}${line.error ? `: ${String(line.error)}` : ''}`);
@@ -402,6 +403,17 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
           }),
           'node-state': createNodeStateHandler({ store: ctx.store, reconcileQueue: ctx.queues.reconcile }),
           resync: createResyncHandler({ store: ctx.store, ...queues }),
+          // Scheduled checks: moved tags (declared demo digests answer first), stale bases, drift.
+          'update-check': createUpdateCheckHandler({
+            store: ctx.store,
+            ...createCheckRegistry(registryCredentials),
+            resolver: declared.resolver,
+            imageQueue: ctx.queues.image,
+            checkQueue: ctx.queues.check,
+            publisher: logOnlyPublisher,
+            clusters,
+            log: logLine,
+          }),
         };
       },
       routes: (ctx) => {
@@ -410,6 +422,7 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
           imageQueue: ctx.queues.image,
           planQueue: ctx.queues.plan,
           reconcileQueue: ctx.queues.reconcile,
+          checkQueue: ctx.queues.check,
           clusters: createClusterConnector(ctx.store, createCredentialsResolver(staticTokens(tokens))),
           tokens: {
             put: async (name, token) => {
