@@ -295,7 +295,7 @@ export class StrataControlPlane extends Construct {
         'Tracks name their ECR repositories at run time; the grant is DescribeImages (read-only metadata) on this account and region only.',
       );
     }
-    for (const name of ['image-push', 'pool-reconcile', 'plan-rollout', 'update-check'] as const) {
+    for (const name of ['admin', 'pool-reconcile', 'plan-rollout', 'update-check'] as const) {
       f[name].addToRolePolicy(
         new PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],

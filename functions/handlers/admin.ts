@@ -22,9 +22,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ClusterConnector, createClusterConnector } from '../adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { imageLayer } from '../adapters/cluster/render-target.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import { listClusterDrift, listTrackChecks } from '../adapters/store/checks.ts';
 import {
   type ClusterRecord,
@@ -565,7 +566,7 @@ let built: ReturnType<typeof createAdminHandler> | undefined;
 
 /**
  * Lambda entry point: TABLE_NAME, IMAGE_QUEUE_URL, PLAN_QUEUE_URL, RECONCILE_QUEUE_URL; cluster tokens from
- * CLUSTER_TOKENS (JSON name → token) where no secrets store is wired.
+ * CLUSTER_TOKENS (JSON name → token) when set, else cluster tokens from Secrets Manager.
  */
 export const handler = (event: APIGatewayProxyEventV2): Promise<Result> => {
   if (built === undefined) {
@@ -583,10 +584,7 @@ export const handler = (event: APIGatewayProxyEventV2): Promise<Result> => {
       imageQueue: new SqsMessageQueue<ImagePushed>({ client: sqs, queueUrl: imageUrl }),
       planQueue: new SqsMessageQueue<PlanRolloutMessage>({ client: sqs, queueUrl: planUrl }),
       reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({ client: sqs, queueUrl: reconcileUrl }),
-      clusters: createClusterConnector(
-        store,
-        createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
-      ),
+      clusters: createClusterConnector(store, createCredentialsResolver(clusterTokensFromEnvironment())),
       ...(process.env.CHECK_QUEUE_URL
         ? {
             checkQueue: new SqsMessageQueue<CheckQueueMessage>({

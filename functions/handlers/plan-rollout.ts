@@ -10,9 +10,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { type ClusterConnector, createClusterConnector } from '../adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { renderTarget } from '../adapters/cluster/render-target.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import { listClusters } from '../adapters/store/clusters.ts';
 import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
 import { appendEvent } from '../adapters/store/events.ts';
@@ -381,10 +382,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const sqs = new SQSClient({});
     built = createPlanRolloutHandler({
       store,
-      clusters: createClusterConnector(
-        store,
-        createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
-      ),
+      clusters: createClusterConnector(store, createCredentialsResolver(clusterTokensFromEnvironment())),
       planQueue: new SqsMessageQueue<PlanRolloutMessage>({ client: sqs, queueUrl: planUrl }),
       reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({ client: sqs, queueUrl: reconcileUrl }),
     });

@@ -12,8 +12,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
 import { getPool, type PoolRecord, putPoolIfVersion } from '../adapters/store/pools.ts';
 import { getRollout } from '../adapters/store/rollouts.ts';
@@ -361,7 +362,7 @@ let built: ReturnType<typeof createPoolReconcileHandler> | undefined;
 
 /**
  * Lambda entry point: TABLE_NAME, RECONCILE_QUEUE_URL, PLAN_QUEUE_URL; cluster tokens come from
- * CLUSTER_TOKENS (JSON name → token) locally; on AWS the credentials resolver is wired by the stack.
+ * CLUSTER_TOKENS (JSON name → token) locally; on AWS, tokens from Secrets Manager (strata/clusters/<id>).
  */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   if (built === undefined) {
@@ -375,10 +376,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     const sqs = new SQSClient({});
     built = createPoolReconcileHandler({
       store,
-      clusters: createClusterConnector(
-        store,
-        createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
-      ),
+      clusters: createClusterConnector(store, createCredentialsResolver(clusterTokensFromEnvironment())),
       reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({ client: sqs, queueUrl: reconcileUrl }),
       planQueue: new SqsMessageQueue<PlanRolloutMessage>({ client: sqs, queueUrl: planUrl }),
     });

@@ -16,7 +16,7 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } f
 import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { EventBridgePublisher } from '../adapters/events/eventbridge.ts';
 import type { EventPublisher } from '../adapters/events/publisher.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
@@ -33,6 +33,7 @@ import { OciRegistryClient, type TagResolver } from '../adapters/registry/oci-cl
 import { conditionalFetch, pacedFetch } from '../adapters/registry/pacing.ts';
 import { createTagResolver } from '../adapters/registry/resolver.ts';
 import type { RetryPolicy } from '../adapters/registry/retry.ts';
+import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import {
   deleteTrackCheck,
   getTrackCheck,
@@ -521,10 +522,7 @@ export const handler = (
         client: new EventBridgeClient({}),
         busName: process.env.EVENT_BUS_NAME ?? 'default',
       }),
-      clusters: createClusterConnector(
-        store,
-        createCredentialsResolver(staticTokens(JSON.parse(process.env.CLUSTER_TOKENS ?? '{}'))),
-      ),
+      clusters: createClusterConnector(store, createCredentialsResolver(clusterTokensFromEnvironment())),
       ...(process.env.BASE_IMAGE_LABEL ? { baseImageLabel: process.env.BASE_IMAGE_LABEL } : {}),
     });
   }

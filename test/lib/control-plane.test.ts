@@ -180,12 +180,12 @@ describe('StrataControlPlane', () => {
     const expected: Record<HandlerName, string[]> = {
       webhook: ['image-queue', 'table', 'webhook-secrets'],
       'ecr-event': ['image-queue', 'table'],
-      'image-push': ['cluster-secrets', 'ecr-repositories', 'plan-queue', 'registry-credentials', 'table'],
+      'image-push': ['ecr-repositories', 'plan-queue', 'registry-credentials', 'table'],
       'plan-rollout': ['cluster-secrets', 'reconcile-queue', 'table'],
       'pool-reconcile': ['cluster-secrets', 'plan-queue', 'reconcile-queue', 'table'],
       'node-state': ['reconcile-queue', 'table'],
       resync: ['plan-queue', 'reconcile-queue', 'table'],
-      admin: ['check-queue', 'image-queue', 'plan-queue', 'reconcile-queue', 'table'],
+      admin: ['check-queue', 'cluster-secrets', 'image-queue', 'plan-queue', 'reconcile-queue', 'table'],
       'update-check': [
         'check-queue',
         'cluster-secrets',
