@@ -4,12 +4,13 @@
  * (`BASEEVENT#<id>` / `META`, the local event log and the publish-once claim). Check and drift items are
  * each written by the one check that owns them, conditional on their `version`.
  */
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BaseImage } from '../../core/checks/base-image.ts';
 import type { DriftFinding } from '../../core/checks/drift.ts';
 import type { BaseImageUpdated } from '../../core/checks/events.ts';
 import type { BaseStatus } from '../../core/checks/staleness.ts';
 import { isConditionFailed, type StoreContext } from './context.ts';
+import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
 
 /** What the last checks of a track found. */
@@ -232,7 +233,7 @@ export async function listBaseEvents(store: StoreContext, track?: string): Promi
   const items =
     track === undefined
       ? await queryGsi2(store, 'BASEEVENTS')
-      : await queryIndex(store, 'gsi1', 'gsi1pk', `BASEEVENTS#${track}`);
+      : await queryAll(store, { index: 'gsi1', partition: `BASEEVENTS#${track}` });
   return items.map((i) => ({
     event: i.event as BaseImageUpdated,
     published: i.published === true,
@@ -241,30 +242,5 @@ export async function listBaseEvents(store: StoreContext, track?: string): Promi
 }
 
 function queryGsi2(store: StoreContext, key: string): Promise<Record<string, unknown>[]> {
-  return queryIndex(store, 'gsi2', 'gsi2pk', key);
-}
-
-async function queryIndex(
-  store: StoreContext,
-  index: string,
-  keyName: string,
-  key: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#k = :k',
-        ExpressionAttributeNames: { '#k': keyName },
-        ExpressionAttributeValues: { ':k': key },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
+  return queryAll(store, { index: 'gsi2', partition: key });
 }

@@ -3,9 +3,10 @@
  * credentials reference resolved through the credentials port, labels (wave selectors), its pools and
  * maintenance windows.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { MaintenanceWindow } from '../../core/rollout/windows.ts';
 import type { StoreContext } from './context.ts';
+import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
 
 /** How to authenticate to a cluster; resolved by a {@link ../cluster/credentials.ts} resolver. */
@@ -64,22 +65,8 @@ export async function getCluster(store: StoreContext, id: string): Promise<Clust
 
 /** All registered clusters, by id (index gsi2). */
 export async function listClusters(store: StoreContext): Promise<ClusterRecord[]> {
-  const items: ClusterRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :p',
-        ExpressionAttributeValues: { ':p': 'CLUSTERS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(withoutKeys<ClusterRecord>(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll(store, { index: 'gsi2', partition: 'CLUSTERS' });
+  return items.map((item) => withoutKeys<ClusterRecord>(item));
 }
 
 /** Cluster registrations read through a short-lived cache (they change rarely; events are frequent). */

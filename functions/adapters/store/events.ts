@@ -3,8 +3,8 @@
  * random suffix keeps two writers at one millisecond apart. Kept 90 days (TTL).
  */
 import { randomBytes } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
+import { queryAll } from './query.ts';
 import { putIfAbsent, withoutKeys } from './versioned.ts';
 
 /** One audit event of a rollout. */
@@ -33,14 +33,8 @@ export async function appendEvent(store: StoreContext, event: AuditEvent): Promi
 
 /** A rollout's events, oldest first. */
 export async function listEvents(store: StoreContext, rolloutId: string): Promise<AuditEvent[]> {
-  const out = await store.doc.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':p': `ROLLOUT#${rolloutId}`, ':s': 'EVENT#' },
-    }),
-  );
-  return (out.Items ?? []).map((i) => {
+  const items = await queryAll(store, { partition: `ROLLOUT#${rolloutId}`, sortPrefix: 'EVENT#' });
+  return items.map((i) => {
     const { ttl: _ttl, ...rest } = withoutKeys<AuditEvent & { ttl: number }>(i);
     return rest;
   });

@@ -3,8 +3,9 @@
  * reported (for `strata get nodes` and timelines). Never a source of truth for decisions: reconciles re-read
  * the cluster. Writes are conditional on the observation time so a reordered event cannot move it back.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, type StoreContext } from './context.ts';
+import { queryAll } from './query.ts';
 import { withoutKeys } from './versioned.ts';
 
 /** What was last seen of a node. */
@@ -43,22 +44,9 @@ export async function recordNode(store: StoreContext, n: NodeObservation): Promi
 
 /** The observed nodes of a cluster, by name. */
 export async function listNodes(store: StoreContext, clusterId: string): Promise<NodeObservation[]> {
-  const items: NodeObservation[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':p': `CLUSTER#${clusterId}`, ':s': 'NODE#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const { version: _v, ...rest } = withoutKeys<NodeObservation & { version: number }>(item);
-      items.push(rest);
-    }
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll(store, { partition: `CLUSTER#${clusterId}`, sortPrefix: 'NODE#' });
+  return items.map((item) => {
+    const { version: _v, ...rest } = withoutKeys<NodeObservation & { version: number }>(item);
+    return rest;
+  });
 }

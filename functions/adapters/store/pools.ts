@@ -3,12 +3,13 @@
  * exclusion: its node slots are taken and freed with writes conditional on its `version`, so two
  * reconciles racing on one pool cannot both start a node.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntOrPercent } from '../../core/model.ts';
 import type { PoolTarget } from '../../core/rollout/node-facts.ts';
 import type { Slot, StartHold } from '../../core/rollout/pool-plan.ts';
 import type { PoolStatus } from '../../core/rollout/pool-status.ts';
 import type { StoreContext } from './context.ts';
+import { type PartitionQuery, queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
 
 /** A pool target set by a rollout. */
@@ -117,42 +118,21 @@ export async function putPoolIfVersion(
   return { ...next, version: expectedVersion + 1 };
 }
 
-async function queryAll(store: StoreContext, input: Record<string, unknown>): Promise<PoolRecord[]> {
-  const items: PoolRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({ TableName: store.tableName, ...input, ExclusiveStartKey: start } as never),
-    );
-    for (const item of out.Items ?? []) items.push(withoutKeys<PoolRecord>(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+async function queryPools(store: StoreContext, query: PartitionQuery): Promise<PoolRecord[]> {
+  return (await queryAll(store, query)).map((item) => withoutKeys<PoolRecord>(item));
 }
 
 /** The pools of one cluster (strongly consistent; one partition). */
 export function listClusterPools(store: StoreContext, clusterId: string): Promise<PoolRecord[]> {
-  return queryAll(store, {
-    KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-    ExpressionAttributeValues: { ':p': `CLUSTER#${clusterId}`, ':s': 'POOL#' },
-    ConsistentRead: true,
-  });
+  return queryPools(store, { partition: `CLUSTER#${clusterId}`, sortPrefix: 'POOL#', consistent: true });
 }
 
 /** Every pool of the fleet (index gsi2; the resync tick walks it). */
 export function listAllPools(store: StoreContext): Promise<PoolRecord[]> {
-  return queryAll(store, {
-    IndexName: 'gsi2',
-    KeyConditionExpression: 'gsi2pk = :p',
-    ExpressionAttributeValues: { ':p': 'POOLS' },
-  });
+  return queryPools(store, { index: 'gsi2', partition: 'POOLS' });
 }
 
 /** Pools whose target belongs to a rollout (index gsi1; eventually consistent). */
 export function listPoolsTargetedBy(store: StoreContext, rolloutId: string): Promise<PoolRecord[]> {
-  return queryAll(store, {
-    IndexName: 'gsi1',
-    KeyConditionExpression: 'gsi1pk = :p',
-    ExpressionAttributeValues: { ':p': `POOLTARGET#${rolloutId}` },
-  });
+  return queryPools(store, { index: 'gsi1', partition: `POOLTARGET#${rolloutId}` });
 }

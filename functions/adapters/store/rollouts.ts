@@ -2,9 +2,10 @@
  * Rollout items (docs/store.md): `ROLLOUT#<id>` / `META`. Creation is idempotent by key; every update is
  * conditional on `version`.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RolloutRecord } from '../../core/model.ts';
 import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { queryAll } from './query.ts';
 
 /** Partition key of a rollout. */
 export function rolloutKey(id: string): { pk: string; sk: string } {
@@ -91,42 +92,14 @@ export async function putRolloutIfVersion(
 
 /** Rollouts of one track, oldest first (index gsi1). */
 export async function listRolloutsByTrack(store: StoreContext, track: string): Promise<RolloutRecord[]> {
-  const items: RolloutRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
-        ExpressionAttributeValues: { ':p': `TRACK#${track}`, ':s': 'ROLLOUT#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(fromItem(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll(store, { index: 'gsi1', partition: `TRACK#${track}`, sortPrefix: 'ROLLOUT#' });
+  return items.map((item) => fromItem(item));
 }
 
 /** All rollouts, oldest first (index gsi2). */
 export async function listRollouts(store: StoreContext): Promise<RolloutRecord[]> {
-  const items: RolloutRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :p',
-        ExpressionAttributeValues: { ':p': 'ROLLOUTS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(fromItem(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const items = await queryAll(store, { index: 'gsi2', partition: 'ROLLOUTS' });
+  return items.map((item) => fromItem(item));
 }
 
 /** Rollout store bound to one table: `createRollout(record)`, `getRollout(id)` and the rest. */

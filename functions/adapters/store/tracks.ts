@@ -3,10 +3,11 @@
  * through gsi2), webhook delivery ids (replay protection) and resolved-push keys (de-duplication), the
  * last two with a `ttl`. Every write is a single-item conditional write.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Track } from '../../core/model.ts';
 import { followedImageKey } from '../../core/tracks/match.ts';
 import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { queryAll } from './query.ts';
 
 /** Primary key of a track. */
 export function trackKey(name: string): { pk: string; sk: string } {
@@ -105,34 +106,16 @@ export async function deleteTrack(store: StoreContext, name: string): Promise<bo
   return out.Attributes !== undefined;
 }
 
-async function queryAll(store: StoreContext, index: string, keyName: string, key: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#k = :k',
-        ExpressionAttributeNames: { '#k': keyName },
-        ExpressionAttributeValues: { ':k': key },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
-
 /** All tracks, by name. */
 export async function listTracks(store: StoreContext): Promise<Track[]> {
-  return (await queryAll(store, 'gsi2', 'gsi2pk', 'TRACKS')).map((i) => toTrack(i).track);
+  return (await queryAll(store, { index: 'gsi2', partition: 'TRACKS' })).map((i) => toTrack(i).track);
 }
 
 /** The tracks following `host/repository:tag` (canonical spelling). */
 export async function findTracksForImage(store: StoreContext, image: Track['image']): Promise<Track[]> {
-  return (await queryAll(store, 'gsi1', 'gsi1pk', imageIndexKey(image))).map((i) => toTrack(i).track);
+  return (await queryAll(store, { index: 'gsi1', partition: imageIndexKey(image) })).map(
+    (i) => toTrack(i).track,
+  );
 }
 
 async function claim(store: StoreContext, pk: string, type: string, ttlSeconds: number, now: Date) {
