@@ -74,6 +74,7 @@ function report(rollout: RolloutRecord, pools: PoolRecord[]): PoolReport[] {
       degraded: targeted ? Object.values(p.failed).filter((k) => k === targetKey(p.target!)).length : 0,
       targeted,
       done,
+      stalled: targeted && p.stalled === true,
       restored: !targeted || (onRollback && done),
     };
   });

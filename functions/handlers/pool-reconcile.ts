@@ -104,7 +104,7 @@ function holdsFor(status: RolloutStatus | undefined): StartHold[] {
 
 /** The pool item's intent: what must be written before any side effect. */
 function intent(p: PoolRecord): string {
-  return JSON.stringify([p.slots, p.failed, p.stuck, p.lastCompleted, p.reached]);
+  return JSON.stringify([p.slots, p.failed, p.stuck, p.lastCompleted, p.reached, p.stalled ?? false]);
 }
 
 /** What the pool item reports (status, holds): written once per invocation, after the work. */
@@ -275,7 +275,14 @@ export async function reconcilePool(
     } else {
       next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes);
     }
-    if ((plan.done && !current.reached) || plan.newlyFailed.length > 0) notifyPlan = true;
+    next.stalled = plan.stalled;
+    if (
+      (plan.done && !current.reached) ||
+      plan.newlyFailed.length > 0 ||
+      (plan.stalled && !current.stalled)
+    ) {
+      notifyPlan = true;
+    }
 
     lastComputed = next;
     if (intent(next) !== intent(current)) {

@@ -37,6 +37,8 @@ export interface FaultRunResult {
   crashes: number;
   reconciles: number;
   peakUnavailable: number;
+  /** Where an unfinished run stood (for replaying a seed). */
+  unsettled?: unknown;
 }
 
 const ignore: MessageQueue<unknown> = { send: async () => {} };
@@ -136,8 +138,32 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
       if (settled(status) && !active) break;
       await fleet.advance(1000);
     }
-    const status = (await getRollout(store, id))?.status;
+    const rollout = await getRollout(store, id);
+    const status = rollout?.status;
     const report = fleet.checkInvariants();
+    const unsettled = settled(status)
+      ? undefined
+      : {
+          progress: (rollout as { progress?: unknown }).progress,
+          pools: (await listAllPools(store)).map((p) => ({
+            pool: `${p.clusterId}/${p.pool}`,
+            target: p.target,
+            reached: p.reached,
+            slots: p.slots,
+            failed: p.failed,
+            holds: p.holds,
+            rollbackTo: p.rollbackTo,
+          })),
+          nodes: fleet.clusters.flatMap((c) =>
+            c.state.nodes.list().map((n) => ({
+              node: `${c.name}/${n.name}`,
+              unschedulable: n.unschedulable,
+              state: n.annotations['machineconfiguration.openshift.io/state'],
+              desired: n.annotations['machineconfiguration.openshift.io/desiredImage']?.slice(-8),
+              current: n.annotations['machineconfiguration.openshift.io/currentImage']?.slice(-8),
+            })),
+          ),
+        };
     const told = new Map<string, number>();
     for (const e of fleet.timeline.events) {
       if (e.kind !== 'desired') continue;
@@ -152,6 +178,7 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
       crashes,
       reconciles,
       peakUnavailable: Math.max(0, ...report.pools.map((p) => p.peakUnavailable - p.maxUnavailable)),
+      ...(unsettled ? { unsettled } : {}),
     };
   } finally {
     await fleet.stop();

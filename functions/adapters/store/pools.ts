@@ -27,6 +27,8 @@ export interface PoolRecord {
   target: RolloutTarget | null;
   /** Every node reached the current target (reset whenever the target changes). */
   reached: boolean;
+  /** Failed nodes hold all of maxUnavailable and nodes still need the target: no progress is possible. */
+  stalled?: boolean;
   /** Where a rollback of the current target goes (the pool's last completed config). */
   rollbackTo: PoolTarget | null;
   /** The last target every node reached (or the config all nodes agreed on before any rollout). */

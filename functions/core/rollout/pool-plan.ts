@@ -71,6 +71,11 @@ export interface PoolPlan {
   capacity: number;
   /** Target set, no slot held, every node updated. */
   done: boolean;
+  /**
+   * No progress is possible: nodes still need the target, but nodes that failed on it hold all of
+   * maxUnavailable (MCO would wait forever; the rollout policy halts or rolls back instead).
+   */
+  stalled: boolean;
   holds: StartHold[];
 }
 
@@ -156,9 +161,22 @@ export function planPool(input: PoolPlanInput): PoolPlan {
     start.length === 0 &&
     Object.keys(slots).every((name) => release.includes(name) || failedHere(name)) &&
     nodes.every((n) => (isUpdated(n, target) && !n.unschedulable) || failedHere(n.name));
+  const failedSlots = Object.keys(slots).filter((name) => !release.includes(name) && failedHere(name)).length;
+  const activeSlots = Object.keys(slots).filter(
+    (name) => !release.includes(name) && !failedHere(name),
+  ).length;
+  const stalled =
+    target !== null &&
+    !done &&
+    holds.length === 0 &&
+    start.length === 0 &&
+    activeSlots === 0 &&
+    failedSlots >= maxUnavailable &&
+    nodes.some((n) => !failedHere(n.name) && !(isUpdated(n, target) && !n.unschedulable));
   return {
     start,
     steps,
+    stalled,
     release,
     newlyFailed,
     newlyStuck,

@@ -33,6 +33,8 @@ export interface PoolReport {
   done: boolean;
   /** The pool is back on its rollback target (after a rollback of this rollout), or was never touched. */
   restored: boolean;
+  /** Targeted, and failed nodes hold all of maxUnavailable while nodes still need the target. */
+  stalled?: boolean;
 }
 
 /** A cluster of the rollout with its pools' reports. */
@@ -103,6 +105,16 @@ export function budgetExceeded(
   return null;
 }
 
+/** The first activated pool that cannot progress (failed nodes hold all of its maxUnavailable), if any. */
+export function stalledPool(clusters: ClusterReport[], activated: ReadonlySet<string>): string | null {
+  for (const c of clusters) {
+    if (!activated.has(c.id)) continue;
+    const p = c.pools.find((x) => x.targeted && x.stalled);
+    if (p) return `pool ${c.id}/${p.pool}: ${p.degraded} failed nodes hold all of maxUnavailable`;
+  }
+  return null;
+}
+
 /** Plans one pass of a rollout. */
 export function planRollout(input: RolloutPlanInput): RolloutPlan {
   const { rollout, clusters, now } = input;
@@ -120,8 +132,13 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
   const byId = new Map(clusters.map((c) => [c.id, c]));
   const activated = new Set(progress.activated);
 
+  const stall = stalledPool(clusters, activated);
   if (rollout.status === 'RollingBack') {
     const rollback = progress.activated.filter((id) => byId.has(id));
+    if (stall) {
+      progress.failureReason = `rollback stalled: ${stall}`;
+      return idle('Halted');
+    }
     const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));
     return { ...idle(restored ? 'RolledBack' : 'RollingBack'), rollback };
   }
@@ -129,12 +146,8 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     return idle(rollout.status);
   }
 
-  const failure = budgetExceeded(
-    clusters,
-    activated,
-    strategy.poolFailureBudget,
-    strategy.fleetFailureBudget,
-  );
+  const budget = budgetExceeded(clusters, activated, strategy.poolFailureBudget, strategy.fleetFailureBudget);
+  const failure = budget ?? (stall ? `stalled: ${stall}` : null);
   if (failure) {
     progress.failureReason = failure;
     if (strategy.onFailure === 'rollback') {

@@ -204,3 +204,42 @@ describe('pool planner properties', () => {
     expect(plan.steps).toEqual([{ node: 'n00', kind: 'prepare', target }]);
   });
 });
+
+describe('stall detection', () => {
+  const failedSlot = (): Record<string, Slot> => ({
+    n00: { target, since: '2026-01-01T00:00:00.000Z', failed: true },
+  });
+  const failedNodes = () => {
+    const w = world(3);
+    const n = w.nodes[0]!;
+    n.unschedulable = true;
+    n.annotations[NodeAnnotations.desiredConfig] = target.config;
+    n.annotations[NodeAnnotations.desiredImage] = target.image!;
+    n.annotations[NodeAnnotations.state] = 'Degraded';
+    return w.nodes;
+  };
+  const plan = (maxUnavailable: number) =>
+    planPool({
+      nodes: failedNodes(),
+      target,
+      maxUnavailable,
+      slots: failedSlot(),
+      failed: { n00: targetKey(target) },
+      holds: [],
+      now: '2026-01-01T00:00:00.000Z',
+      drainTimeoutSeconds: 600,
+    });
+
+  it('a failed node holding all of maxUnavailable while nodes still need the target is a stall', () => {
+    const p = plan(1);
+    expect(p.start).toEqual([]);
+    expect(p.stalled).toBe(true);
+    expect(p.done).toBe(false);
+  });
+
+  it('with capacity left, the pool goes on (not stalled)', () => {
+    const p = plan(2);
+    expect(p.start).toEqual(['n01']);
+    expect(p.stalled).toBe(false);
+  });
+});

@@ -205,4 +205,35 @@ describe('rollout policy', () => {
       expect(p).toMatchObject({ status, activate: [], rollback: [] });
     }
   });
+
+  it('a stalled pool halts a progressing rollout, and halts a rollback that cannot finish', () => {
+    const progress: RolloutProgress = {
+      waves: [{ name: 'rest', clusters: ['a'] }],
+      wave: 0,
+      waveCompletedAt: null,
+      activated: ['a'],
+      completed: [],
+    };
+    const stalled = cluster('a', 'degraded');
+    stalled.pools[0]!.stalled = true;
+    const tolerant = { ...strategy, poolFailureBudget: 1, fleetFailureBudget: 5 };
+    const p = planRollout({
+      rollout: { status: 'Progressing', strategy: tolerant },
+      progress,
+      clusters: [stalled],
+      now: t0,
+    });
+    expect(p.status).toBe('Halted');
+    expect(p.progress.failureReason).toMatch(
+      /stalled: pool a\/worker: 1 failed nodes hold all of maxUnavailable/,
+    );
+    const q = planRollout({
+      rollout: { status: 'RollingBack', strategy: tolerant },
+      progress,
+      clusters: [stalled],
+      now: t0,
+    });
+    expect(q.status).toBe('Halted');
+    expect(q.progress.failureReason).toMatch(/^rollback stalled: /);
+  });
 });
