@@ -120,6 +120,7 @@ async function setPoolTarget(
       ...current,
       target,
       reached: false,
+      stalled: false,
       // The rollback target is where the pool was when this rollout first reached it.
       rollbackTo:
         rollback || current.target?.rolloutId === target.rolloutId

@@ -6,7 +6,7 @@ import type { IntOrPercent } from '../model.ts';
 import { needsTarget, selectCandidates } from './candidates.ts';
 import { resolveMaxUnavailable } from './max-unavailable.ts';
 import {
-  isNodeDegraded,
+  isNodeMCDFailing,
   isTargeted,
   isUpdated,
   type NodeFacts,
@@ -86,7 +86,10 @@ export function slotStep(node: NodeFacts, slot: Slot, poolTarget: PoolTarget | n
     return node.unschedulable ? { node: node.name, kind: 'uncordon', target } : 'release';
   }
   if (isTargeted(node, target)) {
-    if (isNodeDegraded(node)) {
+    // Failed on this target: MCO's "MCD failing" (desired ≠ current, Degraded/Unreconcilable). A node told to
+    // go back to the config it still runs may show a stale Degraded from its previous failure until its
+    // daemon reacts; that is not a failure of the new target.
+    if (isNodeMCDFailing(node)) {
       // A newer target (rollback, supersede) may take over a failed node: it is already cordoned and drained.
       if (poolTarget && targetKey(poolTarget) !== targetKey(target)) {
         return { node: node.name, kind: 'prepare', target: poolTarget };
