@@ -126,6 +126,12 @@ export function planPool(input: PoolPlanInput): PoolPlan {
       continue;
     }
     if (step.kind === 'hold-failed' && !slot.failed) newlyFailed.push(name);
+    // A halted rollout starts nothing more: a node cordoned for it but never told the target is given back.
+    if (step.kind === 'prepare' && holds.includes('halted') && !isTargeted(node, slot.target)) {
+      if (node.unschedulable) steps.push({ node: name, kind: 'uncordon', target: slot.target });
+      else release.push(name);
+      continue;
+    }
     if (step.kind === 'prepare') {
       const elapsed = (Date.parse(now) - Date.parse(slot.since)) / 1000;
       // A new target restarts the drain clock.
@@ -165,16 +171,21 @@ export function planPool(input: PoolPlanInput): PoolPlan {
     Object.keys(slots).every((name) => release.includes(name) || failedHere(name)) &&
     nodes.every((n) => (isUpdated(n, target) && !n.unschedulable) || failedHere(n.name));
   const failedSlots = Object.keys(slots).filter((name) => !release.includes(name) && failedHere(name)).length;
+  const stuckHere = (name: string) => slots[name]?.stuck === true || newlyStuck.includes(name);
   const activeSlots = Object.keys(slots).filter(
-    (name) => !release.includes(name) && !failedHere(name),
+    (name) => !release.includes(name) && !failedHere(name) && !stuckHere(name),
   ).length;
+  const stuckSlots = Object.keys(slots).filter((name) => !release.includes(name) && stuckHere(name)).length;
+  // Stalled: failures (possibly with drains stuck behind them, e.g. a PDB whose pods cannot reschedule)
+  // hold all of maxUnavailable. A stuck drain alone is not a stall: the PDB may let go.
   const stalled =
     target !== null &&
     !done &&
     holds.length === 0 &&
     start.length === 0 &&
     activeSlots === 0 &&
-    failedSlots >= maxUnavailable &&
+    failedSlots > 0 &&
+    failedSlots + stuckSlots >= maxUnavailable &&
     nodes.some((n) => !failedHere(n.name) && !(isUpdated(n, target) && !n.unschedulable));
   return {
     start,
