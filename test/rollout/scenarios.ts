@@ -15,6 +15,10 @@ export function fleetScenario(input: {
   faults?: ScenarioInput['faults'];
   timing?: Record<string, string>;
   pdbMinAvailable?: number;
+  /** Replicas of the workload (default 2). */
+  replicas?: number;
+  /** Protect the workload with a PDB (default true). */
+  pdb?: boolean;
 }): ScenarioInput {
   return {
     seed: input.seed ?? 7,
@@ -40,7 +44,12 @@ export function fleetScenario(input: {
         },
       ],
       workloads: [
-        { name: 'web', namespace: 'shop', replicas: 2, pdb: { minAvailable: input.pdbMinAvailable ?? 1 } },
+        {
+          name: 'web',
+          namespace: 'shop',
+          replicas: input.replicas ?? 2,
+          ...(input.pdb === false ? {} : { pdb: { minAvailable: input.pdbMinAvailable ?? 1 } }),
+        },
       ],
       daemonSets: [{ name: 'node-exporter', namespace: 'monitoring' }],
     })),
