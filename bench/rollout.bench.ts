@@ -282,7 +282,7 @@ const figures: Figure[] = [
 ];
 recordResults(
   'rollout',
-  'A 4-cluster, 19-node rollout (6 evictable replicas and a DaemonSet per cluster, no PDB) in two waves (canary, then 3 clusters at once) on the simulator (in its own process, `strata sim`) at time scale 1 (2 s per node update), through the real handlers, dynalite, in-process queues and watch relays. The ideal is the baseline; cost figures count every DynamoDB request, queue message and handler invocation of the rollout.',
+  `A 4-cluster, 19-node rollout (6 evictable replicas and a DaemonSet per cluster, no PDB) in two waves (canary, then 3 clusters at once) on the simulator (${process.env.STRATA_BENCH_FLEET_PROCESS === '1' ? 'in its own process, `strata sim`' : 'in the same process'}) at time scale 1 (2 s per node update), through the real handlers, dynalite, in-process queues and watch relays. The ideal is the baseline; cost figures count every DynamoDB request, queue message and handler invocation of the rollout.`,
   figures,
 );
 if (report.violations.length > 0 || end.status !== 'Completed') process.exitCode = 1;
