@@ -173,8 +173,9 @@ const PRICE = {
   wruPerMillion: 0.625,
   sqsPerMillion: 0.4,
   lambdaPerMillion: 0.2,
-  lambdaGbSecond: 0.0000166667,
-  lambdaMemoryGb: 0.25,
+  // The stack's functions: arm64 (Graviton) at 512 MB (lib/control-plane.ts).
+  lambdaGbSecond: 0.0000133334,
+  lambdaMemoryGb: 0.5,
 };
 const scale = 10_000 / nodeUpdates;
 const cost = {
@@ -277,7 +278,7 @@ const figures: Figure[] = [
       `DynamoDB ${cost.rru.toFixed(0)} RRU × $${PRICE.rruPerMillion}/M + ${cost.wru.toFixed(0)} WRU × $${PRICE.wruPerMillion}/M = $${dollars.dynamodb.toFixed(4)}; ` +
       `SQS ${cost.sqsRequests.toFixed(0)} requests (send+receive+delete per message) × $${PRICE.sqsPerMillion}/M = $${dollars.sqs.toFixed(4)}; ` +
       `Lambda ${cost.lambdaInvocations.toFixed(0)} invocations × $${PRICE.lambdaPerMillion}/M + ${cost.lambdaGbSeconds.toFixed(1)} GB-s (${PRICE.lambdaMemoryGb * 1024} MB, measured handler time) × $${PRICE.lambdaGbSecond}/GB-s = $${dollars.lambda.toFixed(4)}. ` +
-      'List prices us-east-1: DynamoDB on-demand, SQS standard, Lambda x86; no free tier.',
+      'List prices us-east-1: DynamoDB on-demand, SQS standard, Lambda arm64 at 512 MB as deployed; no free tier.',
   },
 ];
 recordResults(
