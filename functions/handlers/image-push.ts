@@ -1,12 +1,5 @@
-/**
- * Image queue consumer: resolves a pushed tag to a digest with Strata's own registry credentials (the
- * notification's digest is only a hint; on a mismatch the registry wins), de-duplicates on
- * (host, repository, tag, digest), and starts one rollout per (track, digest) for every track following
- * the image, then asks the planner to plan it.
- */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import {
@@ -24,6 +17,7 @@ import { claimPush, findTracksForImage, releasePush } from '../adapters/store/tr
 import { SHA256_DIGEST } from '../core/ingress/media-types.ts';
 import type { MessageQueue, PlanRolloutMessage } from '../core/ports.ts';
 import { pushKey, rolloutForPush } from '../core/tracks/match.ts';
+import { processSqsBatch } from './sqs-batch.ts';
 
 /** An image queue message as image-push accepts it. */
 export const ImagePushedSchema = z.object({
@@ -130,17 +124,7 @@ export function createImagePushHandler(
   deps: ImagePushDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(r.body);
-      } catch {
-        body = r.body;
-      }
-      return processImagePush(deps, body);
-    };
-    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+    return processSqsBatch(event, context, (body) => processImagePush(deps, body));
   };
 }
 

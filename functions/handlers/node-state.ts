@@ -1,12 +1,5 @@
-/**
- * Cluster-event queue consumer: a watch relay saw a node or MachineConfigPool change. The message says only
- * what changed; this maps it to the pool to reconcile (MCO's pool membership over the registered pools'
- * selectors) and enqueues that key. The reconcile re-reads everything, so duplicates and reordering are
- * harmless; events for unknown clusters or nodes in no pool are dropped with a reason.
- */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { type ClusterCache, createClusterCache } from '../adapters/store/clusters.ts';
@@ -14,6 +7,7 @@ import type { StoreContext } from '../adapters/store/context.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import type { ClusterEventMessage, MessageQueue, ReconcilePoolMessage } from '../core/ports.ts';
 import { primaryPool } from '../core/rollout/index.ts';
+import { processSqsBatch } from './sqs-batch.ts';
 
 /** What node-state needs. */
 export interface NodeStateDeps {
@@ -61,13 +55,11 @@ export function createNodeStateHandler(
   deps: NodeStateDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => {
-      const parsed = ClusterEventMessageSchema.safeParse(JSON.parse(r.body));
+    return processSqsBatch(event, context, async (body, r) => {
+      const parsed = ClusterEventMessageSchema.safeParse(body);
       if (!parsed.success) return { dropped: `cluster event ${r.messageId}: ${parsed.error.message}` };
       return processClusterEvent(deps, parsed.data);
-    };
-    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+    });
   };
 }
 

@@ -1,13 +1,5 @@
-/**
- * Plan queue consumer: moves a rollout through its waves. Each pass re-reads the rollout, the targeted
- * clusters and their pool items, asks the pure policy (functions/core/rollout) what comes next, records
- * the decision on the rollout item (conditional on its version), and only then gives pools their target
- * (or their rollback target) and enqueues their reconcile. Idempotent: a repeated pass repeats nothing
- * that is already done. Also exports the manual controls: pause, resume, abort, rollback.
- */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { type ClusterConnector, createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
@@ -40,6 +32,7 @@ import {
   type RolloutProgress,
   targetKey,
 } from '../core/rollout/index.ts';
+import { processSqsBatch } from './sqs-batch.ts';
 
 /** A rollout item with the planner's bookkeeping. */
 export type PlannedRollout = RolloutRecord & { progress?: RolloutProgress };
@@ -359,13 +352,11 @@ export function createPlanRolloutHandler(
   deps: PlanRolloutDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => {
-      const parsed = PlanRolloutMessageSchema.safeParse(JSON.parse(r.body));
+    return processSqsBatch(event, context, async (body, r) => {
+      const parsed = PlanRolloutMessageSchema.safeParse(body);
       if (!parsed.success) return { dropped: `plan message ${r.messageId}: ${parsed.error.message}` };
       return planRolloutPass(deps, parsed.data.rolloutId);
-    };
-    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+    });
   };
 }
 

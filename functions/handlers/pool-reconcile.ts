@@ -1,14 +1,5 @@
-/**
- * Reconcile queue consumer: reconciles one pool of one cluster, level-triggered. Every pass re-reads the
- * pool item (desired state) and the cluster (actual state), asks the pure planner for the next steps,
- * records intent (new slots) with a write conditional on the pool's version, and only then performs
- * idempotent cluster calls: cordon, drain through the Eviction API, set desiredConfig/desiredImage, and
- * uncordon once the node's daemon reports Done. While anything is in flight the key is re-enqueued with a
- * delay, so a lost, duplicated or reordered message changes nothing.
- */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
@@ -40,6 +31,7 @@ import {
   type StartHold,
   targetKey,
 } from '../core/rollout/index.ts';
+import { processSqsBatch } from './sqs-batch.ts';
 
 /** Timing of the reconcile. */
 export interface PoolReconcileSettings {
@@ -354,14 +346,12 @@ export function createPoolReconcileHandler(
   deps: PoolReconcileDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => {
-      const parsed = ReconcilePoolMessageSchema.safeParse(JSON.parse(r.body));
+    return processSqsBatch(event, context, async (body, r) => {
+      const parsed = ReconcilePoolMessageSchema.safeParse(body);
       // A malformed key can never succeed: drop it (not retried) and say why.
       if (!parsed.success) return { dropped: `reconcile message ${r.messageId}: ${parsed.error.message}` };
       return reconcilePool(deps, parsed.data);
-    };
-    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+    });
   };
 }
 

@@ -9,10 +9,9 @@
  *   per (track, base digest)) or one cluster (drift findings).
  */
 import { randomUUID } from 'node:crypto';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
@@ -66,6 +65,7 @@ import type { CheckQueueMessage, MessageQueue } from '../core/ports.ts';
 import { renderedName } from '../core/render/name.ts';
 import type { YamlValue } from '../core/render/yamlv2/index.ts';
 import { isTerminal } from '../core/rollout/index.ts';
+import { processSqsBatch } from './sqs-batch.ts';
 
 /** A check-queue message as the consumer accepts it. */
 export const CheckQueueMessageSchema = z.discriminatedUnion('kind', [
@@ -449,17 +449,7 @@ export function createUpdateCheckHandler(
 ): (event: UpdateCheckEvent, context: Context) => Promise<SQSBatchResponse | TickOutcome> {
   return (event, context) => {
     if (!isSqsEvent(event)) return runCheckTick(deps);
-    const processor = new BatchProcessor(EventType.SQS);
-    const record = async (r: SQSRecord) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(r.body);
-      } catch {
-        body = r.body;
-      }
-      return processCheckMessage(deps, body);
-    };
-    return processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false });
+    return processSqsBatch(event, context, (body) => processCheckMessage(deps, body));
   };
 }
 
