@@ -247,20 +247,9 @@ export class StrataControlPlane extends Construct {
     };
     const f = this.functions;
 
-    // Least privilege: each function gets exactly the table access, queues and secrets it uses.
-    this.table.grantReadWriteData(f.webhook); // delivery ids (replay protection)
-    this.table.grantReadWriteData(f['ecr-event']); // event ids (replay protection)
-    for (const name of [
-      'image-push',
-      'plan-rollout',
-      'pool-reconcile',
-      'node-state',
-      'resync',
-      'admin',
-      'update-check',
-    ] as const) {
-      this.table.grantReadWriteData(f[name]);
-    }
+    // Least privilege: each function gets exactly the table access, queues and secrets it uses. Every one
+    // writes the table (the ingress functions their delivery and event ids, for replay protection).
+    for (const name of HANDLERS) this.table.grantReadWriteData(f[name]);
     q.image.queue.grantSendMessages(f.webhook);
     q.image.queue.grantSendMessages(f['ecr-event']);
     q.image.queue.grantSendMessages(f.admin);
