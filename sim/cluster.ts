@@ -662,7 +662,13 @@ export class SimCluster {
     if (pdb.pendingBlockMs === undefined) return;
     const until = this.ctx.clock.now() + pdb.pendingBlockMs;
     this.pdbs.update({ ...pdb, blockedUntil: until, pendingBlockMs: undefined });
-    this.ctx.clock.schedule(pdb.pendingBlockMs, () => this.refreshPdbs());
+    this.ctx.clock.schedule(pdb.pendingBlockMs, () => {
+      // End this block explicitly: on the real-time clock the timer can fire a rounding step before
+      // `until`, and a refresh comparing times would keep the budget at zero until some pod changed.
+      const current = this.pdbs.list(pdb.namespace).find((p) => p.name === pdb.name);
+      if (current?.blockedUntil === until) this.pdbs.update({ ...current, blockedUntil: 0 });
+      this.refreshPdbs();
+    });
   }
 
   /** Recomputes every PDB's status from the pods (stored only when it changed). */
