@@ -5,10 +5,10 @@
  * rollouts are image-push's work.
  */
 import type { JsonWebKey } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
+import { SecretReader } from '../adapters/secrets/index.ts';
 import type { StoreContext } from '../adapters/store/context.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import { claimDelivery, releaseDelivery } from '../adapters/store/tracks.ts';
@@ -203,10 +203,10 @@ export function webhookConfigFrom(value: unknown, origin: string): WebhookConfig
 async function loadConfig(): Promise<WebhookConfig> {
   const secretId = process.env.WEBHOOK_CONFIG_SECRET_ID ?? process.env.WEBHOOK_SECRETS_ARN;
   if (secretId) {
-    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+    const text = await new SecretReader().read(secretId);
     let value: unknown;
     try {
-      value = JSON.parse(out.SecretString ?? '');
+      value = JSON.parse(text);
     } catch {
       throw new Error(`${secretId}: webhook configuration secret is not JSON`);
     }

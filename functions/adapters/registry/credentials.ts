@@ -10,10 +10,10 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { canonicalHost } from '../../core/ingress/reference.ts';
+import { SecretReader } from '../secrets/index.ts';
 import { RegistryCredentialsError } from './errors.ts';
 
 const HostConfigSchema = z.strictObject({
@@ -87,28 +87,27 @@ export function fileCredentials(path: string): RegistryCredentials {
 }
 
 /**
- * Credentials from a Secrets Manager secret holding the same document as JSON; re-read after `ttlMs` so
- * that rotated passwords are picked up without a cold start.
+ * Credentials from a Secrets Manager secret holding the same document as JSON, re-read when the reader's
+ * cache expires so that rotated passwords are picked up without a cold start.
  */
 export function secretsManagerCredentials(
   secretId: string,
-  client: SecretsManagerClient = new SecretsManagerClient({}),
-  ttlMs = 5 * 60_000,
+  reader: SecretReader = new SecretReader(),
 ): RegistryCredentials {
-  let cached: { hosts: Map<string, RegistryHostConfig>; at: number } | null = null;
+  let parsed: { text: string; hosts: Map<string, RegistryHostConfig> } | null = null;
   return {
     async forHost(host) {
-      if (cached === null || Date.now() - cached.at > ttlMs) {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const text = await reader.read(secretId);
+      if (parsed?.text !== text) {
         let value: unknown;
         try {
-          value = JSON.parse(out.SecretString ?? '');
+          value = JSON.parse(text);
         } catch {
           throw new RegistryCredentialsError(secretId, 'secret is not JSON');
         }
-        cached = { hosts: parseCredentialsDocument(value, secretId), at: Date.now() };
+        parsed = { text, hosts: parseCredentialsDocument(value, secretId) };
       }
-      return cached.hosts.get(canonicalHost(host));
+      return parsed.hosts.get(canonicalHost(host));
     },
   };
 }

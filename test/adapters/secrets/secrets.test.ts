@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretsManagerCredentials } from '../../../functions/adapters/registry/credentials.ts';
 import {
   clusterTokensFromEnvironment,
   SECRET_CACHE_MS,
@@ -15,6 +16,8 @@ const secrets: Record<string, string> = {
   'strata/clusters/prod': 'plain-token',
   'strata/clusters/json': '{"token":"json-token"}',
   'strata/clusters/bad-json': '{"user":"x"}',
+  'strata/registries': '{"registries":{"quay.io":{"username":"robot+strata","password":"p4ss"}}}',
+  'strata/registries-broken': 'registries: not json',
 };
 let reads = 0;
 let server: Server;
@@ -52,6 +55,18 @@ beforeAll(async () => {
 afterAll(async () => {
   client.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('registry credentials from Secrets Manager', () => {
+  it('serves each host from the JSON document, and names the secret when it is not JSON', async () => {
+    const reader = new SecretReader(client);
+    const credentials = secretsManagerCredentials('strata/registries', reader);
+    expect(await credentials.forHost('quay.io')).toEqual({ username: 'robot+strata', password: 'p4ss' });
+    expect(await credentials.forHost('ghcr.io')).toBeUndefined();
+    await expect(
+      secretsManagerCredentials('strata/registries-broken', reader).forHost('quay.io'),
+    ).rejects.toThrow(/strata\/registries-broken.*not JSON/);
+  });
 });
 
 describe('cluster tokens from Secrets Manager', () => {
