@@ -35,6 +35,7 @@ import type { RetryPolicy } from '../adapters/registry/retry.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import {
   deleteTrackCheck,
+  emptyCheck,
   getTrackCheck,
   listTrackChecks,
   logBaseEvent,
@@ -178,23 +179,6 @@ export async function runCheckTick(
 
 function defaultLog(line: Record<string, unknown>): void {
   console.log(JSON.stringify(line));
-}
-
-function emptyCheck(track: string): TrackCheck {
-  return {
-    track,
-    lastCheckedAt: '',
-    lastDigest: null,
-    lastDigestAt: null,
-    lastError: null,
-    lastErrorAt: null,
-    consecutiveFailures: 0,
-    baseImage: null,
-    baseOf: null,
-    baseError: null,
-    base: null,
-    version: 0,
-  };
 }
 
 /** The digest of the track's newest rollout: what the fleet was last asked to run. */

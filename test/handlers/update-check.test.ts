@@ -10,7 +10,12 @@ import { createClusterConnector } from '../../functions/adapters/cluster/connect
 import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
-import { getClusterDrift, getTrackCheck, saveTrackCheck } from '../../functions/adapters/store/checks.ts';
+import {
+  emptyCheck,
+  getClusterDrift,
+  getTrackCheck,
+  saveTrackCheck,
+} from '../../functions/adapters/store/checks.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { deleteTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
@@ -70,20 +75,7 @@ beforeEach(() => {
   };
 });
 
-const emptyCheck = (track: string) => ({
-  track,
-  lastCheckedAt: '2026-01-01T00:00:00Z',
-  lastDigest: null,
-  lastDigestAt: null,
-  lastError: null,
-  lastErrorAt: null,
-  consecutiveFailures: 0,
-  baseImage: null,
-  baseOf: null,
-  baseError: null,
-  base: null,
-  version: 0,
-});
+const checkedBefore = (track: string) => ({ ...emptyCheck(track), lastCheckedAt: '2026-01-01T00:00:00Z' });
 
 describe('the update-check tick', () => {
   it('fans out one message per track and one drift check per cluster, all of one cycle', async () => {
@@ -110,7 +102,7 @@ describe('the update-check tick', () => {
     // Prepare
     const store = deps.store;
     await saveTrack(store, parseTrack({ name: 'gone', image: 'quay.io/acme/gone:prod' }, 'test'));
-    await saveTrackCheck(store, emptyCheck('gone'));
+    await saveTrackCheck(store, checkedBefore('gone'));
     await deleteTrack(store, 'gone');
     // Act
     const outcome = await runCheckTick(deps);
@@ -134,7 +126,7 @@ describe('the check-queue consumer', () => {
   });
 
   it('removes the check item of a track deleted before its check ran', async () => {
-    await saveTrackCheck(deps.store, emptyCheck('late'));
+    await saveTrackCheck(deps.store, checkedBefore('late'));
     expect(await processCheckMessage(deps, { kind: 'track', track: 'late', cycle: 'c' })).toEqual({
       outcome: 'gone',
       track: 'late',

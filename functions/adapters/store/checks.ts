@@ -35,6 +35,24 @@ export interface TrackCheck {
   version: number;
 }
 
+/** A track that has never been checked (version 0: the first save creates it). */
+export function emptyCheck(track: string): TrackCheck {
+  return {
+    track,
+    lastCheckedAt: '',
+    lastDigest: null,
+    lastDigestAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    consecutiveFailures: 0,
+    baseImage: null,
+    baseOf: null,
+    baseError: null,
+    base: null,
+    version: 0,
+  };
+}
+
 /** A finding as stored: with the time it was first seen. */
 export interface StoredDriftFinding extends DriftFinding {
   since: string;
