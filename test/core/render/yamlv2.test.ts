@@ -207,8 +207,19 @@ describe('scalar styles', () => {
         j: 'q"\\\t',
       }),
     ).toBe(
-      'a: "tab\\there"\nb: "nul\\0"\nc: "bell\\a"\nd: "nel\\N"\ne: "esc\\e"\nf: "c1\\x80"\ng: "\\U0001F600"\nh: "\\uFEFFbom"\ni: "del\\x7F"\nj: "q\\"\\\\\\t"\n',
+      'a: "tab\\there"\nb: "nul\\0"\nc: "bell\\a"\nd: "nel\\N"\ne: "esc\\e"\nf: "c1\\x80"\ng: "\\U0001F600"\nh: "\\uFEFF\\x62\\x6F\\x6D"\ni: "del\\x7F"\nj: "q\\"\\\\\\t"\n',
     );
+  });
+
+  it('escapes every character of a value that starts with a BOM (is_bom looks at the value, not the position)', () => {
+    // go-yaml's is_bom(b, i) tests b[0..2]: with a leading U+FEFF every character takes the escape branch,
+    // so spaces become \x20, NBSP \_ and LS \L, and with no plain space left nothing folds.
+    const long = `\ufeff${'ab '.repeat(40)}`;
+    expect(y({ a: '\ufeffa b\u00a0\u2028é', b: long })).toBe(
+      `a: "\\uFEFF\\x61\\x20\\x62\\_\\L\\xE9"\nb: "\\uFEFF${'\\x61\\x62\\x20'.repeat(40)}"\n`,
+    );
+    // A BOM later in the value is escaped alone.
+    expect(y({ a: 'a\ufeffb c' })).toBe('a: "a\\uFEFFb c"\n');
   });
 
   it('writes multi-line strings as literal blocks with chomping indicators', () => {

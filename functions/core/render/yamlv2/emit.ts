@@ -445,14 +445,19 @@ class Emitter {
     this.indention = false;
   }
 
-  /** yaml_emitter_write_double_quoted_scalar: escapes, then folding at spaces past column 80. */
+  /**
+   * yaml_emitter_write_double_quoted_scalar: escapes, then folding at spaces past column 80. go-yaml's
+   * `is_bom(value, i)` looks at the first three bytes of the value whatever `i` is, so a value that starts
+   * with U+FEFF has every character escaped (`\x61`, `\x20`, …) and, having no plain space left, never folds.
+   */
   private writeDoubleQuoted(cps: number[], allowBreaks: boolean): void {
     this.writeIndicator('"', true, false, false);
     let spaces = false;
     const n = cps.length;
+    const escapeAll = cps[0] === 0xfeff;
     for (let i = 0; i < n; i++) {
       const c = cps[i]!;
-      if (!isPrintable(c) || c === 0xfeff || isBreak(c) || c === 0x22 || c === 0x5c) {
+      if (escapeAll || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c) {
         this.put(`\\${escapeOf(c)}`, 1 + escapeOf(c).length);
         spaces = false;
       } else if (c === 0x20) {
