@@ -1,3 +1,5 @@
+import type { YamlPath, YamlV2ReadProblem } from './yamlv2/index.ts';
+
 /**
  * Errors of the render engine. Every error says where (source file, MachineConfig, field) and why, so the
  * CLI and the rollout engine can report it as one line without a stack trace.
@@ -27,6 +29,34 @@ export class RenderError extends Error {
     this.object = location.object;
     this.field = location.field;
     this.reason = reason;
+  }
+}
+
+/**
+ * A rendered spec that go-yaml v2 cannot read back from its JSON text, so MCO cannot name the rendered
+ * config and the pool does not render (see `yamlv2/read-json.ts`). As thrown by `renderedName`, `field` is
+ * the path in the rendered spec (`spec.kernelArguments[1]`); `renderPool` re-throws it located at the
+ * MachineConfig field the string came from.
+ */
+export class UnreadableSpecError extends RenderError {
+  readonly kind: YamlV2ReadProblem;
+  /** Path of the string in the rendered spec, from `spec`. */
+  readonly specPath: YamlPath;
+  /** The string as it is in the spec. */
+  readonly value: string;
+  /** go-yaml's own error text, e.g. `yaml: control characters are not allowed`. */
+  readonly problem: string;
+  constructor(
+    location: RenderErrorLocation,
+    reason: string,
+    details: { kind: YamlV2ReadProblem; specPath: YamlPath; value: string; problem: string },
+  ) {
+    super(location, reason);
+    this.name = 'UnreadableSpecError';
+    this.kind = details.kind;
+    this.specPath = details.specPath;
+    this.value = details.value;
+    this.problem = details.problem;
   }
 }
 

@@ -3,7 +3,13 @@
  * Operator does (same merge, same refusals, same `rendered-<pool>-<hash>` name). Pure: no I/O.
  */
 export { objectLabel, type ParsedDocuments, parseMachineConfigs, roleOf, sourceOf } from './documents.ts';
-export { PoolResolutionError, RenderError, type RenderErrorLocation, UnreconcilableError } from './errors.ts';
+export {
+  PoolResolutionError,
+  RenderError,
+  type RenderErrorLocation,
+  UnreadableSpecError,
+  UnreconcilableError,
+} from './errors.ts';
 export { convertIgnition, IgnitionConversionError } from './ignition/convert.ts';
 export { DecodeIssue } from './ignition/decode.ts';
 export { mergeIgnition } from './ignition/merge.ts';
@@ -47,4 +53,10 @@ export {
   type ValidatedMachineConfig,
   validateMachineConfig,
 } from './validate.ts';
-export { marshalYamlV2, type YamlValue } from './yamlv2/index.ts';
+export {
+  marshalYamlV2,
+  readBackFromGoJson,
+  type YamlPath,
+  YamlV2ReadError,
+  type YamlValue,
+} from './yamlv2/index.ts';

@@ -2,8 +2,9 @@
  * Rendering a pool's MachineConfig as MCO's render controller does (`generateRenderedMachineConfig`):
  * select, validate, merge, name, annotate; optionally check that it can replace the pool's current one.
  */
+import { locateSpecString } from './culprit.ts';
 import { objectLabel, sourceOf } from './documents.ts';
-import { RenderError } from './errors.ts';
+import { RenderError, UnreadableSpecError } from './errors.ts';
 import { goJson, type JsonTree, toJsonTree } from './ignition/serialize.ts';
 import { type MergedSpec, mergeMachineConfigs, mergeOrder } from './merge.ts';
 import { renderedName } from './name.ts';
@@ -17,7 +18,7 @@ import {
   type RenderedMachineConfig,
   type RenderedSpec,
 } from './types.ts';
-import { validateMachineConfig } from './validate.ts';
+import { type ValidatedMachineConfig, validateMachineConfig } from './validate.ts';
 import type { YamlValue } from './yamlv2/index.ts';
 
 /** MCO refuses rendered MachineConfigs whose JSON is larger than this (`ValidateMachineConfigSize`). */
@@ -92,7 +93,7 @@ export function renderPool(input: RenderPoolInput): RenderResult {
   const ordered = mergeOrder(validated);
   const baseOSImage = input.baseOSImage ?? '';
   const merged = mergeMachineConfigs(ordered, baseOSImage, input.baseOSExtensionsImage ?? '');
-  const { name, spec } = renderedSpecOf(pool.metadata.name, merged);
+  const { name, spec } = namedSpec(pool, merged, ordered);
   const warnings = validated.flatMap((v) => v.warnings);
 
   const annotations: Record<string, string> = {
@@ -172,6 +173,24 @@ export function renderPool(input: RenderPoolInput): RenderResult {
     osImageURLOverridden: overridden,
     warnings,
   };
+}
+
+/** `renderedSpecOf`, with a spec MCO cannot name blamed on the MachineConfig field that brought the string. */
+function namedSpec(
+  pool: MachineConfigPool,
+  merged: MergedSpec,
+  ordered: readonly ValidatedMachineConfig[],
+): { name: string; spec: RenderedSpec } {
+  try {
+    return renderedSpecOf(pool.metadata.name, merged);
+  } catch (error) {
+    if (!(error instanceof UnreadableSpecError)) throw error;
+    const location = locateSpecString(error.specPath, error.value, ordered) ?? {
+      object: objectLabel('MachineConfigPool', pool.metadata.name),
+      field: error.field,
+    };
+    throw new UnreadableSpecError(location, error.reason, error);
+  }
 }
 
 function describeSelector(selector: LabelSelector | null | undefined): string {
