@@ -194,6 +194,77 @@ describe('strata render', () => {
     expect(missing.stderr).toContain('does-not-exist.yaml: cannot read: no such file or directory');
   });
 
+  describe('characters go-yaml v2 cannot read back (test/fixtures/render/unreadable)', () => {
+    const image =
+      'quay.io/openshift/os@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+    const cannot =
+      'so MCO cannot render the pool (Failed to render configuration for pool worker: error converting JSON to YAML: yaml: control characters are not allowed)';
+
+    it.each([
+      ['karg-del', 'spec.kernelArguments[1]: U+007F (DEL) at character 14'],
+      ['karg-c1', 'spec.kernelArguments[1]: U+009B (a C1 control character) at character 14'],
+      ['karg-fffe', 'spec.kernelArguments[1]: U+FFFE (a non-character) at character 14'],
+      [
+        'file-c1',
+        'spec.config.storage.files[0].contents.source: U+009B (a C1 control character) at character 12',
+      ],
+      ['file-fffe', 'spec.config.storage.files[0].contents.source: U+FFFE (a non-character) at character 12'],
+    ])("%s: exits 1 naming file, MachineConfig and field, with MCO's reason", (name, where) => {
+      // Act
+      const { code, stdout, stderr } = strata([
+        'render',
+        '--pool',
+        'worker',
+        '--base-os-image',
+        image,
+        fixture(`unreadable/${name}.yaml`),
+      ]);
+      // Assess
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(`${name}.yaml: MachineConfig "99-worker-${name}": ${where}`);
+      expect(stderr).toContain(cannot);
+    });
+
+    it('file-del: exits 1 at validation already, as Ignition refuses a URL with an ASCII control character', () => {
+      // Act
+      const { code, stderr } = strata(['render', '--pool', 'worker', fixture('unreadable/file-del.yaml')]);
+      // Assess
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        'file-del.yaml: MachineConfig "99-worker-file-del": spec.config.storage.files[0].contents.source: invalid data url: it contains control characters',
+      );
+    });
+
+    it("nel: exits 0 with MCO's name, NEL read back as a space in the argument and in the file's data URL", () => {
+      // Prepare: the YAML MCO hashes (go-yaml folds each raw NEL in the spec's JSON to a space; both values
+      // are then plain), and its md5 after the salt, computed apart from Strata with Python's hashlib:
+      //   baseOSExtensionsContainerImage: ""   config: {ignition: {version: 3.5.0}, storage: {files: [{contents:
+      //   {source: "data:,hello world"}, mode: 420, overwrite: true, path: /etc/motd}]}}   extensions: []
+      //   fips: false   kernelArguments: ["console=ttyS0 quiet"]   kernelType: default   osImageURL: <image>
+      // Act
+      const { code, stdout, stderr } = strata([
+        'render',
+        '--pool',
+        'worker',
+        '--base-os-image',
+        image,
+        '-o',
+        'json',
+        fixture('unreadable/nel.yaml'),
+      ]);
+      // Assess
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      const rendered = JSON.parse(stdout);
+      expect(rendered.metadata.name).toBe('rendered-worker-2678cd993c1e7912861e05762025840e');
+      // The rendered MachineConfig keeps what was written; only the hash input is folded.
+      expect(rendered.spec.kernelArguments).toEqual(['console=ttyS0\u0085quiet']);
+      expect(rendered.spec.config.storage.files[0].contents.source).toBe('data:,hello\u0085world');
+    });
+  });
+
   it.each([
     ['no --pool', ['render', 'x.yaml']],
     ['no path', ['render', '--pool', 'worker']],
