@@ -222,6 +222,20 @@ describe('scalar styles', () => {
     expect(y({ a: 'a\ufeffb c' })).toBe('a: "a\\uFEFFb c"\n');
   });
 
+  it('treats NEL, LS and PS as line breaks: LS/PS raw in single quotes and literal blocks, re-indented after', () => {
+    // is_break covers CR, LF, NEL, LS, PS. LS and PS are printable, so a value with them is multiline but
+    // may be single-quoted; write_break copies them and sets the column to 0, and the next character is
+    // indented again. NEL is not printable: double quotes, as \N, like LS/PS (\L, \P) once quoting is double.
+    expect(y({ a: 'x\u2028y', b: ['p\u2029q'], c: 'l\nm\u2028n\n', d: 'n\u0085el', e: 'x\u2028\ty' })).toBe(
+      "a: 'x\u2028  y'\nb:\n- 'p\u2029  q'\nc: |\n  l\n  m\u2028  n\nd: \"n\\Nel\"\ne: \"x\\L\\ty\"\n",
+    );
+    // A break at the start or the end keeps a value from being plain, as LF does; a space next to one
+    // forbids single quotes.
+    expect(y({ a: '\u2028x', b: 'x\u2029', c: 'x \u2028y' })).toBe(
+      "a: '\u2028  x'\nb: 'x\u2029'\nc: \"x \\Ly\"\n",
+    );
+  });
+
   it('writes multi-line strings as literal blocks with chomping indicators', () => {
     expect(y({ clip: 'a\nb\n', keep: 'a\n\n', only: '\n', strip: 'a\nb', blank: 'a\n\nb' })).toBe(
       'blank: |-\n  a\n\n  b\nclip: |\n  a\n  b\nkeep: |+\n  a\n\nonly: |2+\n\nstrip: |-\n  a\n  b\n',
