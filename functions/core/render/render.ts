@@ -61,7 +61,11 @@ export interface RenderResult {
   warnings: string[];
 }
 
-/** Builds the rendered spec and its name from merged fields (no validation). */
+/**
+ * Builds the rendered spec and its name from merged fields (no validation).
+ * @throws UnreadableSpecError when go-yaml v2 could not read the spec back (located in the spec only;
+ * `renderPool` names the MachineConfig field instead).
+ */
 export function renderedSpecOf(poolName: string, merged: MergedSpec): { name: string; spec: RenderedSpec } {
   const spec: RenderedSpec = {
     osImageURL: merged.osImageURL,
