@@ -1,9 +1,8 @@
-import type { YamlPath, YamlV2ReadProblem } from './yamlv2/index.ts';
-
 /**
  * Errors of the render engine. Every error says where (source file, MachineConfig, field) and why, so the
  * CLI and the rollout engine can report it as one line without a stack trace.
  */
+import type { YamlPath, YamlV2ReadProblem } from './yamlv2/index.ts';
 
 /** Where a problem was found. Any part may be unknown. */
 export interface RenderErrorLocation {

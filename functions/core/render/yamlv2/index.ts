@@ -1,8 +1,7 @@
-/** go-yaml v2 (v2.4.0) compatible YAML output, for MCO's rendered-config hash. */
+/** go-yaml v2 (v2.4.0) compatible YAML output, and its reading of Go's JSON, for MCO's rendered-config hash. */
 export { formatGoFloat, marshalYamlV2, writeYamlV2, type YamlValue } from './emit.ts';
 export {
   formatYamlPath,
-  isRefusedByYamlV2Reader,
   readBackFromGoJson,
   type YamlPath,
   YamlV2ReadError,
