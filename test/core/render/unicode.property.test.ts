@@ -324,7 +324,8 @@ function checkScalar(s: string, place: Place, via: 'spec' | 'writer' = 'spec'): 
   const doc = inList ? { [key]: [s] } : { [key]: s };
   if (via === 'writer') {
     const value = s.replace(loneSurrogate, '\ufffd');
-    return checkText(marshalYamlV2(doc), value, key, inList);
+    checkText(marshalYamlV2(doc), value, key, inList);
+    return;
   }
   let yaml: string;
   try {

@@ -227,7 +227,7 @@ describe('scalar styles', () => {
     // may be single-quoted; write_break copies them and sets the column to 0, and the next character is
     // indented again. NEL is not printable: double quotes, as \N, like LS/PS (\L, \P) once quoting is double.
     expect(y({ a: 'x\u2028y', b: ['p\u2029q'], c: 'l\nm\u2028n\n', d: 'n\u0085el', e: 'x\u2028\ty' })).toBe(
-      "a: 'x\u2028  y'\nb:\n- 'p\u2029  q'\nc: |\n  l\n  m\u2028  n\nd: \"n\\Nel\"\ne: \"x\\L\\ty\"\n",
+      'a: \'x\u2028  y\'\nb:\n- \'p\u2029  q\'\nc: |\n  l\n  m\u2028  n\nd: "n\\Nel"\ne: "x\\L\\ty"\n',
     );
     // A break at the start or the end keeps a value from being plain, as LF does; a space next to one
     // forbids single quotes.
