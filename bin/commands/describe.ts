@@ -3,7 +3,8 @@
  * blocked, and its audit events (`-o json|yaml` for the whole description).
  */
 import type { Command } from 'commander';
-import { formatAge, type RolloutDescription } from '../../functions/core/admin/index.ts';
+import type { RolloutDescription } from '../../functions/core/admin/index.ts';
+import { formatAge } from '../views/age.ts';
 import { CliError, EXIT_USAGE } from './cli-error.ts';
 import { type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
 import { outputFormat, renderData, renderTable, withOutput } from './client/output.ts';

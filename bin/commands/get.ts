@@ -3,28 +3,19 @@
  * Strata through the admin API. Tables follow kubectl (`pools` has the columns of `oc get mcp`).
  */
 import type { Command } from 'commander';
+import type { ClusterView, NodeView, PoolView, RolloutView } from '../../functions/core/admin/index.ts';
+import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
+import type { Track } from '../../functions/core/model.ts';
+import { DRIFT_COLUMNS, driftRow, TRACK_CHECK_COLUMNS, trackCheckCells } from '../views/checks.ts';
 import {
-  type ClusterView,
   clusterRow,
-  type NodeView,
   nodeRow,
-  type PoolView,
   poolRow,
-  type RolloutView,
   rolloutRow,
   TABLE_COLUMNS,
   type TableName,
   trackRow,
-} from '../../functions/core/admin/index.ts';
-import {
-  DRIFT_COLUMNS,
-  type DriftView,
-  driftRow,
-  TRACK_CHECK_COLUMNS,
-  type TrackCheckView,
-  trackCheckCells,
-} from '../../functions/core/checks/index.ts';
-import type { Track } from '../../functions/core/model.ts';
+} from '../views/resources.ts';
 import { CliError, EXIT_USAGE } from './cli-error.ts';
 import { type AdminClient, type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
 import { type OutputFormat, outputFormat, renderData, renderTable, withOutput } from './client/output.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { driftRow, type TrackCheckView, trackCheckCells } from '../../../functions/core/checks/index.ts';
+import { driftRow, trackCheckCells } from '../../bin/views/checks.ts';
+import type { TrackCheckView } from '../../functions/core/checks/index.ts';
 
 const now = new Date('2026-11-21T12:00:00Z');
 const d = (c: string) => `sha256:${c.repeat(64)}`;
