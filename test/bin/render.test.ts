@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { poolFor } from '../../bin/commands/render.ts';
+import { poolFor } from '../../bin/actions/render.ts';
 import { parseMachineConfigs, renderPool } from '../../functions/core/render/index.ts';
 import { strata } from '../support/cli.ts';
 
