@@ -7,7 +7,8 @@ import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
 import { formatAge } from '../views/age.ts';
-import { renderData, renderTable } from '../views/output.ts';
+import { renderData } from '../views/output.ts';
+import { renderTable } from '../views/table.ts';
 
 /** The human-readable description. */
 export function formatDescription(d: RolloutDescription, now = new Date()): string {
@@ -46,18 +47,15 @@ export function formatDescription(d: RolloutDescription, now = new Date()): stri
   if (d.blocked.length === 0) lines.push('  nothing');
   for (const b of d.blocked) lines.push(`  - ${b}`);
   lines.push('Events:');
-  const events = d.events.map((e) => ({
-    AGE: formatAge(e.time, now),
-    KIND: e.kind,
-    ACTOR: e.actor,
-    MESSAGE: e.message,
-  }));
-  lines.push(
-    renderTable(['AGE', 'KIND', 'ACTOR', 'MESSAGE'], events)
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n'),
-  );
+  const events = d.events.map((e) => [formatAge(e.time, now), e.kind, e.actor, e.message]);
+  if (events.length === 0) lines.push('  none');
+  else
+    lines.push(
+      renderTable(['AGE', 'KIND', 'ACTOR', 'MESSAGE'], events)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
   return lines.join('\n');
 }
 

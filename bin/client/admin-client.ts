@@ -24,10 +24,13 @@ export interface AdminClientOptions {
 /** An error answer of the admin API. */
 export class AdminApiError extends CliError {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The API's own message (`{"error": …}`), without the request. */
+  readonly detail: string;
+  constructor(status: number, message: string, detail = message) {
     super(message);
     this.name = 'AdminApiError';
     this.status = status;
+    this.detail = detail;
   }
 }
 
@@ -115,7 +118,11 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
           : (parsed && typeof parsed === 'object' && 'message' in parsed
               ? String((parsed as { message: unknown }).message)
               : raw.slice(0, 200)) || response.statusText;
-      throw new AdminApiError(response.status, `${method} ${url.pathname}: ${response.status} ${message}`);
+      throw new AdminApiError(
+        response.status,
+        `${method} ${url.pathname}: ${response.status} ${message}`,
+        message,
+      );
     }
     return parsed as T;
   };

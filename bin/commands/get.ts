@@ -1,4 +1,4 @@
-/** `strata get KIND`: tables of a running Strata's resources (bin/actions/get.ts). */
+/** `strata get KIND [NAME]`: tables of a running Strata's resources (bin/actions/get.ts). */
 import { lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
 
 export const registerGet: RegisterCommand = (program) => {
@@ -6,8 +6,11 @@ export const registerGet: RegisterCommand = (program) => {
     withConnection(
       program
         .command('get')
-        .description('List clusters, pools, rollouts, nodes, tracks or drift of a running Strata')
+        .description(
+          'List clusters, pools, rollouts, nodes, tracks or drift of a running Strata, or show one',
+        )
         .argument('<kind>', 'clusters | pools | rollouts | nodes | tracks | drift')
+        .argument('[name]', 'one object: a cluster, pool or node (CLUSTER/NAME), rollout id or track')
         .option('--cluster <id>', 'pools and nodes of this cluster only')
         .option('--pool <name>', 'pools and nodes of this pool only')
         .option('--track <name>', 'rollouts of this track only'),

@@ -3,7 +3,7 @@
  * processes against a local Strata (local/start.ts: embedded runtime, admin API, a small simulated fleet).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +24,14 @@ let strata: RunningStrata;
 function run(
   args: string[],
   env: Record<string, string> = {},
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       env: { ...process.env, STRATA_URL: strata.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,7 +62,8 @@ beforeAll(async () => {
     fleetScenario({
       clusters: [
         { name: 'alpha', labels: { env: 'test', canary: 'true' }, nodes: 2 },
-        { name: 'beta', labels: { env: 'test' }, nodes: 2 },
+        // worker-0 … worker-10: natural order puts worker-2 before worker-10.
+        { name: 'beta', labels: { env: 'test' }, nodes: 11 },
       ],
     }),
   );
@@ -84,7 +87,17 @@ describe('strata commands against a running Strata', () => {
     const nodes = await run(['get', 'nodes', '--cluster', 'beta', '-o', 'yaml']);
     expect(nodes.code).toBe(0);
     expect(nodes.stdout).toContain('kind: nodes');
-    expect(nodes.stdout.match(/clusterId: beta/g)).toHaveLength(2);
+    expect(nodes.stdout.match(/clusterId: beta/g)).toHaveLength(11);
+
+    // Natural order of names; no colour when stdout is not a terminal.
+    const table = await run(['get', 'nodes', '--cluster', 'beta']);
+    expect(
+      table.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(/ +/)[1]),
+    ).toEqual(Array.from({ length: 11 }, (_, i) => `worker-${i}`));
+    expect(table.stdout).not.toContain('\x1b[');
 
     const wrong = await run(['get', 'widgets']);
     expect(wrong.code).toBe(2);
@@ -92,6 +105,66 @@ describe('strata commands against a running Strata', () => {
     const format = await run(['get', 'pools', '-o', 'xml']);
     expect(format.code).toBe(2);
   });
+
+  it('get KIND NAME shows one object, names an ambiguous one, and exits 1 on an unknown one', async () => {
+    const cluster = await run(['get', 'cluster', 'alpha']);
+    expect(cluster.code).toBe(0);
+    expect(cluster.stdout.trim().split('\n')).toHaveLength(2);
+    expect(cluster.stdout).toMatch(/\nalpha +https:/);
+
+    const pool = await run(['get', 'pool', 'beta/worker', '-o', 'json']);
+    expect(JSON.parse(pool.stdout)).toMatchObject({ clusterId: 'beta', pool: 'worker' });
+    const node = await run(['get', 'node', 'worker-10', '-o', 'yaml']);
+    expect(node.code).toBe(0);
+    expect(node.stdout).toMatch(/^clusterId: beta\nname: worker-10\n/);
+    const byFlag = await run(['get', 'node', 'worker-1', '--cluster', 'alpha', '-o', 'wide']);
+    expect(byFlag.stdout).toMatch(/\nalpha +worker-1 +worker +Ready /);
+
+    const ambiguous = await run(['get', 'node', 'worker-0']);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toBe(
+      'strata: node "worker-0" is in several clusters (alpha/worker-0, beta/worker-0): name one as CLUSTER/worker-0 or with --cluster\n',
+    );
+    for (const [kind, name] of [
+      ['rollout', 'nope-000000000000'],
+      ['cluster', 'nope'],
+      ['node', 'alpha/worker-99'],
+      ['track', 'nope'],
+    ]) {
+      const missing = await run(['get', kind!, name!]);
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toBe(`strata: ${kind} "${name}" not found\n`);
+    }
+    const noCluster = await run(['get', 'pool', 'nope/worker']);
+    expect(noCluster.code).toBe(1);
+    expect(noCluster.stderr).toBe('strata: pool "nope/worker" not found: cluster nope: not registered\n');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'colours states on a terminal, unless NO_COLOR is set',
+    async () => {
+      // script(1) gives the command a pseudo-terminal as stdout.
+      const onTerminal = (env: Record<string, string>) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(
+            '/usr/bin/script',
+            ['-qec', `${process.execPath} ${cli} get nodes --cluster alpha`, '/dev/null'],
+            { env: { ...process.env, STRATA_URL: strata.url, TERM: 'xterm-256color', ...env } },
+          );
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('error', reject);
+          child.on('close', () => resolve(out));
+        });
+      const coloured = await onTerminal({});
+      expect(coloured).toContain('\x1b[32mReady\x1b[39m');
+      expect(coloured).toContain('\x1b[32mDone\x1b[39m');
+      const plain = await onTerminal({ NO_COLOR: '1' });
+      expect(plain).toMatch(/alpha +worker-0 +Ready +Done/);
+      expect(plain).not.toContain('\x1b[');
+    },
+  );
 
   it('track apply creates and then leaves unchanged; refuses a bad file naming file, track and field', async () => {
     const file = join(dir, 'canary.yaml');
@@ -112,7 +185,9 @@ describe('strata commands against a running Strata', () => {
     const second = await run(['track', 'apply', '-f', file]);
     expect(second.stdout).toBe('track/canary unchanged\n');
     const tracks = await run(['get', 'tracks']);
-    expect(tracks.stdout).toMatch(/canary +quay\.io\/strata\/rhcos-layered:canary +env=test +worker +first/);
+    expect(tracks.stdout).toMatch(
+      /canary +quay\.io\/strata\/rhcos-layered:canary +env=test +worker +first,rest/,
+    );
 
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: broken\nimage: quay.io/a/b:c\nstrategy: { maxConcurrentClusters: 0 }\n');
@@ -186,7 +261,7 @@ describe('strata commands against a running Strata', () => {
     // The token and CA it was given reach the cluster.
     const nodes = await run(['get', 'nodes', '--cluster', 'alpha-again']);
     expect(nodes.code).toBe(0);
-    expect(nodes.stdout).toMatch(/alpha-again +worker-0 +worker +Ready/);
+    expect(nodes.stdout).toMatch(/alpha-again +worker-0 +Ready +Done/);
 
     const usage = await run(['cluster', 'add', '--name', 'x', '--server', alpha.server]);
     expect(usage.code).toBe(2);
