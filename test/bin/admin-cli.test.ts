@@ -237,6 +237,17 @@ describe('strata commands against a running Strata', () => {
     expect(rows.stdout).toMatch(new RegExp(`${id} +canary +Soaking +1/2 first +1/2 `));
   }, 90_000);
 
+  it('rolls back; once it is over, the clusters read rolled-back, not rolling-back', async () => {
+    const started = await run(['rollout', 'rollback', id]);
+    expect(started.stdout).toMatch(new RegExp(`^rollout ${id}: Roll(ingBack|edBack)\n$`));
+    await waitForStatus('RolledBack');
+    const described = await run(['describe', 'rollout', id]);
+    expect(described.stdout).toMatch(/Status: +RolledBack/);
+    expect(described.stdout).toMatch(/\n +alpha: rolled-back\n/);
+    expect(described.stdout).not.toContain('rolling-back');
+    expect((await run(['get', 'rollout', id])).stdout).toMatch(new RegExp(`\n${id} +canary +RolledBack `));
+  }, 90_000);
+
   it('cluster add and remove', async () => {
     const alpha = strata.fleet!.cluster('alpha');
     const token = join(dir, 'token');
