@@ -20,7 +20,8 @@ import {
   UnreconcilableError,
   validateMachineConfig,
 } from '../../functions/core/render/index.ts';
-import { CliError, EXIT_USAGE } from '../cli-error.ts';
+import { CliError } from '../cli-error.ts';
+import { isUnknownField, unknownFields } from './render-fields.ts';
 
 interface RenderOptions {
   pool: string;
@@ -29,7 +30,8 @@ interface RenderOptions {
   current?: string;
   requireDigest?: boolean;
   controllerVersion?: string;
-  output: string;
+  strict?: boolean;
+  output: 'yaml' | 'json';
 }
 
 const extensions = ['.yaml', '.yml', '.json'];
@@ -81,9 +83,6 @@ function parseFile(file: string): ReturnType<typeof parseMachineConfigs> {
 }
 
 function run(paths: string[], options: RenderOptions): void {
-  if (options.output !== 'yaml' && options.output !== 'json') {
-    throw new CliError(`-o: expected yaml or json, got "${options.output}"`, EXIT_USAGE);
-  }
   const machineConfigs: MachineConfig[] = [];
   const pools: MachineConfigPool[] = [];
   const warnings: string[] = [];
@@ -94,7 +93,18 @@ function run(paths: string[], options: RenderOptions): void {
     warnings.push(...parsed.skipped);
   }
   // Every input is checked, not only the pool's: a broken file is reported wherever it is.
-  mergeOrder(machineConfigs.map((mc) => validateMachineConfig(mc, options.controllerVersion)));
+  const validated = machineConfigs.map((mc) => validateMachineConfig(mc, options.controllerVersion));
+  mergeOrder(validated);
+  const unknown = [...machineConfigs, ...pools].flatMap(unknownFields);
+  if (options.strict) {
+    const refused = [...unknown, ...validated.flatMap((v) => v.warnings).filter(isUnknownField)];
+    if (refused.length > 0) {
+      throw new CliError(
+        `--strict: ${refused.length} unknown field(s), nothing rendered:\n  ${refused.map((r) => r.replace(': unknown field, ignored', ': unknown field')).join('\n  ')}`,
+      );
+    }
+  }
+  warnings.push(...unknown);
   const pool = poolFor(options.pool, pools);
   const result = renderPool({
     pool,

@@ -1,4 +1,5 @@
 /** `strata render`: a pool's rendered MachineConfig, as MCO would render it (bin/actions/render.ts, docs/render.md). */
+import { Option } from 'commander';
 import { lazy, type RegisterCommand } from './options.ts';
 
 export const registerRender: RegisterCommand = (program) => {
@@ -21,6 +22,7 @@ export const registerRender: RegisterCommand = (program) => {
     )
     .option('--require-digest', 'refuse an osImageURL that is not pinned by digest (@sha256:)')
     .option('--controller-version <v>', 'refuse generated MachineConfigs from another controller version')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('--strict', 'refuse unknown fields (otherwise a warning each, naming file, object and field)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(lazy(() => import('../actions/render.ts'), 'render'));
 };
