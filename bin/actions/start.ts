@@ -7,18 +7,10 @@
  */
 import cliProgress from 'cli-progress';
 import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
-import { NodeAnnotations, rolloutId } from '../../functions/core/model.ts';
+import { NodeAnnotations, rolloutId, type Track } from '../../functions/core/model.ts';
 import { isTerminal } from '../../functions/core/rollout/rollout-plan.ts';
-import {
-  DEMO_IMAGE,
-  DEMO_TRACK,
-  loadStartConfig,
-  type RunningStrata,
-  type StartConfig,
-  StartConfigError,
-  startStrata,
-} from '../../local/start.ts';
-import { loadScenario, type Scenario, ScenarioError } from '../../sim/index.ts';
+import type { RunningStrata, StartConfig } from '../../local/start.ts';
+import type { Scenario } from '../../sim/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { AdminApiError, type AdminClient, createAdminClient } from '../client/index.ts';
 import { formatItems } from './get.ts';
@@ -148,7 +140,11 @@ function linesView(write: (line: string) => void, started: number): ProgressView
 }
 
 /** Applies the demo track, publishes the demo image and returns the rollout id. */
-async function startDemo(client: AdminClient, write: (line: string) => void): Promise<string> {
+async function startDemo(
+  client: AdminClient,
+  write: (line: string) => void,
+  { DEMO_TRACK, DEMO_IMAGE }: { DEMO_TRACK: Track; DEMO_IMAGE: { reference: string; digest: string } },
+): Promise<string> {
   await client.put(`/tracks/${DEMO_TRACK.name}`, {
     ...DEMO_TRACK,
     image: `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}:${DEMO_TRACK.image.tag}`,
@@ -211,6 +207,14 @@ export async function start(options: StartOptions): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const timeScale = positiveNumber('--time-scale', options.timeScale);
   const listenPort = port(options.port);
+  if (options.exitWhenDone && !options.demo) {
+    throw new CliError('--exit-when-done: needs the demo (drop --no-demo)', EXIT_USAGE);
+  }
+  // Loaded once the options are known to be usable: the runtime and the simulator take a while to load.
+  const { DEMO_IMAGE, DEMO_TRACK, loadStartConfig, StartConfigError, startStrata } = await import(
+    '../../local/start.ts'
+  );
+  const { loadScenario, ScenarioError } = await import('../../sim/index.ts');
   let config: StartConfig | undefined;
   let scenario: Scenario | undefined;
   try {
@@ -286,7 +290,7 @@ export async function start(options: StartOptions): Promise<void> {
     let verdict = 0;
     if (strata.fleet && options.demo) {
       const client = createAdminClient({ url: strata.url });
-      const id = await startDemo(client, write);
+      const id = await startDemo(client, write, { DEMO_TRACK, DEMO_IMAGE });
       const fleet = strata.fleet;
       const image = `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}@${DEMO_IMAGE.digest}`;
       const converged = () =>
