@@ -1,12 +1,12 @@
 /**
  * `strata check [TRACK] [--wait]`: runs the update check now through the admin API of a running Strata
  * (one track, or every track and cluster), as the schedule would. With `--wait`, waits until each track
- * was checked and prints what the check found.
+ * was checked and prints what the check found; a track whose check failed (its tag or its base could not
+ * be resolved) is reported on stderr and the command exits 1.
  */
-import type { TrackCheckView } from '../../functions/core/checks/index.ts';
-import type { Track } from '../../functions/core/model.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type AdminClient, type ConnectionOptions, clientFor } from '../client/index.ts';
+import type { TrackItem } from '../views/resources.ts';
 
 interface CheckStarted {
   cycle: string;
@@ -18,8 +18,6 @@ interface CheckOptions extends ConnectionOptions {
   wait?: boolean;
   timeout?: string;
 }
-
-type TrackItem = Track & { check?: TrackCheckView };
 
 /** Polls the tracks until each named one has a check at or after `since`. */
 async function waitForChecks(
@@ -41,16 +39,18 @@ async function waitForChecks(
   }
 }
 
-function summary(t: TrackItem): string {
+/** What the check of one track found; `failed` when it could not resolve the tag or the base. */
+function summary(t: TrackItem): { line: string; failed: boolean } {
   const c = t.check;
-  if (!c) return `${t.name}: not checked`;
-  if (c.lastError) return `${t.name}: error: ${c.lastError}`;
+  if (!c) return { line: `${t.name}: not checked`, failed: true };
+  if (c.lastError) return { line: `${t.name}: ${c.lastError}`, failed: true };
+  if (c.baseError) return { line: `${t.name}: ${c.lastDigest}; base: ${c.baseError}`, failed: true };
   const base = c.base
     ? c.base.stale
       ? `, base ${c.base.base} moved (${c.base.behind} behind, now ${c.base.latestDigest})`
       : `, base ${c.base.base} current`
     : '';
-  return `${t.name}: ${c.lastDigest}${base}${c.baseError ? ` (${c.baseError})` : ''}`;
+  return { line: `${t.name}: ${c.lastDigest}${base}`, failed: false };
 }
 
 /** `strata check [TRACK] [--wait]`. */
@@ -66,7 +66,12 @@ export async function check(track: string | undefined, options: CheckOptions): P
     `check ${out.cycle}: ${out.tracks.length} track(s)${out.clusters.length ? `, drift of ${out.clusters.length} cluster(s)` : ''} queued\n`,
   );
   if (!options.wait) return;
+  let failed = 0;
   for (const t of await waitForChecks(client, out.tracks, since, timeout * 1000)) {
-    process.stdout.write(`${summary(t)}\n`);
+    const s = summary(t);
+    if (s.failed) failed++;
+    if (s.failed) process.stderr.write(`strata: check failed: ${s.line}\n`);
+    else process.stdout.write(`${s.line}\n`);
   }
+  if (failed > 0) process.exitCode = 1;
 }

@@ -198,6 +198,31 @@ describe('strata commands against a running Strata', () => {
     expect((await run(['track', 'apply'])).code).toBe(2);
   });
 
+  it('check --wait exits 1 and says why when the check of a track fails', async () => {
+    // Prepare: a track whose registry refuses connections (a port nobody listens on).
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const file = join(dir, 'unreachable.yaml');
+    writeFileSync(
+      file,
+      `name: unreachable\nimage: 127.0.0.1:${port}/acme/os:prod\ntargets: { clusterSelector: { matchLabels: { env: none } } }\n`,
+    );
+    expect((await run(['track', 'apply', '-f', file])).code).toBe(0);
+    // Act
+    const out = await run(['check', 'unreachable', '--wait', '--timeout', '60']);
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^check .*: 1 track\(s\) queued\n$/);
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^strata: check failed: unreachable: 127\\.0\\.0\\.1:${port}/acme/os:prod: registry unavailable: .*\\n$`,
+      ),
+    );
+    await run(['track', 'delete', 'unreachable']);
+  }, 90_000);
+
   it('plan shows waves, rendered configs and node order without changing anything', async () => {
     const out = await run(['plan', `quay.io/strata/rhcos-layered:canary@${digest}`]);
     expect(out.code).toBe(0);
