@@ -1,7 +1,8 @@
 /**
  * `strata plan IMAGE`: a dry run of rolling IMAGE (`host/repo:tag@sha256:…` or `--digest`) out through every
- * track following it: waves, clusters, pools, rendered config names, the order nodes would start in, and
- * anything MCO or the registration would refuse. Nothing is changed.
+ * track following it: waves, clusters, pools, rendered config names, the order nodes would start in, what
+ * the rollout would skip (notices), and anything MCO or the registration would refuse (refusals: exit 1).
+ * Nothing is changed.
  */
 import type { TrackDryRun } from '../../functions/core/admin/index.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
@@ -34,6 +35,8 @@ export function formatPlan(image: string, tracks: (TrackDryRun & { rolloutId: st
         }
       }
     }
+    if (t.notices.length) lines.push('Notices:');
+    for (const n of t.notices) lines.push(`  - ${n}`);
     lines.push(t.refusals.length ? 'Refusals:' : 'Refusals: none');
     for (const r of t.refusals) lines.push(`  - ${r}`);
   }
@@ -58,6 +61,6 @@ export async function plan(
   process.stdout.write(
     `${format === 'json' || format === 'yaml' ? await renderData(format, out) : formatPlan(out.image, out.tracks)}\n`,
   );
-  // A plan with refusals is a failed check (scripts can gate a push on it).
+  // A plan with refusals is a failed check (scripts can gate a push on it); notices are not.
   if (refused) process.exitCode = 1;
 }
