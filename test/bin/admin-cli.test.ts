@@ -220,6 +220,17 @@ describe('strata commands against a running Strata', () => {
         `^strata: check failed: unreachable: 127\\.0\\.0\\.1:${port}/acme/os:prod: registry unavailable: .*\\n$`,
       ),
     );
+
+    // What get prints, the check it found included, is what apply takes: nothing changes.
+    const one = await run(['get', 'tracks', 'unreachable', '-o', 'yaml']);
+    expect(one.stdout).toMatch(/^name: unreachable\n/);
+    expect(one.stdout).toMatch(/\ncheck:\n {2}lastCheckedAt: /);
+    const reapplied = await run(['track', 'apply', '-f', '-'], {}, one.stdout);
+    expect(reapplied).toMatchObject({ code: 0, stdout: 'track/unreachable unchanged\n', stderr: '' });
+    const all = await run(['get', 'tracks', '-o', 'json']);
+    expect((await run(['track', 'apply', '-f', '-'], {}, all.stdout)).stdout).toBe(
+      'track/canary unchanged\ntrack/unreachable unchanged\n',
+    );
     await run(['track', 'delete', 'unreachable']);
   }, 90_000);
 
