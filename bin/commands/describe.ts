@@ -1,11 +1,10 @@
 /** `strata describe rollout ID` (bin/actions/describe.ts). */
-import { lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
+import { completeArgument, lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
 
 export const registerDescribe: RegisterCommand = (program) => {
   withOutput(
     withConnection(
-      program
-        .command('describe')
+      completeArgument(program.command('describe'), ['rollout'])
         .description('Describe a rollout: waves, clusters, pools, why it is blocked, events')
         .argument('<kind>', 'rollout')
         .argument('<id>', 'rollout id (strata get rollouts)'),

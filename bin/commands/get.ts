@@ -1,11 +1,13 @@
 /** `strata get KIND [NAME]`: tables of a running Strata's resources (bin/actions/get.ts). */
-import { lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
+import { completeArgument, lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
+
+/** The kinds `get` lists (it also takes the singular, and `mcp`). */
+export const KIND_NAMES = ['clusters', 'pools', 'rollouts', 'nodes', 'tracks', 'drift'];
 
 export const registerGet: RegisterCommand = (program) => {
   withOutput(
     withConnection(
-      program
-        .command('get')
+      completeArgument(program.command('get'), KIND_NAMES)
         .description(
           'List clusters, pools, rollouts, nodes, tracks or drift of a running Strata, or show one',
         )

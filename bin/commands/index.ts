@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerCluster } from './cluster.ts';
+import { registerCompletion } from './completion.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
 import type { RegisterCommand } from './options.ts';
@@ -29,6 +30,7 @@ export const commands: RegisterCommand[] = [
   registerCheck,
   registerSim,
   registerRender,
+  registerCompletion,
 ];
 
 /** The whole program, every command declared (nothing run). */

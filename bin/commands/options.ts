@@ -41,3 +41,19 @@ export function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K) {
 
 /** Adds one command (name, arguments, options, help and its lazy action) to the `strata` program. */
 export type RegisterCommand = (program: Command) => void;
+
+const argumentWords = new WeakMap<Command, readonly string[]>();
+
+/**
+ * Words shell completion offers for a command's first argument (`strata completion` reads them). For
+ * arguments the action checks itself, e.g. `get`'s kinds, which it accepts in more spellings than it lists.
+ */
+export function completeArgument(command: Command, words: readonly string[]): Command {
+  argumentWords.set(command, words);
+  return command;
+}
+
+/** The completion words of a command's first argument, from {@link completeArgument} or its choices. */
+export function argumentCompletions(command: Command): readonly string[] {
+  return argumentWords.get(command) ?? command.registeredArguments[0]?.argChoices ?? [];
+}
