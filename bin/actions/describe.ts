@@ -8,6 +8,7 @@ import { type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
 import { formatAge } from '../views/age.ts';
 import { renderData } from '../views/output.ts';
+import { naturally } from '../views/sort.ts';
 import { renderTable } from '../views/table.ts';
 
 /** The human-readable description. */
@@ -35,8 +36,8 @@ export function formatDescription(d: RolloutDescription, now = new Date()): stri
       for (const p of c.pools) {
         const parts = [
           `${p.updatedMachineCount ?? 0}/${p.machineCount ?? '?'} updated`,
-          ...(p.inFlight.length ? [`in flight: ${p.inFlight.join(', ')}`] : []),
-          ...(p.failed.length ? [`failed: ${p.failed.join(', ')}`] : []),
+          ...(p.inFlight.length ? [`in flight: ${naturally(p.inFlight).join(', ')}`] : []),
+          ...(p.failed.length ? [`failed: ${naturally(p.failed).join(', ')}`] : []),
           ...(p.holds.filter((h) => h !== 'no-target').length ? [`holds: ${p.holds.join(', ')}`] : []),
         ];
         lines.push(`       ${p.pool.padEnd(10)} ${parts.join('; ')}${p.config ? `  (${p.config})` : ''}`);

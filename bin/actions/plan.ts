@@ -8,6 +8,7 @@ import type { TrackDryRun } from '../../functions/core/admin/index.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
 import { renderData } from '../views/output.ts';
+import { naturally } from '../views/sort.ts';
 
 /** The dry run as text. */
 export function formatPlan(image: string, tracks: (TrackDryRun & { rolloutId: string })[]): string {
@@ -30,7 +31,7 @@ export function formatPlan(image: string, tracks: (TrackDryRun & { rolloutId: st
           p.batches.forEach((b, j) => {
             lines.push(`      ${String(j + 1).padStart(2)}. ${b.join(', ')}`);
           });
-          if (p.upToDate.length) lines.push(`      already there: ${p.upToDate.join(', ')}`);
+          if (p.upToDate.length) lines.push(`      already there: ${naturally(p.upToDate).join(', ')}`);
           for (const warning of p.warnings) lines.push(`      warning: ${warning}`);
         }
       }

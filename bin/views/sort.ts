@@ -15,3 +15,8 @@ export function compareKeys(a: readonly string[], b: readonly string[]): number 
   }
   return 0;
 }
+
+/** `names` in natural order (a copy). */
+export function naturally(names: readonly string[]): string[] {
+  return [...names].sort(compareNatural);
+}

@@ -1,5 +1,6 @@
 /** The tables of `strata get` (bin/views): cells, natural order, the default and wide views, widths. */
 import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../bin/actions/plan.ts';
 import { trackCheckCells } from '../../bin/views/checks.ts';
 import { DRIFT, NODES, POOLS, TRACKS, waveNames } from '../../bin/views/resources.ts';
 import { formatTable, headers, tableRows } from '../../bin/views/table.ts';
@@ -241,5 +242,47 @@ describe('tables', () => {
       EXPECTED: 'quay.io/acme/os@sha256:1',
       CAUSE: finding.cause,
     });
+  });
+
+  it('plan: nodes already there in natural order, start batches in the order they would start', () => {
+    const text = formatPlan('quay.io/a/b@sha256:1', [
+      {
+        track: 't',
+        rolloutId: 't-1',
+        image: 'quay.io/a/b@sha256:1',
+        strategy: parseTrack({ name: 't', image: 'quay.io/a/b:c' }, 'test').strategy,
+        waves: [
+          {
+            name: 'rest',
+            clusters: [
+              {
+                id: 'c1',
+                unreachable: null,
+                pools: [
+                  {
+                    pool: 'worker',
+                    renderedConfig: config('worker'),
+                    sources: [],
+                    warnings: [],
+                    refusal: null,
+                    maxUnavailable: 1,
+                    batches: [['worker-3'], ['worker-1']],
+                    upToDate: ['worker-10', 'worker-2', 'worker-11'],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+        refusals: [],
+        notices: ['cluster c1: no pool infra registered; the rollout skips it there'],
+      },
+    ]);
+    expect(text).toContain(
+      '       1. worker-3\n       2. worker-1\n      already there: worker-2, worker-10, worker-11\n',
+    );
+    expect(text).toContain(
+      'Notices:\n  - cluster c1: no pool infra registered; the rollout skips it there\nRefusals: none',
+    );
   });
 });
