@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchItems, formatItems } from '../../bin/actions/get.ts';
+import { createAdminClient } from '../../bin/client/index.ts';
+import { watchView } from '../../bin/client/watch.ts';
 import { rolloutId } from '../../functions/core/model.ts';
 import { type RunningStrata, startStrata } from '../../local/start.ts';
 import { loadScenario } from '../../sim/index.ts';
@@ -233,6 +236,35 @@ describe('strata commands against a running Strata', () => {
     );
     await run(['track', 'delete', 'unreachable']);
   }, 90_000);
+
+  it('a watch of get tracks shows the table again when a track is applied, not before', async () => {
+    // Prepare: the watch loop `-w` will use, reading through the admin API as `get` does.
+    const client = createAdminClient({ url: strata.url });
+    const read = async () => {
+      const { items } = await fetchItems(client, 'tracks');
+      return { key: JSON.stringify(items), text: await formatItems('tracks', items, 'table') };
+    };
+    const shown: string[] = [];
+    const stop = new AbortController();
+    const watching = watchView(read, (text) => shown.push(text), { intervalMs: 100, signal: stop.signal });
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = [...shown];
+    // Act
+    const file = join(dir, 'watched.yaml');
+    writeFileSync(file, 'name: watched\nimage: quay.io/acme/os:watched\n');
+    expect((await run(['track', 'apply', '-f', file])).code).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (!shown.at(-1)?.includes('watched') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await watching;
+    // Assess: one view at first (nothing changed for a second), one more after the apply.
+    expect(before).toHaveLength(1);
+    expect(before[0]).not.toContain('watched');
+    expect(shown).toHaveLength(2);
+    expect(shown[1]).toMatch(/\nwatched +quay\.io\/acme\/os:watched +\(all\) +worker +rest /);
+    await run(['track', 'delete', 'watched']);
+  });
 
   it('plan shows waves, rendered configs and node order without changing anything', async () => {
     const out = await run(['plan', `quay.io/strata/rhcos-layered:canary@${digest}`]);
