@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../bin/actions/plan.ts';
 import { trackCheckCells } from '../../bin/views/checks.ts';
 import { DRIFT, NODES, POOLS, TRACKS, waveNames } from '../../bin/views/resources.ts';
+import { naturally } from '../../bin/views/sort.ts';
 import { formatTable, headers, tableRows } from '../../bin/views/table.ts';
 import type { NodeView, PoolView } from '../../functions/core/admin/index.ts';
 import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
@@ -124,6 +125,32 @@ describe('track check cells', () => {
 });
 
 describe('tables', () => {
+  it('order names naturally: digit runs by value, the rest by code point', () => {
+    expect(
+      naturally([
+        'worker-10',
+        'worker-2',
+        'worker-1',
+        'infra-0',
+        'worker-02',
+        'w',
+        'worker',
+        'node10a',
+        'node9b',
+      ]),
+    ).toEqual([
+      'infra-0',
+      'node9b',
+      'node10a',
+      'w',
+      'worker',
+      'worker-1',
+      'worker-2',
+      'worker-02',
+      'worker-10',
+    ]);
+  });
+
   it('sort names naturally: worker-2 before worker-10, cluster by cluster', () => {
     const nodes = ['worker-10', 'worker-2', 'worker-1', 'infra-0'].flatMap((n) => [
       node('prod-2', n),
