@@ -9,6 +9,10 @@
  *   installed this checkout, run with Node 24 first on the PATH, as npm scripts and npx run it);
  * - the first start with an empty compile cache (every module compiled and type-stripped once);
  * - `npx strata --help` in this checkout, and `npx --version` (npm's own start-up) beside it.
+ *
+ * Besides wall time, each Node process reports the CPU time it used (user + system, read at exit by a
+ * `--require`d hook given to every Node command alike): on a loaded machine wall times stretch, CPU times
+ * much less.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +39,13 @@ const env = {
   NO_COLOR: '1',
 };
 mkdirSync(env.TMPDIR, { recursive: true });
+// Every Node process (the baseline too) writes its CPU time to stderr as it exits.
+const cpuHook = join(scratch, 'cpu-at-exit.cjs');
+writeFileSync(
+  cpuHook,
+  "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(2, '\\ncpu-us:' + (u.user + u.system) + '\\n'); });\n",
+);
+const measured = { ...env, NODE_OPTIONS: `--require=${cpuHook}` };
 
 interface Command {
   name: string;
@@ -44,24 +55,34 @@ interface Command {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs a command once and returns its wall time in ms; a failed run fails the benchmark. */
-function time(c: Command): number {
+/** One run: wall time, and the CPU time the Node process reported (ms; NaN when it reported none). */
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs a command once; a failed run fails the benchmark. */
+function time(c: Command): Sample {
   const start = process.hrtime.bigint();
-  const run = spawnSync(c.file, c.args, { cwd: c.cwd ?? root, env: c.env ?? env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const run = spawnSync(c.file, c.args, { cwd: c.cwd ?? root, env: c.env ?? measured, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) {
     throw new Error(`${c.name}: exit ${run.status}: ${run.stderr || run.error?.message}`);
   }
-  return ms;
+  const cpu = /cpu-us:(\d+)/.exec(run.stderr)?.[1];
+  return { wall, cpu: cpu === undefined ? Number.NaN : Number(cpu) / 1000 };
 }
 
 /** Every command warmed up, then run once per round, in turn. */
-function measure(commands: Command[], rounds: number, warmup: number): Map<string, number[]> {
-  const samples = new Map(commands.map((c) => [c.name, [] as number[]]));
+function measure(commands: Command[], rounds: number, warmup: number): Map<string, Sample[]> {
+  const samples = new Map(commands.map((c) => [c.name, [] as Sample[]]));
   for (let i = 0; i < warmup; i++) for (const c of commands) time(c);
   for (let i = 0; i < rounds; i++) for (const c of commands) samples.get(c.name)!.push(time(c));
   return samples;
 }
+
+const walls = (s: Sample[]) => s.map((x) => x.wall);
+const cpus = (s: Sample[]) => s.map((x) => x.cpu);
 
 /** Starts `strata start --no-demo` in its own process group and returns its URL and a stop function. */
 async function startStrata(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -119,12 +140,13 @@ async function main(): Promise<void> {
       { name: 'node_modules/.bin/strata get pools', file: bin, args: ['get', 'pools', '--url', strata.url] },
     ];
     const samples = measure(commands, ROUNDS, WARMUP);
-    const base = median(samples.get(bare.name)!);
+    const base = median(walls(samples.get(bare.name)!));
+    const baseCpu = median(cpus(samples.get(bare.name)!));
     for (const c of commands) {
-      const s = samples.get(c.name)!;
+      const s = walls(samples.get(c.name)!);
       const m = median(s);
       figures.push({
-        name: `${c.name} (median of ${s.length})`,
+        name: `${c.name}, wall (median of ${s.length})`,
         value: Math.round(m),
         unit: 'ms',
         ...(c === bare ? {} : { target: `< ${TARGET_RATIO}× node -e 0` }),
@@ -132,6 +154,15 @@ async function main(): Promise<void> {
           c === bare
             ? `baseline; p90 ${ms(quantile(s, 0.9))}`
             : `${(m / base).toFixed(2)}× node -e 0; p90 ${ms(quantile(s, 0.9))}`,
+      });
+    }
+    for (const c of commands) {
+      const m = median(cpus(samples.get(c.name)!));
+      figures.push({
+        name: `${c.name}, CPU time (median of ${ROUNDS})`,
+        value: Math.round(m),
+        unit: 'ms',
+        note: c === bare ? 'baseline' : `${(m / baseCpu).toFixed(2)}× node -e 0`,
       });
     }
 
@@ -143,8 +174,8 @@ async function main(): Promise<void> {
         name: 'cold --help',
         file: node,
         args: [cli, '--help'],
-        env: { ...env, TMPDIR: dir },
-      });
+        env: { ...measured, TMPDIR: dir },
+      }).wall;
     });
     figures.push({
       name: `node bin/strata.ts --help, empty compile cache (median of ${COLD_RUNS})`,
@@ -158,12 +189,14 @@ async function main(): Promise<void> {
           name: 'no cache',
           file: node,
           args: [cli, '--help'],
-          env: { ...env, NODE_DISABLE_COMPILE_CACHE: '1' },
+          env: { ...measured, NODE_DISABLE_COMPILE_CACHE: '1' },
         },
       ],
       COLD_RUNS,
       1,
-    ).get('no cache')!;
+    )
+      .get('no cache')!
+      .map((x) => x.wall);
     figures.push({
       name: `node bin/strata.ts --help, NODE_DISABLE_COMPILE_CACHE=1 (median of ${COLD_RUNS})`,
       value: Math.round(median(noCache)),
@@ -174,15 +207,15 @@ async function main(): Promise<void> {
     // npx: npm's own start-up (it reads the project's whole dependency tree to find the bin) comes first.
     const npx = measure(
       [
-        { name: 'npx --version', file: 'npx', args: ['--version'] },
-        { name: 'npx strata --help', file: 'npx', args: ['strata', '--help'] },
+        { name: 'npx --version', file: 'npx', args: ['--version'], env },
+        { name: 'npx strata --help', file: 'npx', args: ['strata', '--help'], env },
       ],
       NPX_RUNS,
       1,
     );
-    const npxHelp = median(npx.get('npx strata --help')!);
-    const npxSelf = median(npx.get('npx --version')!);
-    const direct = median(samples.get('node bin/strata.ts --help')!);
+    const npxHelp = median(walls(npx.get('npx strata --help')!));
+    const npxSelf = median(walls(npx.get('npx --version')!));
+    const direct = median(walls(samples.get('node bin/strata.ts --help')!));
     figures.push({
       name: `npx strata --help (median of ${NPX_RUNS})`,
       value: Math.round(npxHelp),
