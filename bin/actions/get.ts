@@ -10,6 +10,7 @@ import { AdminApiError, type AdminClient, type ConnectionOptions, clientFor } fr
 import type { OutputFormat } from '../commands/options.ts';
 import { renderData } from '../views/output.ts';
 import { type Kind, TABLES } from '../views/resources.ts';
+import { naturally } from '../views/sort.ts';
 import { formatTable } from '../views/table.ts';
 
 /** Every spelling of a kind `get` accepts. */
@@ -114,7 +115,9 @@ export async function fetchOne(
         kind === 'pools' ? true : (i as { name: string }).name === short,
       );
       if (items.length > 1) {
-        const where = items.map((i) => `${(i as { clusterId: string }).clusterId}/${short}`).join(', ');
+        const where = naturally(items.map((i) => `${(i as { clusterId: string }).clusterId}/${short}`)).join(
+          ', ',
+        );
         throw new CliError(
           `${what} is in several clusters (${where}): name one as CLUSTER/${short} or with --cluster`,
         );

@@ -37,7 +37,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'mcp.yaml'), '');
 });
 
-describe('strata completion bash', () => {
+describe('strata completion bash', { timeout: 60_000 }, () => {
   it('completes commands, subcommands and the arguments they list', () => {
     expect(complete('strata', '')).toEqual(
       [
@@ -96,7 +96,7 @@ describe('strata completion bash', () => {
 
 const zsh = ['/usr/bin/zsh', '/bin/zsh'].find((p) => existsSync(p));
 
-describe.skipIf(!zsh)('strata completion zsh', () => {
+describe.skipIf(!zsh)('strata completion zsh', { timeout: 60_000 }, () => {
   it('loads in zsh and completes through bashcompinit', () => {
     const file = join(dir, '_strata.zsh');
     writeFileSync(file, strata(['completion', 'zsh']).stdout);

@@ -47,7 +47,7 @@ afterAll(async () => {
   await strata?.stop();
 });
 
-describe('the CLI on the demo fleet', () => {
+describe('the CLI on the demo fleet', { timeout: 120_000 }, () => {
   it('plan of the demo image: the infra pools dev and staging lack are notices, not refusals (exit 0)', async () => {
     const out = await run(['plan', `${DEMO_IMAGE.reference}@${DEMO_IMAGE.digest}`]);
     expect(out.stderr).toBe('');
