@@ -1,61 +1,7 @@
-/**
- * `strata check [TRACK] [--wait]`: runs the update check now through the admin API of a running Strata
- * (one track, or every track and cluster), as the schedule would. With `--wait`, waits until each track
- * was checked and prints what the check found.
- */
-import type { Command } from 'commander';
-import type { TrackCheckView } from '../../functions/core/checks/index.ts';
-import type { Track } from '../../functions/core/model.ts';
-import { CliError, EXIT_USAGE } from './cli-error.ts';
-import { type AdminClient, type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
-import type { RegisterCommand } from './index.ts';
+/** `strata check [TRACK] [--wait]`: the update check, now (bin/actions/check.ts). */
+import { lazy, type RegisterCommand, withConnection } from './options.ts';
 
-interface CheckStarted {
-  cycle: string;
-  tracks: string[];
-  clusters: string[];
-}
-
-interface CheckOptions extends ConnectionOptions {
-  wait?: boolean;
-  timeout?: string;
-}
-
-type TrackItem = Track & { check?: TrackCheckView };
-
-/** Polls the tracks until each named one has a check at or after `since`. */
-async function waitForChecks(
-  client: AdminClient,
-  names: string[],
-  since: string,
-  timeoutMs: number,
-): Promise<TrackItem[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { items } = await client.get<{ items: TrackItem[] }>('/tracks');
-    const done = items.filter((t) => names.includes(t.name) && (t.check?.lastCheckedAt ?? '') >= since);
-    if (done.length === names.length) return done;
-    if (Date.now() > deadline) {
-      const missing = names.filter((n) => !done.some((t) => t.name === n));
-      throw new CliError(`check: not finished within ${timeoutMs / 1000}s: ${missing.join(', ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function summary(t: TrackItem): string {
-  const c = t.check;
-  if (!c) return `${t.name}: not checked`;
-  if (c.lastError) return `${t.name}: error: ${c.lastError}`;
-  const base = c.base
-    ? c.base.stale
-      ? `, base ${c.base.base} moved (${c.base.behind} behind, now ${c.base.latestDigest})`
-      : `, base ${c.base.base} current`
-    : '';
-  return `${t.name}: ${c.lastDigest}${base}${c.baseError ? ` (${c.baseError})` : ''}`;
-}
-
-export const registerCheck: RegisterCommand = (program: Command) => {
+export const registerCheck: RegisterCommand = (program) => {
   withConnection(
     program
       .command('check')
@@ -63,20 +9,5 @@ export const registerCheck: RegisterCommand = (program: Command) => {
       .argument('[track]', 'only this track (default: every track and every cluster)')
       .option('--wait', 'wait until the tracks were checked and print what was found')
       .option('--timeout <seconds>', 'how long --wait waits', '60'),
-  ).action(async (track: string | undefined, options: CheckOptions) => {
-    const timeout = Number(options.timeout);
-    if (!(Number.isFinite(timeout) && timeout > 0)) {
-      throw new CliError(`--timeout ${options.timeout}: expected a positive number of seconds`, EXIT_USAGE);
-    }
-    const client = clientFor(options);
-    const since = new Date().toISOString();
-    const out = await client.post<CheckStarted>('/checks', track !== undefined ? { track } : {});
-    process.stdout.write(
-      `check ${out.cycle}: ${out.tracks.length} track(s)${out.clusters.length ? `, drift of ${out.clusters.length} cluster(s)` : ''} queued\n`,
-    );
-    if (!options.wait) return;
-    for (const t of await waitForChecks(client, out.tracks, since, timeout * 1000)) {
-      process.stdout.write(`${summary(t)}\n`);
-    }
-  });
+  ).action(lazy(() => import('../actions/check.ts'), 'check'));
 };

@@ -1,47 +1,7 @@
-/**
- * `strata plan IMAGE`: a dry run of rolling IMAGE (`host/repo:tag@sha256:…` or `--digest`) out through every
- * track following it: waves, clusters, pools, rendered config names, the order nodes would start in, and
- * anything MCO or the registration would refuse. Nothing is changed.
- */
-import type { Command } from 'commander';
-import type { TrackDryRun } from '../../functions/core/admin/index.ts';
-import { type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
-import { outputFormat, renderData, withOutput } from './client/output.ts';
-import type { RegisterCommand } from './index.ts';
+/** `strata plan IMAGE`: the dry run of a rollout (bin/actions/plan.ts). */
+import { lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
 
-/** The dry run as text. */
-export function formatPlan(image: string, tracks: (TrackDryRun & { rolloutId: string })[]): string {
-  const lines = [`Image: ${image}`];
-  for (const t of tracks) {
-    lines.push(`Track ${t.track} → rollout ${t.rolloutId}`);
-    lines.push(
-      `  strategy: maxConcurrentClusters ${t.strategy.maxConcurrentClusters}, soak ${t.strategy.soakSeconds}s, onFailure ${t.strategy.onFailure}`,
-    );
-    for (const [i, w] of t.waves.entries()) {
-      lines.push(`  wave ${i + 1} ${w.name}: ${w.clusters.map((c) => c.id).join(', ')}`);
-      for (const c of w.clusters) {
-        if (c.unreachable) lines.push(`    ${c.id}: unreachable: ${c.unreachable}`);
-        for (const p of c.pools) {
-          if (p.refusal) {
-            lines.push(`    ${c.id}/${p.pool}: REFUSED: ${p.refusal}`);
-            continue;
-          }
-          lines.push(`    ${c.id}/${p.pool}: ${p.renderedConfig} (maxUnavailable ${p.maxUnavailable})`);
-          p.batches.forEach((b, j) => {
-            lines.push(`      ${String(j + 1).padStart(2)}. ${b.join(', ')}`);
-          });
-          if (p.upToDate.length) lines.push(`      already there: ${p.upToDate.join(', ')}`);
-          for (const warning of p.warnings) lines.push(`      warning: ${warning}`);
-        }
-      }
-    }
-    lines.push(t.refusals.length ? 'Refusals:' : 'Refusals: none');
-    for (const r of t.refusals) lines.push(`  - ${r}`);
-  }
-  return lines.join('\n');
-}
-
-export const registerPlan: RegisterCommand = (program: Command) => {
+export const registerPlan: RegisterCommand = (program) => {
   withOutput(
     withConnection(
       program
@@ -51,26 +11,6 @@ export const registerPlan: RegisterCommand = (program: Command) => {
         .option('--digest <digest>', 'the digest (sha256:…)')
         .option('--track <name>', 'only this track'),
     ),
-  ).action(
-    async (
-      image: string,
-      options: ConnectionOptions & { digest?: string; track?: string; output?: string },
-    ) => {
-      const format = outputFormat(options.output);
-      const out = await clientFor(options).post<{
-        image: string;
-        tracks: (TrackDryRun & { rolloutId: string })[];
-      }>('/plan', {
-        image,
-        ...(options.digest ? { digest: options.digest } : {}),
-        ...(options.track ? { track: options.track } : {}),
-      });
-      const refused = out.tracks.some((t) => t.refusals.length > 0);
-      process.stdout.write(
-        `${format === 'json' || format === 'yaml' ? renderData(format, out) : formatPlan(out.image, out.tracks)}\n`,
-      );
-      // A plan with refusals is a failed check (scripts can gate a push on it).
-      if (refused) process.exitCode = 1;
-    },
-  );
+    ['table', 'json', 'yaml'],
+  ).action(lazy(() => import('../actions/plan.ts'), 'plan'));
 };

@@ -1,20 +1,7 @@
-/**
- * `strata publish IMAGE`: injects an ImagePushed on the image queue, as a registry webhook would (source
- * `cli`). IMAGE is `host/repo:tag`, optionally `@sha256:…` (or `--digest`). A local Strata takes a given
- * digest as declared; a deployed one resolves the tag with the registry, which wins.
- */
-import type { Command } from 'commander';
-import { type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
-import type { RegisterCommand } from './index.ts';
+/** `strata publish IMAGE` (bin/actions/publish.ts). */
+import { lazy, type RegisterCommand, withConnection } from './options.ts';
 
-interface PublishResult {
-  enqueued: { host: string; repository: string; tag: string; digestHint: string | null };
-  tracks: string[];
-  rollouts: string[];
-  digestSource: string;
-}
-
-export const registerPublish: RegisterCommand = (program: Command) => {
+export const registerPublish: RegisterCommand = (program) => {
   withConnection(
     program
       .command('publish')
@@ -23,16 +10,5 @@ export const registerPublish: RegisterCommand = (program: Command) => {
       )
       .argument('<image>', 'host/repo:tag or host/repo:tag@sha256:…')
       .option('--digest <digest>', 'the digest the tag points at (sha256:…)'),
-  ).action(async (image: string, options: ConnectionOptions & { digest?: string }) => {
-    const out = await clientFor(options).post<PublishResult>('/publish', {
-      image,
-      ...(options.digest ? { digest: options.digest } : {}),
-    });
-    const e = out.enqueued;
-    process.stdout.write(
-      `published ${e.host}/${e.repository}:${e.tag}${e.digestHint ? `@${e.digestHint}` : ''} (digest: ${out.digestSource})\n` +
-        `tracks following it: ${out.tracks.length ? out.tracks.join(', ') : 'none'}\n` +
-        (out.rollouts.length ? `rollouts: ${out.rollouts.join(', ')}\n` : ''),
-    );
-  });
+  ).action(lazy(() => import('../actions/publish.ts'), 'publish'));
 };

@@ -1,26 +1,19 @@
-/** `strata rollout pause|resume|abort|rollback ID`: manual controls of a rollout. */
-import type { Command } from 'commander';
-import type { RolloutRecord } from '../../functions/core/model.ts';
-import { type ConnectionOptions, clientFor, withConnection } from './client/index.ts';
-import type { RegisterCommand } from './index.ts';
+/** `strata rollout pause|resume|abort|rollback ID` (bin/actions/rollout.ts). */
+import { lazy, type RegisterCommand, withConnection } from './options.ts';
 
-const ACTIONS = {
+/** The manual controls and what each does. */
+export const ROLLOUT_ACTIONS = {
   pause: 'stop starting nodes (nodes in flight finish)',
   resume: 'continue a paused or halted rollout',
   abort: 'stop the rollout for good (nodes in flight finish; nothing is rolled back)',
   rollback: 'move the touched pools back to their previous config, with the same pacing',
 } as const;
 
-export const registerRollout: RegisterCommand = (program: Command) => {
+export const registerRollout: RegisterCommand = (program) => {
   const rollout = program.command('rollout').description('Pause, resume, abort or roll back a rollout');
-  for (const [action, description] of Object.entries(ACTIONS)) {
+  for (const [action, description] of Object.entries(ROLLOUT_ACTIONS)) {
     withConnection(rollout.command(action).description(description).argument('<id>', 'rollout id')).action(
-      async (id: string, options: ConnectionOptions) => {
-        const out = await clientFor(options).post<{ rollout: RolloutRecord }>(
-          `/rollouts/${encodeURIComponent(id)}/${action}`,
-        );
-        process.stdout.write(`rollout ${out.rollout.id}: ${out.rollout.status}\n`);
-      },
+      lazy(() => import('../actions/rollout.ts'), 'rollout'),
     );
   }
 };

@@ -3,12 +3,15 @@
  * processes against a local Strata (local/start.ts: embedded runtime, admin API, a small simulated fleet).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchItems, formatItems } from '../../bin/actions/get.ts';
+import { createAdminClient } from '../../bin/client/index.ts';
+import { watchView } from '../../bin/client/watch.ts';
 import { rolloutId } from '../../functions/core/model.ts';
 import { type RunningStrata, startStrata } from '../../local/start.ts';
 import { loadScenario } from '../../sim/index.ts';
@@ -24,12 +27,14 @@ let strata: RunningStrata;
 function run(
   args: string[],
   env: Record<string, string> = {},
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       env: { ...process.env, STRATA_URL: strata.url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,7 +65,8 @@ beforeAll(async () => {
     fleetScenario({
       clusters: [
         { name: 'alpha', labels: { env: 'test', canary: 'true' }, nodes: 2 },
-        { name: 'beta', labels: { env: 'test' }, nodes: 2 },
+        // worker-0 … worker-10: natural order puts worker-2 before worker-10.
+        { name: 'beta', labels: { env: 'test' }, nodes: 11 },
       ],
     }),
   );
@@ -71,7 +77,8 @@ afterAll(async () => {
   await strata?.stop();
 });
 
-describe('strata commands against a running Strata', () => {
+// Each test runs several CLI processes: generous time for a loaded machine (speed is measured in bench/).
+describe('strata commands against a running Strata', { timeout: 120_000 }, () => {
   it('get clusters, pools and nodes as tables, JSON and YAML', async () => {
     const clusters = await run(['get', 'clusters']);
     expect(clusters.code).toBe(0);
@@ -84,7 +91,17 @@ describe('strata commands against a running Strata', () => {
     const nodes = await run(['get', 'nodes', '--cluster', 'beta', '-o', 'yaml']);
     expect(nodes.code).toBe(0);
     expect(nodes.stdout).toContain('kind: nodes');
-    expect(nodes.stdout.match(/clusterId: beta/g)).toHaveLength(2);
+    expect(nodes.stdout.match(/clusterId: beta/g)).toHaveLength(11);
+
+    // Natural order of names; no colour when stdout is not a terminal.
+    const table = await run(['get', 'nodes', '--cluster', 'beta']);
+    expect(
+      table.stdout
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(/ +/)[1]),
+    ).toEqual(Array.from({ length: 11 }, (_, i) => `worker-${i}`));
+    expect(table.stdout).not.toContain('\x1b[');
 
     const wrong = await run(['get', 'widgets']);
     expect(wrong.code).toBe(2);
@@ -92,6 +109,66 @@ describe('strata commands against a running Strata', () => {
     const format = await run(['get', 'pools', '-o', 'xml']);
     expect(format.code).toBe(2);
   });
+
+  it('get KIND NAME shows one object, names an ambiguous one, and exits 1 on an unknown one', async () => {
+    const cluster = await run(['get', 'cluster', 'alpha']);
+    expect(cluster.code).toBe(0);
+    expect(cluster.stdout.trim().split('\n')).toHaveLength(2);
+    expect(cluster.stdout).toMatch(/\nalpha +https:/);
+
+    const pool = await run(['get', 'pool', 'beta/worker', '-o', 'json']);
+    expect(JSON.parse(pool.stdout)).toMatchObject({ clusterId: 'beta', pool: 'worker' });
+    const node = await run(['get', 'node', 'worker-10', '-o', 'yaml']);
+    expect(node.code).toBe(0);
+    expect(node.stdout).toMatch(/^clusterId: beta\nname: worker-10\n/);
+    const byFlag = await run(['get', 'node', 'worker-1', '--cluster', 'alpha', '-o', 'wide']);
+    expect(byFlag.stdout).toMatch(/\nalpha +worker-1 +worker +Ready /);
+
+    const ambiguous = await run(['get', 'node', 'worker-0']);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toBe(
+      'strata: node "worker-0" is in several clusters (alpha/worker-0, beta/worker-0): name one as CLUSTER/worker-0 or with --cluster\n',
+    );
+    for (const [kind, name] of [
+      ['rollout', 'nope-000000000000'],
+      ['cluster', 'nope'],
+      ['node', 'alpha/worker-99'],
+      ['track', 'nope'],
+    ]) {
+      const missing = await run(['get', kind!, name!]);
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toBe('');
+      expect(missing.stderr).toBe(`strata: ${kind} "${name}" not found\n`);
+    }
+    const noCluster = await run(['get', 'pool', 'nope/worker']);
+    expect(noCluster.code).toBe(1);
+    expect(noCluster.stderr).toBe('strata: pool "nope/worker" not found: cluster nope: not registered\n');
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'colours states on a terminal, unless NO_COLOR is set',
+    async () => {
+      // script(1) gives the command a pseudo-terminal as stdout.
+      const onTerminal = (env: Record<string, string>) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(
+            '/usr/bin/script',
+            ['-qec', `${process.execPath} ${cli} get nodes --cluster alpha`, '/dev/null'],
+            { env: { ...process.env, STRATA_URL: strata.url, TERM: 'xterm-256color', ...env } },
+          );
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('error', reject);
+          child.on('close', () => resolve(out));
+        });
+      const coloured = await onTerminal({});
+      expect(coloured).toContain('\x1b[32mReady\x1b[39m');
+      expect(coloured).toContain('\x1b[32mDone\x1b[39m');
+      const plain = await onTerminal({ NO_COLOR: '1' });
+      expect(plain).toMatch(/alpha +worker-0 +Ready +Done/);
+      expect(plain).not.toContain('\x1b[');
+    },
+  );
 
   it('track apply creates and then leaves unchanged; refuses a bad file naming file, track and field', async () => {
     const file = join(dir, 'canary.yaml');
@@ -112,7 +189,9 @@ describe('strata commands against a running Strata', () => {
     const second = await run(['track', 'apply', '-f', file]);
     expect(second.stdout).toBe('track/canary unchanged\n');
     const tracks = await run(['get', 'tracks']);
-    expect(tracks.stdout).toMatch(/canary +quay\.io\/strata\/rhcos-layered:canary +env=test +worker +first/);
+    expect(tracks.stdout).toMatch(
+      /canary +quay\.io\/strata\/rhcos-layered:canary +env=test +worker +first,rest/,
+    );
 
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: broken\nimage: quay.io/a/b:c\nstrategy: { maxConcurrentClusters: 0 }\n');
@@ -121,6 +200,71 @@ describe('strata commands against a running Strata', () => {
     expect(refused.stderr).toContain(`${bad}: track "broken": strategy.maxConcurrentClusters`);
     expect((await run(['get', 'tracks', '-o', 'json'])).stdout).not.toContain('broken');
     expect((await run(['track', 'apply'])).code).toBe(2);
+  });
+
+  it('check --wait exits 1 and says why when the check of a track fails', async () => {
+    // Prepare: a track whose registry refuses connections (a port nobody listens on).
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const file = join(dir, 'unreachable.yaml');
+    writeFileSync(
+      file,
+      `name: unreachable\nimage: 127.0.0.1:${port}/acme/os:prod\ntargets: { clusterSelector: { matchLabels: { env: none } } }\n`,
+    );
+    expect((await run(['track', 'apply', '-f', file])).code).toBe(0);
+    // Act
+    const out = await run(['check', 'unreachable', '--wait', '--timeout', '60']);
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^check .*: 1 track\(s\) queued\n$/);
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^strata: check failed: unreachable: 127\\.0\\.0\\.1:${port}/acme/os:prod: registry unavailable: .*\\n$`,
+      ),
+    );
+
+    // What get prints, the check it found included, is what apply takes: nothing changes.
+    const one = await run(['get', 'tracks', 'unreachable', '-o', 'yaml']);
+    expect(one.stdout).toMatch(/^name: unreachable\n/);
+    expect(one.stdout).toMatch(/\ncheck:\n {2}lastCheckedAt: /);
+    const reapplied = await run(['track', 'apply', '-f', '-'], {}, one.stdout);
+    expect(reapplied).toMatchObject({ code: 0, stdout: 'track/unreachable unchanged\n', stderr: '' });
+    const all = await run(['get', 'tracks', '-o', 'json']);
+    expect((await run(['track', 'apply', '-f', '-'], {}, all.stdout)).stdout).toBe(
+      'track/canary unchanged\ntrack/unreachable unchanged\n',
+    );
+    await run(['track', 'delete', 'unreachable']);
+  });
+
+  it('a watch of get tracks shows the table again when a track is applied, not before', async () => {
+    // Prepare: the watch loop `-w` will use, reading through the admin API as `get` does.
+    const client = createAdminClient({ url: strata.url });
+    const read = async () => {
+      const { items } = await fetchItems(client, 'tracks');
+      return { key: JSON.stringify(items), text: await formatItems('tracks', items, 'table') };
+    };
+    const shown: string[] = [];
+    const stop = new AbortController();
+    const watching = watchView(read, (text) => shown.push(text), { intervalMs: 100, signal: stop.signal });
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = [...shown];
+    // Act
+    const file = join(dir, 'watched.yaml');
+    writeFileSync(file, 'name: watched\nimage: quay.io/acme/os:watched\n');
+    expect((await run(['track', 'apply', '-f', file])).code).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (!shown.at(-1)?.includes('watched') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    stop.abort();
+    await watching;
+    // Assess: one view at first (nothing changed for a second), one more after the apply.
+    expect(before).toHaveLength(1);
+    expect(before[0]).not.toContain('watched');
+    expect(shown).toHaveLength(2);
+    expect(shown[1]).toMatch(/\nwatched +quay\.io\/acme\/os:watched +\(all\) +worker +rest /);
+    await run(['track', 'delete', 'watched']);
   });
 
   it('plan shows waves, rendered configs and node order without changing anything', async () => {
@@ -160,7 +304,18 @@ describe('strata commands against a running Strata', () => {
     await waitForStatus('Soaking');
     const rows = await run(['get', 'rollouts']);
     expect(rows.stdout).toMatch(new RegExp(`${id} +canary +Soaking +1/2 first +1/2 `));
-  }, 90_000);
+  });
+
+  it('rolls back; once it is over, the clusters read rolled-back, not rolling-back', async () => {
+    const started = await run(['rollout', 'rollback', id]);
+    expect(started.stdout).toMatch(new RegExp(`^rollout ${id}: Roll(ingBack|edBack)\n$`));
+    await waitForStatus('RolledBack');
+    const described = await run(['describe', 'rollout', id]);
+    expect(described.stdout).toMatch(/Status: +RolledBack/);
+    expect(described.stdout).toMatch(/\n +alpha: rolled-back\n/);
+    expect(described.stdout).not.toContain('rolling-back');
+    expect((await run(['get', 'rollout', id])).stdout).toMatch(new RegExp(`\n${id} +canary +RolledBack `));
+  });
 
   it('cluster add and remove', async () => {
     const alpha = strata.fleet!.cluster('alpha');
@@ -186,7 +341,7 @@ describe('strata commands against a running Strata', () => {
     // The token and CA it was given reach the cluster.
     const nodes = await run(['get', 'nodes', '--cluster', 'alpha-again']);
     expect(nodes.code).toBe(0);
-    expect(nodes.stdout).toMatch(/alpha-again +worker-0 +worker +Ready/);
+    expect(nodes.stdout).toMatch(/alpha-again +worker-0 +Ready +Done/);
 
     const usage = await run(['cluster', 'add', '--name', 'x', '--server', alpha.server]);
     expect(usage.code).toBe(2);

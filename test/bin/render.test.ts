@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { poolFor } from '../../bin/commands/render.ts';
+import { poolFor } from '../../bin/actions/render.ts';
 import { parseMachineConfigs, renderPool } from '../../functions/core/render/index.ts';
 import { strata } from '../support/cli.ts';
 
@@ -180,6 +180,56 @@ describe('strata render', () => {
     expect(refused.stderr).toMatch(
       /99-worker-image\.yaml: MachineConfig "99-worker-image": spec\.osImageURL: quay\.io\/acme\/rhcos-layered:latest is not pinned by digest/,
     );
+  });
+
+  it('warns on unknown fields, naming file, object and field; --strict refuses them and renders nothing', () => {
+    // Prepare: the misspellings a hand-written MachineConfig gets.
+    const dir = mkdtempSync(join(tmpdir(), 'strata-render-'));
+    const file = join(dir, '99-worker-typos.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: machineconfiguration.openshift.io/v1',
+        'kind: MachineConfig',
+        'metadata:',
+        '  name: 99-worker-typos',
+        '  labels: { machineconfiguration.openshift.io/role: worker }',
+        'spec:',
+        `  osImageUrl: quay.io/acme/rhcos-layered@sha256:${'a'.repeat(64)}`,
+        '  kernelArgumnets: [nosmt]',
+        '  config: { ignition: { version: 3.4.0 }, storag: {} }',
+        '',
+      ].join('\n'),
+    );
+    const where = `${file}: MachineConfig "99-worker-typos"`;
+    // Act
+    const warned = strata(['render', '--pool', 'worker', '-o', 'json', file]);
+    const strict = strata(['render', '--pool', 'worker', '--strict', file]);
+    const clean = strata(['render', '--pool', 'worker', '--strict', fixture('tv1/fips.yaml')]);
+    // Assess: the values the misspelt fields meant are not rendered, and each one is named.
+    expect(warned.code).toBe(0);
+    expect(JSON.parse(warned.stdout).spec).toMatchObject({ osImageURL: '', kernelArguments: [] });
+    expect(warned.stderr).toContain(
+      `strata: warning: ${where}: spec.osImageUrl: unknown field, ignored (did you mean osImageURL?)\n`,
+    );
+    expect(warned.stderr).toContain(
+      `strata: warning: ${where}: spec.kernelArgumnets: unknown field, ignored (did you mean kernelArguments?)\n`,
+    );
+    expect(warned.stderr).toContain(
+      `strata: warning: ${where}: spec.config.storag: unknown field, ignored\n`,
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toBe('');
+    expect(strict.stderr).toBe(
+      [
+        'strata: --strict: 3 unknown field(s), nothing rendered:',
+        `  ${where}: spec.osImageUrl: unknown field (did you mean osImageURL?)`,
+        `  ${where}: spec.kernelArgumnets: unknown field (did you mean kernelArguments?)`,
+        `  ${where}: spec.config.storag: unknown field`,
+        '',
+      ].join('\n'),
+    );
+    expect(clean.code).toBe(0);
   });
 
   it('exits 1 when nothing matches the pool or a path does not exist', () => {

@@ -234,7 +234,7 @@ describe('publish and plan', () => {
     expect(JSON.stringify(mcs.nodes.list().map((n) => n.annotations))).not.toContain(digest);
   });
 
-  it('reports refusals: a pool the cluster does not have; asks for the digest', async () => {
+  it('notes a pool a cluster does not have, refuses a plan that would update nothing; asks for the digest', async () => {
     await call('PUT', '/v1/tracks/infra', {
       name: 'infra',
       image: 'quay.io/acme/rhcos:infra',
@@ -242,7 +242,10 @@ describe('publish and plan', () => {
     });
     const out = await call('POST', '/v1/plan', { image: `quay.io/acme/rhcos:infra@${digest}` });
     const [plan] = out.body.tracks as TrackDryRun[];
-    expect(plan!.refusals).toEqual(['cluster c1: pool infra is not registered (the track targets it)']);
+    expect(plan!.notices).toEqual(['cluster c1: no pool infra registered; the rollout skips it there']);
+    expect(plan!.refusals).toEqual([
+      'track infra: none of its clusters has a pool it targets (infra): the rollout would update nothing',
+    ]);
     const noDigest = await call('POST', '/v1/plan', { image: 'quay.io/acme/rhcos:infra' });
     expect(noDigest.status).toBe(400);
     expect(noDigest.body.error).toMatch(/^body\.digest: /);

@@ -8,7 +8,7 @@ import { isWindowOpen, nextWindowOpening } from '../rollout/windows.ts';
 import type { ClusterView, PoolView, RolloutView } from './views.ts';
 
 /** Where one cluster is in the rollout. */
-export type ClusterPhase = 'waiting' | 'updating' | 'done' | 'rolling-back' | 'not-in-fleet';
+export type ClusterPhase = 'waiting' | 'updating' | 'done' | 'rolling-back' | 'rolled-back' | 'not-in-fleet';
 
 /** One pool of a cluster in the rollout. */
 export interface PoolProgress {
@@ -108,7 +108,6 @@ export function describeRollout(input: DescribeInput): RolloutDescription {
       .sort((a, b) => (a.pool < b.pool ? -1 : 1));
   const activated = new Set(progress?.activated ?? []);
   const completed = new Set(progress?.completed ?? []);
-  const rollingBack = rollout.status === 'RollingBack' || rollout.status === 'RolledBack';
 
   const waves: WaveProgress[] = (progress?.waves ?? []).map((w, index) => ({
     index,
@@ -122,13 +121,15 @@ export function describeRollout(input: DescribeInput): RolloutDescription {
     clusters: w.clusters.map((id) => {
       const phase: ClusterPhase = !byCluster.has(id)
         ? 'not-in-fleet'
-        : rollingBack && activated.has(id)
+        : rollout.status === 'RollingBack' && activated.has(id)
           ? 'rolling-back'
-          : completed.has(id)
-            ? 'done'
-            : activated.has(id)
-              ? 'updating'
-              : 'waiting';
+          : rollout.status === 'RolledBack' && activated.has(id)
+            ? 'rolled-back'
+            : completed.has(id)
+              ? 'done'
+              : activated.has(id)
+                ? 'updating'
+                : 'waiting';
       return { id, phase, pools: poolsOf(id).map((p) => poolProgress(rollout.id, p)) };
     }),
   }));

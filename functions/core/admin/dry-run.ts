@@ -54,12 +54,18 @@ export interface TrackDryRun {
   waves: WaveDryRun[];
   /** Everything that would stop the rollout before a node is touched. */
   refusals: string[];
+  /**
+   * What the rollout would skip, as it would: a targeted pool a cluster does not have (the rollout moves
+   * the pools a cluster has and leaves the cluster at that).
+   */
+  notices: string[];
 }
 
 /** Plans a rollout of `image` for `track` over the given clusters (already filtered by the track). */
 export function dryRunTrack(track: Track, image: string, clusters: DryRunClusterInput[]): TrackDryRun {
   const byId = new Map(clusters.map((c) => [c.id, c]));
   const refusals: string[] = [];
+  const notices: string[] = [];
   const planned = planWaves(clusters, track.strategy);
   const waves = planned.map((w) => ({
     name: w.name,
@@ -106,7 +112,7 @@ export function dryRunTrack(track: Track, image: string, clusters: DryRunCluster
         });
       for (const name of track.targets.pools) {
         if (!c.unreachable && !c.pools.some((p) => p.pool === name)) {
-          refusals.push(`cluster ${id}: pool ${name} is not registered (the track targets it)`);
+          notices.push(`cluster ${id}: no pool ${name} registered; the rollout skips it there`);
         }
       }
       return { id, unreachable: c.unreachable ?? null, pools };
@@ -114,5 +120,10 @@ export function dryRunTrack(track: Track, image: string, clusters: DryRunCluster
   }));
   if (clusters.length === 0)
     refusals.push(`track ${track.name}: no registered cluster matches its clusterSelector`);
-  return { track: track.name, image, strategy: track.strategy, waves, refusals };
+  else if (clusters.every((c) => !c.unreachable && c.pools.length === 0)) {
+    refusals.push(
+      `track ${track.name}: none of its clusters has a pool it targets (${track.targets.pools.join(', ')}): the rollout would update nothing`,
+    );
+  }
+  return { track: track.name, image, strategy: track.strategy, waves, refusals, notices };
 }

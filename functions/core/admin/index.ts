@@ -1,5 +1,4 @@
-/** The admin API's pure parts: request schemas, table rows, rollout descriptions and dry-run plans. */
-export { formatAge } from './age.ts';
+/** The admin API's pure parts: request schemas, listed views, rollout descriptions and dry-run plans. */
 export * from './describe.ts';
 export * from './dry-run.ts';
 export { AdminRequestError } from './errors.ts';

@@ -20,11 +20,4 @@ export {
 } from './events.ts';
 export { assessBase, type BaseStatus, MAX_MISSED_DIGESTS } from './staleness.ts';
 export { type BucketSettings, type BucketState, fullBucket, takeToken } from './token-bucket.ts';
-export {
-  DRIFT_COLUMNS,
-  type DriftView,
-  driftRow,
-  TRACK_CHECK_COLUMNS,
-  type TrackCheckView,
-  trackCheckCells,
-} from './views.ts';
+export type { DriftView, TrackCheckView } from './views.ts';

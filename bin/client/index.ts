@@ -8,4 +8,4 @@ export {
   DEFAULT_URL,
   resolveUrl,
 } from './admin-client.ts';
-export { type ConnectionOptions, clientFor, withConnection } from './options.ts';
+export { type ConnectionOptions, clientFor } from './connection.ts';

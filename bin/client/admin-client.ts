@@ -24,10 +24,13 @@ export interface AdminClientOptions {
 /** An error answer of the admin API. */
 export class AdminApiError extends CliError {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The API's own message (`{"error": …}`), without the request. */
+  readonly detail: string;
+  constructor(status: number, message: string, detail = message) {
     super(message);
     this.name = 'AdminApiError';
     this.status = status;
+    this.detail = detail;
   }
 }
 
@@ -50,6 +53,53 @@ export function resolveUrl(url: string | undefined): string {
     throw new CliError(`--url: "${value}" is not an http(s) URL`, 2);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** What the server answered. */
+interface Answer {
+  status: number;
+  statusText: string;
+  text: string;
+}
+
+/**
+ * One HTTP exchange through node:http or node:https. Not fetch: its first use loads undici, about 150 ms of
+ * CPU in every command's start (bench/results/cli.md), several times the rest of `strata get`.
+ */
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<Answer> {
+  // process.getBuiltinModule, not import(): the ES module facade of node:http reads every export, and its
+  // lazy WebSocket exports load undici after all.
+  const { request } =
+    url.protocol === 'https:'
+      ? process.getBuiltinModule('node:https')
+      : process.getBuiltinModule('node:http');
+  const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, headers: { ...headers, ...length }, signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Builds a client. */
@@ -86,36 +136,37 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
           `--aws-region ${options.awsRegion}: cannot sign the request: ${(error as Error).message}`,
         );
       }
-      delete headers.host; // fetch sets it
     }
-    let response: Response;
+    let response: Answer;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        ...(text !== undefined ? { body: text } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await exchange(url, method, headers, text, timeoutMs);
     } catch (error) {
-      const c = (error as { cause?: { code?: string; message?: string } }).cause;
-      const cause = c?.code ?? c?.message ?? (error as Error).message;
+      const e = error as { code?: string; name?: string; message: string };
+      const cause =
+        e.name === 'AbortError' || e.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000}s`
+          : (e.code ?? e.message);
       throw new CliError(`no Strata at ${base} (${cause}): start one with npm start or pass --url`);
     }
-    const raw = await response.text();
+    const raw = response.text;
     let parsed: unknown = raw;
     try {
       parsed = raw ? JSON.parse(raw) : null;
     } catch {
       // Not JSON (a proxy's error page): reported as text below.
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const message =
         parsed && typeof parsed === 'object' && 'error' in parsed
           ? String((parsed as { error: unknown }).error)
           : (parsed && typeof parsed === 'object' && 'message' in parsed
               ? String((parsed as { message: unknown }).message)
               : raw.slice(0, 200)) || response.statusText;
-      throw new AdminApiError(response.status, `${method} ${url.pathname}: ${response.status} ${message}`);
+      throw new AdminApiError(
+        response.status,
+        `${method} ${url.pathname}: ${response.status} ${message}`,
+        message,
+      );
     }
     return parsed as T;
   };

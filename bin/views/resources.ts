@@ -1,0 +1,231 @@
+/**
+ * The tables of `strata get clusters|pools|rollouts|nodes|tracks|drift`, built from what the admin API lists
+ * (functions/core/admin/views.ts and functions/core/checks/views.ts have the item types). The default view
+ * keeps to about 120 columns; `-o wide` adds the rest (for pools: every column of `oc get mcp`).
+ */
+import type { ClusterView, NodeView, PoolView, RolloutView } from '../../functions/core/admin/index.ts';
+import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
+import type { Track } from '../../functions/core/model.ts';
+import type { PoolStatus } from '../../functions/core/rollout/pool-status.ts';
+import { formatAge } from './age.ts';
+import { trackCheckCells } from './checks.ts';
+import { conditionStyle, stateStyle } from './colour.ts';
+import type { TableSpec } from './table.ts';
+
+function condition(status: PoolStatus | null, type: string): string {
+  const c = status?.conditions.find((x) => x.type === type);
+  return c ? c.status : 'Unknown';
+}
+
+function count(status: PoolStatus | null, field: keyof Omit<PoolStatus, 'conditions'>): string {
+  return status ? String(status[field]) : '-';
+}
+
+/** A cell that names states (`Ready,SchedulingDisabled`): coloured by its worst part. */
+function statesStyle(cell: string) {
+  const styles = cell.split(',').map(stateStyle);
+  return styles.find((s) => s === 'red') ?? styles.find((s) => s === 'yellow') ?? styles[0];
+}
+
+/** `strata get pools`: `oc get mcp` plus the cluster. Counts are `-` until a rollout first targets the pool. */
+export const POOLS: TableSpec<PoolView> = {
+  sortKey: (p) => [p.clusterId, p.pool],
+  columns: [
+    { header: 'CLUSTER', cell: (p) => p.clusterId },
+    { header: 'NAME', cell: (p) => p.pool },
+    { header: 'CONFIG', cell: (p) => p.target?.config ?? p.lastCompleted?.config ?? '-' },
+    {
+      header: 'UPDATED',
+      // Before its first status (a target just set) a targeted pool is updating; an untargeted one is on its baseline.
+      cell: (p) =>
+        p.status ? condition(p.status, 'Updated') : p.target ? 'False' : p.lastCompleted ? 'True' : 'Unknown',
+      style: (c) => conditionStyle(c, 'True'),
+    },
+    {
+      header: 'UPDATING',
+      cell: (p) => (p.status ? condition(p.status, 'Updating') : p.target ? 'True' : 'False'),
+      style: (c) => (c === 'True' ? 'yellow' : undefined),
+    },
+    {
+      header: 'DEGRADED',
+      cell: (p) => (p.status ? condition(p.status, 'Degraded') : 'False'),
+      style: (c) => conditionStyle(c, 'False'),
+    },
+    {
+      header: 'NODES',
+      show: 'narrow',
+      cell: (p) => (p.status ? `${p.status.updatedMachineCount}/${p.status.machineCount}` : '-'),
+    },
+    { header: 'MACHINECOUNT', show: 'wide', cell: (p) => count(p.status, 'machineCount') },
+    { header: 'READYMACHINECOUNT', show: 'wide', cell: (p) => count(p.status, 'readyMachineCount') },
+    { header: 'UPDATEDMACHINECOUNT', show: 'wide', cell: (p) => count(p.status, 'updatedMachineCount') },
+    { header: 'DEGRADEDMACHINECOUNT', show: 'wide', cell: (p) => count(p.status, 'degradedMachineCount') },
+    { header: 'AGE', cell: (p, now) => formatAge(p.registeredAt ?? p.updatedAt, now) },
+    { header: 'ROLLOUT', show: 'wide', cell: (p) => p.target?.rolloutId ?? '-' },
+    { header: 'HOLDS', show: 'wide', cell: (p) => (p.holds.length > 0 ? p.holds.join(',') : '-') },
+  ],
+};
+
+function labels(l: Record<string, string>): string {
+  const entries = Object.entries(l);
+  return entries.length === 0 ? '-' : entries.map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+/** `strata get clusters`. */
+export const CLUSTERS: TableSpec<ClusterView> = {
+  sortKey: (c) => [c.id],
+  columns: [
+    { header: 'NAME', cell: (c) => c.id },
+    { header: 'ENDPOINT', cell: (c) => c.endpoint },
+    { header: 'LABELS', cell: (c) => labels(c.labels) },
+    { header: 'POOLS', cell: (c) => c.pools.map((p) => p.name).join(',') },
+    { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },
+    { header: 'CREDENTIALS', show: 'wide', cell: (c) => c.credentials.kind },
+    {
+      header: 'WINDOWS',
+      show: 'wide',
+      cell: (c) =>
+        c.windows?.length ? c.windows.map((w) => `${w.cron} ${w.durationMinutes}m`).join('; ') : '-',
+    },
+  ],
+};
+
+/** `strata get rollouts`. */
+export const ROLLOUTS: TableSpec<RolloutView> = {
+  sortKey: (r) => [r.id],
+  columns: [
+    { header: 'ID', cell: (r) => r.id },
+    { header: 'TRACK', cell: (r) => r.track },
+    { header: 'STATUS', cell: (r) => r.status, style: stateStyle },
+    {
+      header: 'WAVE',
+      cell: (r) => {
+        const p = r.progress;
+        if (!p || p.waves.length === 0) return '-';
+        const wave = `${Math.min(p.wave + 1, p.waves.length)}/${p.waves.length}`;
+        const name = p.waves[p.wave]?.name;
+        return name ? `${wave} ${name}` : wave;
+      },
+    },
+    {
+      header: 'CLUSTERS',
+      cell: (r) =>
+        r.progress
+          ? `${r.progress.completed.length}/${r.progress.waves.reduce((n, w) => n + w.clusters.length, 0)}`
+          : '-',
+    },
+    { header: 'AGE', cell: (r, now) => formatAge(r.createdAt, now) },
+    { header: 'IMAGE', show: 'wide', cell: (r) => `${r.image.host}/${r.image.repository}@${r.image.digest}` },
+    { header: 'CAUSE', show: 'wide', cell: (r) => r.cause },
+    { header: 'REASON', show: 'wide', cell: (r) => r.progress?.failureReason ?? '-' },
+  ],
+};
+
+/** `strata get nodes` (read live from the clusters). */
+export const NODES: TableSpec<NodeView> = {
+  sortKey: (n) => [n.clusterId, n.name],
+  columns: [
+    { header: 'CLUSTER', cell: (n) => n.clusterId },
+    { header: 'NAME', cell: (n) => n.name },
+    { header: 'POOL', show: 'wide', cell: (n) => n.pool ?? '-' },
+    {
+      header: 'STATUS',
+      cell: (n) =>
+        [n.ready ? 'Ready' : 'NotReady', ...(n.unschedulable ? ['SchedulingDisabled'] : [])].join(','),
+      style: statesStyle,
+    },
+    { header: 'STATE', cell: (n) => n.state ?? '-', style: stateStyle },
+    { header: 'CONFIG', cell: (n) => n.currentConfig ?? '-' },
+    { header: 'DESIRED', show: 'wide', cell: (n) => n.desiredConfig ?? '-' },
+    { header: 'IMAGE', show: 'wide', cell: (n) => n.currentImage ?? '-' },
+    { header: 'ZONE', show: 'wide', cell: (n) => n.zone ?? '-' },
+    { header: 'AGE', show: 'wide', cell: (n, now) => formatAge(n.createdAt, now) },
+    { header: 'REASON', show: 'wide', cell: (n) => n.reason || '-' },
+  ],
+};
+
+function selector(s: Track['targets']['clusterSelector']): string {
+  const parts = [
+    ...Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(s.matchExpressions ?? []).map(
+      (e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}`,
+    ),
+  ];
+  return parts.length === 0 ? '(all)' : parts.join(',');
+}
+
+/**
+ * Every wave a rollout of the track forms, in order: the strategy's, then `rest` (the clusters no wave took;
+ * functions/core/rollout/waves.ts) unless a last `percent: 100` wave leaves none.
+ */
+export function waveNames(strategy: Track['strategy']): string[] {
+  const names = strategy.waves.map((w) => w.name);
+  const last = strategy.waves.at(-1);
+  const takesAll = last !== undefined && 'percent' in last && last.percent >= 100;
+  return takesAll ? names : [...names, 'rest'];
+}
+
+/** A track as `GET /v1/tracks` lists it: the track and what its last update check found. */
+export type TrackItem = Track & { check?: TrackCheckView };
+
+/** `strata get tracks`: the track, then what the update check last found (functions/core/checks). */
+export const TRACKS: TableSpec<TrackItem> = {
+  sortKey: (t) => [t.name],
+  columns: [
+    { header: 'NAME', cell: (t) => t.name },
+    { header: 'IMAGE', cell: (t) => `${t.image.host}/${t.image.repository}:${t.image.tag}` },
+    { header: 'CLUSTERS', cell: (t) => selector(t.targets.clusterSelector) },
+    { header: 'POOLS', cell: (t) => t.targets.pools.join(',') },
+    { header: 'WAVES', cell: (t) => waveNames(t.strategy).join(',') },
+    { header: 'MAXCONCURRENT', show: 'wide', cell: (t) => String(t.strategy.maxConcurrentClusters) },
+    { header: 'SOAK', show: 'wide', cell: (t) => `${t.strategy.soakSeconds}s` },
+    {
+      header: 'BUDGETS',
+      show: 'wide',
+      cell: (t) => `pool ${t.strategy.poolFailureBudget}, fleet ${t.strategy.fleetFailureBudget}`,
+    },
+    { header: 'ONFAILURE', show: 'wide', cell: (t) => t.strategy.onFailure },
+    { header: 'DIGEST', cell: (t, now) => trackCheckCells(t.check, now).DIGEST },
+    {
+      header: 'CHECKED',
+      cell: (t, now) => trackCheckCells(t.check, now).CHECKED,
+      style: (c) => (c.endsWith('(failed)') ? 'red' : undefined),
+    },
+    {
+      header: 'STALE-BASE',
+      cell: (t, now) => trackCheckCells(t.check, now)['STALE-BASE'],
+      style: (c) => (c.startsWith('yes') ? 'yellow' : undefined),
+    },
+    { header: 'BASE', show: 'wide', cell: (t, now) => trackCheckCells(t.check, now).BASE },
+    { header: 'LATEST-BASE', show: 'wide', cell: (t, now) => trackCheckCells(t.check, now)['LATEST-BASE'] },
+    { header: 'CHECK-ERROR', show: 'wide', cell: (t, now) => trackCheckCells(t.check, now)['CHECK-ERROR'] },
+  ],
+};
+
+/** `strata get drift`: one row per finding. */
+export const DRIFT: TableSpec<DriftView> = {
+  sortKey: (f) => [f.clusterId, f.pool, f.subject, f.kind],
+  columns: [
+    { header: 'CLUSTER', cell: (f) => f.clusterId },
+    { header: 'POOL', cell: (f) => f.pool },
+    { header: 'KIND', cell: (f) => f.kind },
+    { header: 'SUBJECT', cell: (f) => f.subject },
+    { header: 'EXPECTED', show: 'wide', cell: (f) => f.expected ?? '-' },
+    { header: 'ACTUAL', cell: (f) => f.actual ?? '-' },
+    { header: 'SINCE', cell: (f, now) => formatAge(f.since, now) },
+    { header: 'CAUSE', show: 'wide', cell: (f) => f.cause },
+  ],
+};
+
+/** The kinds `strata get` lists, each with its table. */
+export const TABLES = {
+  clusters: CLUSTERS as TableSpec<unknown>,
+  pools: POOLS as TableSpec<unknown>,
+  rollouts: ROLLOUTS as TableSpec<unknown>,
+  nodes: NODES as TableSpec<unknown>,
+  tracks: TRACKS as TableSpec<unknown>,
+  drift: DRIFT as TableSpec<unknown>,
+} satisfies Record<string, TableSpec<unknown>>;
+
+/** A kind `strata get` lists. */
+export type Kind = keyof typeof TABLES;
