@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerCluster } from './cluster.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
 import { registerPlan } from './plan.ts';
@@ -17,6 +18,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every `strata` command, in the order `strata --help` lists them. */
 export const commands: RegisterCommand[] = [
   registerStart,
+  registerDashboard,
   registerGet,
   registerDescribe,
   registerRollout,
