@@ -5,6 +5,7 @@
  * (API Gateway HTTP API, Lambda), and a 2 s poll of a handful of items is cheap there and here.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api.ts';
 
 /** Interval between the starts of two polls. */
 export const POLL_MS = 2000;
@@ -12,10 +13,13 @@ export const POLL_MS = 2000;
 /** What the header shows: when data last arrived, or why it did not. */
 export interface LiveStatus {
   updatedAt: Date | null;
+  /** What is wrong, in a few words, or null. */
+  problem: string | null;
+  /** The last error's message. */
   error: string | null;
 }
 
-let status: LiveStatus = { updatedAt: null, error: null };
+let status: LiveStatus = { updatedAt: null, problem: null, error: null };
 const listeners = new Set<(s: LiveStatus) => void>();
 
 function report(next: LiveStatus): void {
@@ -76,11 +80,25 @@ export function usePoll<T>(key: string, load: (signal: AbortSignal) => Promise<T
         const data = await loadRef.current(inFlight.signal);
         if (stopped) return;
         setState({ key, data });
-        report({ updatedAt: new Date(), error: null });
+        report({ updatedAt: new Date(), problem: null, error: null });
       } catch (error) {
         if (stopped || (error as Error).name === 'AbortError') return;
         setState((s) => ({ ...s, key, error: error as Error }));
-        report({ updatedAt: status.updatedAt, error: (error as Error).message });
+        // A 404 or 409 is an answer (the view says what it means); no answer, a refusal or a 5xx is not.
+        const code = error instanceof ApiError ? error.status : 0;
+        const problem =
+          code === 0
+            ? 'No answer from Strata, retrying'
+            : code === 401 || code === 403
+              ? 'Not authorised: open the address strata dashboard printed'
+              : code >= 500
+                ? 'Strata is failing, retrying'
+                : null;
+        report(
+          problem
+            ? { updatedAt: status.updatedAt, problem, error: (error as Error).message }
+            : { updatedAt: new Date(), problem: null, error: null },
+        );
       } finally {
         inFlight = undefined;
       }

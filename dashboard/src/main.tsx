@@ -18,15 +18,15 @@ import './styles.css';
 
 function LiveIndicator() {
   const live = useLiveStatus();
-  const ok = live.error === null && live.updatedAt !== null;
+  const ok = live.problem === null && live.updatedAt !== null;
   return (
-    <div class={`live ${ok ? 'live-ok' : live.error ? 'live-bad' : ''}`}>
+    <div class={`live ${ok ? 'live-ok' : live.problem ? 'live-bad' : ''}`} title={live.error ?? undefined}>
       <span class="dot" aria-hidden="true" />
-      <span>{live.error ? 'Connection lost, retrying' : ok ? 'Live' : 'Connecting'}</span>
+      <span>{live.problem ?? (ok ? 'Live' : 'Connecting')}</span>
       {live.updatedAt && <span class="muted small">updated {clock(live.updatedAt.toISOString())}</span>}
       {/* Only changes of connection are announced, not every poll. */}
       <span class="visually-hidden" role="status">
-        {live.error ? `Connection to Strata lost: ${live.error}` : ''}
+        {live.problem ? `${live.problem}: ${live.error}` : ''}
       </span>
     </div>
   );

@@ -13,30 +13,42 @@ export function Meter({
   total,
   label,
   tone = 'active',
+  decorative = false,
 }: {
   value: number;
   total: number;
   label: string;
   tone?: Tone;
+  /** The figures are written next to it already (inside a link, say): hidden from assistive technology. */
+  decorative?: boolean;
 }) {
   const pct = total > 0 ? Math.min(100, Math.round((value / total) * 100)) : 0;
+  const fill = (
+    <span
+      class={`meter-fill tone-${value >= total && total > 0 ? 'ok' : tone}`}
+      style={{ width: `${pct}%` }}
+    />
+  );
   return (
     <span class="meter-row">
-      <span
-        class="meter"
-        role="progressbar"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={value}
-        aria-valuetext={`${value} of ${total}`}
-      >
+      {decorative ? (
+        <span class="meter" aria-hidden="true">
+          {fill}
+        </span>
+      ) : (
         <span
-          class={`meter-fill tone-${value >= total && total > 0 ? 'ok' : tone}`}
-          style={{ width: `${pct}%` }}
-        />
-      </span>
-      <span class="meter-text">
+          class="meter"
+          role="progressbar"
+          aria-label={label}
+          aria-valuemin={0}
+          aria-valuemax={total}
+          aria-valuenow={value}
+          aria-valuetext={`${value} of ${total}`}
+        >
+          {fill}
+        </span>
+      )}
+      <span class="meter-text" aria-hidden={decorative ? true : undefined}>
         {value}/{total}
       </span>
     </span>

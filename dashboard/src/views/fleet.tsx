@@ -35,41 +35,27 @@ function PoolCell({ pool, now }: { pool: PoolView; now: Date }) {
   const state = poolState(pool, now);
   const s = pool.status;
   const name = `${pool.clusterId}/${pool.pool}`;
-  const counts = s
-    ? `${s.machineCount} machines, ${s.updatedMachineCount} updated, ${s.readyMachineCount} ready, ${s.degradedMachineCount} degraded`
-    : 'no counts until a rollout targets the pool';
+  const updating = Object.keys(pool.slots).sort();
+  // The link's name is its text: the pool, its state and MCO's counts, read in that order.
   return (
-    <a
-      class={`cell tone-${state.tone}`}
-      href={href.pool(pool.clusterId, pool.pool)}
-      aria-label={`pool ${name}: ${state.label}; ${counts}`}
-      data-pool={name}
-    >
+    <a class={`cell tone-${state.tone}`} href={href.pool(pool.clusterId, pool.pool)} data-pool={name}>
+      <span class="visually-hidden">pool {name}: </span>
       <span class="cell-head">
         <Badge tone={state.tone}>{state.label}</Badge>
         <span class="mono muted">{shortConfig(pool.target?.config ?? pool.lastCompleted?.config)}</span>
       </span>
       {s ? (
         <>
-          <Meter
-            value={s.updatedMachineCount}
-            total={s.machineCount}
-            label={`${name} updated machines`}
-            tone={state.tone}
-          />
-          <span class="counts" aria-hidden="true">
-            <span>machines {s.machineCount}</span>
-            <span>updated {s.updatedMachineCount}</span>
-            <span>ready {s.readyMachineCount}</span>
-            <span>degraded {s.degradedMachineCount}</span>
+          <Meter value={s.updatedMachineCount} total={s.machineCount} label="" tone={state.tone} decorative />
+          <span class="counts">
+            <span>machines {s.machineCount}</span> <span>updated {s.updatedMachineCount}</span>{' '}
+            <span>ready {s.readyMachineCount}</span> <span>degraded {s.degradedMachineCount}</span>
           </span>
         </>
       ) : (
         <span class="muted">baseline; no rollout yet</span>
       )}
-      {Object.keys(pool.slots).length > 0 && (
-        <span class="muted">updating: {Object.keys(pool.slots).sort().join(', ')}</span>
-      )}
+      {updating.length > 0 && <span class="muted">updating: {updating.join(', ')}</span>}
     </a>
   );
 }

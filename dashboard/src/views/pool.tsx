@@ -184,8 +184,8 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
                 <th scope="col">Zone</th>
                 <th scope="col">State</th>
                 <th scope="col">Current config</th>
-                <th scope="col">Target</th>
-                <th scope="col">Image</th>
+                <th scope="col">Pool target</th>
+                <th scope="col">Current image</th>
                 <th scope="col">Slot</th>
                 <th scope="col">Age</th>
               </tr>
@@ -193,7 +193,14 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
             <tbody>
               {nodes.map((n, i) => {
                 const st = nodeState(n);
-                const onTarget = n.desiredConfig === n.currentConfig;
+                const target = pool.target?.config;
+                const towards = !target
+                  ? '—'
+                  : n.currentConfig === target
+                    ? 'on target'
+                    : n.desiredConfig === target
+                      ? 'told, updating'
+                      : 'waiting its turn';
                 return (
                   <tr key={n.name} data-node={n.name}>
                     <td>{i + 1}</td>
@@ -206,7 +213,7 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
                       {n.reason ? <span class="reason small"> {n.reason}</span> : null}
                     </td>
                     <td class="mono">{shortConfig(n.currentConfig)}</td>
-                    <td class="mono">{onTarget ? 'on it' : shortConfig(n.desiredConfig)}</td>
+                    <td>{towards}</td>
                     <td class="mono">{shortImage(n.currentImage)}</td>
                     <td>{slotText(pool, n.name, now)}</td>
                     <td>{formatAge(n.createdAt, now)}</td>

@@ -101,6 +101,8 @@ function Budgets({ d }: { d: RolloutDescription }) {
 
 function PoolLine({ cluster, p }: { cluster: string; p: PoolProgress }) {
   const name = `${cluster}/${p.pool}`;
+  // A failed node keeps its slot (it counts against maxUnavailable) but is shown as failed, not updating.
+  const updatingNodes = p.inFlight.filter((n) => !p.failed.includes(n));
   return (
     <li class="pool-line" data-pool={name}>
       <a href={href.pool(cluster, p.pool)}>{p.pool}</a>
@@ -116,10 +118,10 @@ function PoolLine({ cluster, p }: { cluster: string; p: PoolProgress }) {
       )}
       <span class="muted mono">{shortConfig(p.config)}</span>
       {p.done && <Badge tone="ok">done</Badge>}
-      {p.inFlight.length > 0 && (
+      {updatingNodes.length > 0 && (
         <span>
           updating{' '}
-          {p.inFlight.map((n) => (
+          {updatingNodes.map((n) => (
             <a key={n} class="chip" href={href.node(cluster, n)}>
               {n}
             </a>

@@ -44,7 +44,7 @@ export function RolloutsView() {
                 return (
                   <tr key={r.id} data-rollout={r.id}>
                     <th scope="row">
-                      <a class="mono" href={href.rollout(r.id)}>
+                      <a class="mono id" href={href.rollout(r.id)}>
                         {r.id}
                       </a>
                     </th>

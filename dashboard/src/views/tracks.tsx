@@ -52,7 +52,7 @@ function CheckCell({ t, now }: { t: TrackView; now: Date }) {
 
 function BaseCell({ t, now }: { t: TrackView; now: Date }) {
   const c = t.check;
-  if (c?.baseError) return <span class="reason">{c.baseError}</span>;
+  if (c?.baseError) return <span class="reason break">{c.baseError}</span>;
   const b = c?.base;
   if (!b) return <span class="muted">{c?.baseImage === null ? 'the image names no base' : 'unknown'}</span>;
   return b.stale ? (
@@ -138,7 +138,7 @@ export function TracksView() {
                           <td>
                             {last ? (
                               <>
-                                <a class="mono" href={href.rollout(last.id)}>
+                                <a class="mono id" href={href.rollout(last.id)}>
                                   {last.id}
                                 </a>{' '}
                                 <Badge tone={rolloutTone(last.status)}>{last.status}</Badge>
