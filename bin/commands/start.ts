@@ -298,6 +298,7 @@ export const registerStart: RegisterCommand = (program: Command) => {
       try {
         const nodes = strata.fleet?.clusters.reduce((n, c) => n + c.state.nodes.size, 0) ?? 0;
         write(`Strata admin API: ${strata.url}/v1  (strata get pools --url ${strata.url})`);
+        write(`dashboard: ${strata.url}/`);
         write(
           `clusters: ${strata.clusters.join(', ')}${strata.fleet ? ` (simulated: ${strata.fleet.clusters.length} clusters, ${nodes} nodes, time scale ${timeScale ?? 100}×)` : ''}`,
         );
