@@ -45,7 +45,7 @@ async function waitForText(page: Page, selector: string, text: string | RegExp, 
   await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout });
 }
 
-describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 180_000 }, () => {
+describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000 }, () => {
   let strata: RunningStrata;
   let browser: Browser;
   let context: BrowserContext;
@@ -129,7 +129,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 180_000
     expect((await rolloutStatus(strata.url, demoId)).status).not.toBe('Paused');
 
     // Assess: the page reaches Completed by polling, on the same document.
-    await waitForText(page, '[data-testid="rollout-status"]', 'Completed', 120_000);
+    await waitForText(page, '[data-testid="rollout-status"]', 'Completed', 180_000);
     expect((await rolloutStatus(strata.url, demoId)).status).toBe('Completed');
     expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(
       true,

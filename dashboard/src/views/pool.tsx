@@ -200,7 +200,9 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
                     ? 'on target'
                     : n.desiredConfig === target
                       ? 'told, updating'
-                      : 'waiting its turn';
+                      : pool.slots[n.name]
+                        ? 'picked: cordon, drain'
+                        : 'waiting its turn';
                 return (
                   <tr key={n.name} data-node={n.name}>
                     <td>{i + 1}</td>

@@ -289,7 +289,7 @@ export function RolloutView({ id }: { id: string }) {
       >
         <h2 id="blocked">
           {data.blocked.length === 0
-            ? 'Nothing waiting'
+            ? 'Not blocked'
             : stopped
               ? 'Why it is stopped'
               : 'What it is waiting for'}
@@ -304,7 +304,7 @@ export function RolloutView({ id }: { id: string }) {
           <p class="muted">
             {r.status === 'Completed'
               ? 'Completed: every targeted pool runs the image.'
-              : 'Nothing blocks it.'}
+              : 'Nothing holds it: nodes move as fast as maxUnavailable and the waves allow.'}
           </p>
         )}
       </section>
