@@ -51,6 +51,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
+  const requested: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });
@@ -61,6 +62,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('request', (r) => requested.push(r.url()));
   }, 120_000);
 
   afterEach(async (ctx) => {
@@ -156,6 +158,9 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     }
     await page.screenshot({ path: join(artefacts, 'fleet-completed.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+    // Offline by construction: every request the page made went to its own origin.
+    expect(requested.length).toBeGreaterThan(10);
+    expect(requested.filter((u) => new URL(u).origin !== strata.url)).toEqual([]);
   });
 
   it('a halted rollout shows its reason; the pool and node views show the failed node', async () => {
@@ -207,6 +212,41 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     await waitForText(page, `tr[data-rollout="${id}"]`, 'Halted');
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("renders a node's update history in the documented shape (the route is stood in for until the admin API serves it)", async () => {
+    // Prepare: GET /v1/nodes/{cluster}/{node}/history does not exist yet; answer it with the documented shape.
+    const history = {
+      attempts: [
+        {
+          target: { config: 'rendered-worker-0123456789abcdef0123456789abcdef', image: null },
+          startedAt: '2026-03-01T10:00:00Z',
+          steps: [
+            { step: 'cordon', at: '2026-03-01T10:00:01Z' },
+            { step: 'desired', at: '2026-03-01T10:00:20Z' },
+          ],
+          endedAt: '2026-03-01T10:03:00Z',
+          result: 'degraded',
+          reason: 'failed to rebase: simulated failure',
+        },
+      ],
+    };
+    await page.route('**/v1/nodes/dev/worker-1/history', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(history) }),
+    );
+    try {
+      // Act
+      await page.goto(`${strata.url}/#/nodes/dev/worker-1`);
+      // Assess
+      await waitForText(page, 'li.attempt', 'rendered-worker-01234567');
+      await waitForText(page, 'li.attempt .badge', 'degraded');
+      await waitForText(page, 'li.attempt', 'failed to rebase: simulated failure');
+      expect(await page.locator('li.attempt ol.steps li').allTextContents()).toHaveLength(2);
+      expect(await page.locator('[data-testid="no-history"]').count()).toBe(0);
+      expect(await accessibilityViolations(page)).toEqual([]);
+    } finally {
+      await page.unroute('**/v1/nodes/dev/worker-1/history');
+    }
   });
 
   it('through the strata dashboard proxy: the token moves from the URL to the tab, and requests without it are refused', async () => {
