@@ -4,14 +4,16 @@
  * The demo rollout appears and completes on the page without a reload; pause and resume from the page reach
  * the API; a halted rollout shows its reason; every view passes axe-core's WCAG 2.1 AA rules; the
  * `strata dashboard` proxy serves the same page with its token. Screenshots are kept in
- * test-results/dashboard/ (a failed test leaves one of the page it failed on).
+ * test-results/dashboard/ (a failed test leaves one of the page it failed on, and Strata's rollouts, pools
+ * and warnings as JSON).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminClient } from '../../bin/commands/client/index.ts';
 import { hasChromium, launchChromium } from '../../dashboard/browser.ts';
 import { buildDashboard } from '../../dashboard/build.ts';
 import {
@@ -45,18 +47,19 @@ async function waitForText(page: Page, selector: string, text: string | RegExp, 
   await page.locator(selector).filter({ hasText: text }).first().waitFor({ timeout });
 }
 
-describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000 }, () => {
+describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000 }, () => {
   let strata: RunningStrata;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
   const requested: string[] = [];
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(artefacts, { recursive: true });
     await buildDashboard();
-    strata = await startDemoStrata(400, () => undefined);
+    strata = await startDemoStrata(400, (line) => warnings.push(`${new Date().toISOString()} ${line}`));
     browser = await launchChromium();
     // bypassCSP: the page's policy admits only its own scripts; axe-core is injected by the test.
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -67,6 +70,15 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && page) {
+      // What Strata said and held when the page did not show what was expected.
+      const name = ctx.task.name.slice(0, 40).replace(/\W+/g, '-');
+      const client = createAdminClient({ url: strata.url });
+      const state = {
+        rollouts: await client.get('/rollouts').catch(String),
+        pools: await client.get('/pools').catch(String),
+        warnings,
+      };
+      writeFileSync(join(artefacts, `failed-${name}.json`), JSON.stringify(state, null, 2));
       await page.screenshot({
         path: join(artefacts, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
         fullPage: true,
@@ -95,7 +107,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     const demoId = await publishDemo(strata.url);
 
     // Assess: the rollout appears on the fleet page by itself.
-    await page.locator(`article[aria-label="rollout ${demoId}"]`).waitFor({ timeout: 30_000 });
+    await page.locator(`article[aria-label="rollout ${demoId}"]`).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(artefacts, 'fleet-rollout-started.png'), fullPage: true });
 
     // Open it from the keyboard.
@@ -111,9 +123,9 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     await dialog.getByRole('button', { name: 'Pause rollout' }).click();
     // Assess: paused in the API, and the page says so by itself.
     expect((await rolloutStatus(strata.url, demoId)).status).toBe('Paused');
-    await waitForText(page, '[data-testid="rollout-status"]', 'Paused', 10_000);
-    await waitForText(page, '[data-testid="blocked"]', 'paused by hand', 10_000);
-    await waitForText(page, 'table.list td', 'Paused', 10_000);
+    await waitForText(page, '[data-testid="rollout-status"]', 'Paused', 60_000);
+    await waitForText(page, '[data-testid="blocked"]', 'paused by hand', 60_000);
+    await waitForText(page, 'table.list td', 'Paused', 60_000);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artefacts, 'rollout-paused.png'), fullPage: true });
 
@@ -131,7 +143,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     expect((await rolloutStatus(strata.url, demoId)).status).not.toBe('Paused');
 
     // Assess: the page reaches Completed by polling, on the same document.
-    await waitForText(page, '[data-testid="rollout-status"]', 'Completed', 180_000);
+    await waitForText(page, '[data-testid="rollout-status"]', 'Completed', 300_000);
     expect((await rolloutStatus(strata.url, demoId)).status).toBe('Completed');
     expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(
       true,
@@ -148,12 +160,12 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
       ['prod-eu-west/worker', 8],
       ['prod-eu-west/infra', 3],
     ] as const) {
-      await waitForText(page, `a.cell[data-pool="${pool}"]`, `pool ${pool}: Updated`, 30_000);
+      await waitForText(page, `a.cell[data-pool="${pool}"]`, `pool ${pool}: Updated`, 60_000);
       await waitForText(
         page,
         `a.cell[data-pool="${pool}"]`,
         `machines ${n} updated ${n} ready ${n} degraded 0`,
-        30_000,
+        60_000,
       );
     }
     await page.screenshot({ path: join(artefacts, 'fleet-completed.png'), fullPage: true });
@@ -171,11 +183,11 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
     const id = await publishDemo(strata.url, digestOf('strata dashboard test: a digest whose update fails'));
     await page.goto(`${strata.url}/#/rollouts/${id}`);
     // Assess: halted, with the planner's reason, on the page and in the API.
-    await waitForText(page, '[data-testid="rollout-status"]', 'Halted', 90_000);
+    await waitForText(page, '[data-testid="rollout-status"]', 'Halted', 180_000);
     const reason = (await rolloutStatus(strata.url, id)).reason;
     expect(reason).toMatch(/pool dev\/worker: 1 degraded nodes exceed the pool failure budget 0/);
-    await waitForText(page, '[data-testid="blocked"]', reason!, 10_000);
-    await waitForText(page, 'h2#blocked', 'Why it is stopped', 10_000);
+    await waitForText(page, '[data-testid="blocked"]', reason!, 60_000);
+    await waitForText(page, 'h2#blocked', 'Why it is stopped', 60_000);
     expect(await page.getByRole('button', { name: 'Resume', exact: true }).isEnabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Pause', exact: true }).isDisabled()).toBe(true);
     await page
@@ -186,7 +198,7 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 300_000
 
     // The pool, in MCO's order: zones a, b, c; worker-1 degraded.
     await page.goto(`${strata.url}/#/pools/dev/worker`);
-    await waitForText(page, 'tr[data-node="worker-1"]', 'Degraded', 30_000);
+    await waitForText(page, 'tr[data-node="worker-1"]', 'Degraded', 60_000);
     expect(
       await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node'))),
     ).toEqual(['worker-0', 'worker-1', 'worker-2']);
