@@ -36,6 +36,7 @@ import { createCheckRegistry, createUpdateCheckHandler } from '../functions/hand
 import { createWebhookHandler, tableDeliveryLedger } from '../functions/handlers/webhook.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
+import { dashboardRoutes } from './dashboard-assets.ts';
 import { type Runtime, type RuntimeService, startRuntime } from './runtime.ts';
 
 /** A configuration file that cannot be used, naming the file and the field. */
@@ -431,7 +432,8 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
           },
           declareDigest: declared.declare,
         });
-        const routes = [{ routeKey: 'ANY /v1/{proxy+}', handler: admin }];
+        // The web dashboard at the root of the admin address (local/dashboard-assets.ts).
+        const routes = [{ routeKey: 'ANY /v1/{proxy+}', handler: admin }, ...dashboardRoutes()];
         if (config?.webhooks) {
           const webhook = createWebhookHandler({
             config: config.webhooks,

@@ -280,6 +280,7 @@ export async function start(options: StartOptions): Promise<void> {
   try {
     const nodes = strata.fleet?.clusters.reduce((n, c) => n + c.state.nodes.size, 0) ?? 0;
     write(`Strata admin API: ${strata.url}/v1  (strata get pools --url ${strata.url})`);
+    write(`dashboard: ${strata.url}/`);
     write(
       `clusters: ${strata.clusters.join(', ')}${strata.fleet ? ` (simulated: ${strata.fleet.clusters.length} clusters, ${nodes} nodes, time scale ${timeScale ?? 100}×)` : ''}`,
     );

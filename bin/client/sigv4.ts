@@ -8,7 +8,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** SHA-256 (HMAC when given a secret) in the Checksum shape the signer takes; node:crypto does the work. */
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
@@ -35,12 +35,22 @@ export interface UnsignedRequest {
   body?: string;
 }
 
-/** Returns the headers of `request` with the SigV4 `authorization`, `x-amz-date` (and token) added. */
-export async function signRequest(request: UnsignedRequest, region: string): Promise<Record<string, string>> {
+/** Where credentials come from: the SDK's default chain unless a caller keeps one provider (it caches). */
+export type CredentialsProvider = ReturnType<typeof defaultProvider>;
+
+/**
+ * Returns the headers of `request` with the SigV4 `authorization`, `x-amz-date` (and token) added.
+ * A long-running caller passes one `credentials` provider for all its requests, so they are resolved once.
+ */
+export async function signRequest(
+  request: UnsignedRequest,
+  region: string,
+  credentials: CredentialsProvider = defaultProvider(),
+): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     service: 'execute-api',
     region,
-    credentials: defaultProvider(),
+    credentials,
     sha256: Sha256,
   });
   const query: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerCluster } from './cluster.ts';
 import { registerCompletion } from './completion.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
 import type { RegisterCommand } from './options.ts';
@@ -20,6 +21,7 @@ import { registerTrack } from './track.ts';
 /** Every `strata` command, in the order `strata --help` lists them. */
 export const commands: RegisterCommand[] = [
   registerStart,
+  registerDashboard,
   registerGet,
   registerDescribe,
   registerRollout,

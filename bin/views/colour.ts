@@ -1,9 +1,6 @@
 /**
- * Colour for states in tables: on a terminal only. `util.styleText` checks the stream: no colour when
- * stdout is not a TTY, when NO_COLOR or NODE_DISABLE_COLORS is set, or when the terminal has none;
- * FORCE_COLOR forces it.
+ * Which colour each state reads in: pure, so that the dashboard shares it; table.ts paints on a terminal.
  */
-import { styleText } from 'node:util';
 
 /** The styles states are painted with. */
 export type StateStyle = 'green' | 'yellow' | 'red' | 'magenta' | 'gray';
@@ -40,9 +37,4 @@ export function stateStyle(value: string): StateStyle | undefined {
 export function conditionStyle(value: string, good: 'True' | 'False'): StateStyle | undefined {
   if (value !== 'True' && value !== 'False') return undefined;
   return value === good ? 'green' : good === 'True' ? 'yellow' : 'red';
-}
-
-/** `text` in `style` when stdout shows colour; `text` itself otherwise. */
-export function paint(style: StateStyle | undefined, text: string): string {
-  return style ? styleText(style, text, { stream: process.stdout }) : text;
 }

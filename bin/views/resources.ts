@@ -10,7 +10,7 @@ import type { PoolStatus } from '../../functions/core/rollout/pool-status.ts';
 import { formatAge } from './age.ts';
 import { trackCheckCells } from './checks.ts';
 import { conditionStyle, stateStyle } from './colour.ts';
-import type { TableSpec } from './table.ts';
+import type { TableSpec } from './columns.ts';
 
 function condition(status: PoolStatus | null, type: string): string {
   const c = status?.conditions.find((x) => x.type === type);

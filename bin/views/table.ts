@@ -2,25 +2,21 @@
  * Tables like kubectl's: borderless, a header row, one row per item in natural name order, states
  * coloured on a terminal. The default view keeps to about 120 columns; `-o wide` adds the rest.
  */
+import { styleText } from 'node:util';
 import Table from 'cli-table3';
-import { paint, type StateStyle } from './colour.ts';
+import type { StateStyle } from './colour.ts';
+import type { Column, TableSpec } from './columns.ts';
+
+export type { Column, TableSpec };
+
 import { compareKeys } from './sort.ts';
 
-/** One column of a table of `T`. */
-export interface Column<T> {
-  header: string;
-  /** `wide`: only with `-o wide`; `narrow`: only without it (a summary the wide view spells out). */
-  show?: 'always' | 'narrow' | 'wide';
-  /** The cell's text. */
-  cell(item: T, now: Date): string;
-  /** The cell's colour on a terminal. */
-  style?(cell: string): StateStyle | undefined;
-}
-
-/** A table of `T`: its columns in order, and the key its rows are sorted by (naturally, part by part). */
-export interface TableSpec<T> {
-  columns: Column<T>[];
-  sortKey(item: T): string[];
+/**
+ * Colour on a terminal only: `util.styleText` checks the stream (no colour when stdout is not a TTY, when
+ * NO_COLOR or NODE_DISABLE_COLORS is set, or when the terminal has none; FORCE_COLOR forces it).
+ */
+function paint(style: StateStyle | undefined, text: string): string {
+  return style ? styleText(style, text, { stream: process.stdout }) : text;
 }
 
 /** What a table shows. */

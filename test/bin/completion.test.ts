@@ -44,6 +44,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
         'check',
         'cluster',
         'completion',
+        'dashboard',
         'describe',
         'get',
         'plan',
