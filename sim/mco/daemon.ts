@@ -267,7 +267,8 @@ export class McoDaemons {
       this.record(node, 'working', work.to.config);
     }
     const release = this.cluster.release;
-    if (release?.refusesLayeredRollback && node.annotations[A.currentImage] !== undefined && !work.to.image) {
+    // 4.16/4.17: once the disk holds a layered image, going back to a non-layered config is refused.
+    if (release?.refusesLayeredRollback && disk.image !== '' && !work.to.image) {
       this.fail(
         name,
         'Degraded',
