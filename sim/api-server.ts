@@ -501,7 +501,7 @@ export class ApiServer {
         {
           name,
           group,
-          kind: resource.type.plural,
+          kind,
           causes: errors.map((e) => ({ reason: 'FieldValueInvalid', message: e.message, field: e.path })),
         },
       );

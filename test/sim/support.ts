@@ -35,11 +35,20 @@ export function rawRequest(
   cluster: { server: string; caData: string },
   path: string,
   headers: Record<string, string> = {},
+  options: { method?: string; body?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${cluster.server}${path}`,
-      { ca: Buffer.from(cluster.caData, 'base64'), headers },
+      {
+        ca: Buffer.from(cluster.caData, 'base64'),
+        method: options.method ?? 'GET',
+        // Node sends a DELETE body without framing unless told its length.
+        headers:
+          options.body !== undefined
+            ? { ...headers, 'Content-Length': String(Buffer.byteLength(options.body)) }
+            : headers,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -50,7 +59,7 @@ export function rawRequest(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
