@@ -92,6 +92,13 @@ export function checkInvariants(
   const targetSet = new Map<string, Map<string, number>>();
   const violations: Violation[] = [];
   const counts = new Map<string, number>();
+  /** Nodes with an MCO state, by cluster/pool (the pool-status check reads a pool's own nodes only). */
+  const members = new Map<string, Set<NodeState>>();
+  const join = (poolKey: string, n: NodeState) => {
+    const set = members.get(poolKey) ?? new Set<NodeState>();
+    members.set(poolKey, set);
+    set.add(n);
+  };
   for (const e of events) {
     if (e.kind === 'pool-target') {
       const poolKey = `${e.cluster}/${e.pool}`;
@@ -103,7 +110,7 @@ export function checkInvariants(
     if (e.kind === 'pool-status') {
       if (e.status) {
         liveLimits.set(`${e.cluster}/${e.pool}`, e.status.maxUnavailable);
-        const problem = checkPoolStatus(e, nodes);
+        const problem = checkPoolStatus(e, members.get(`${e.cluster}/${e.pool}`));
         if (problem)
           violations.push({
             kind: 'pool-status',
@@ -179,8 +186,10 @@ export function checkInvariants(
         break;
       case 'removed':
         n.removed = true;
+        members.get(`${e.cluster}/${n.pool}`)?.delete(n);
         break;
       case 'node-state':
+        if (!n.mco) join(`${e.cluster}/${n.pool}`, n);
         n.mco = e.state;
         if (e.state && !n.desired)
           n.desired = { previous: undefined, current: e.state.desiredConfig, seq: e.seq, by: e.by ?? '' };
@@ -189,6 +198,10 @@ export function checkInvariants(
         // Carry the node's unavailability from its old pool's count to its new pool's.
         const from = `${e.cluster}/${n.pool}`;
         if (wasUnavailable) counts.set(from, (counts.get(from) ?? 1) - 1);
+        if (n.mco) {
+          members.get(from)?.delete(n);
+          join(`${e.cluster}/${e.pool}`, n);
+        }
         n.pool = e.pool;
         if (wasUnavailable) {
           const to = `${e.cluster}/${n.pool}`;
@@ -264,11 +277,10 @@ export function checkInvariants(
  * ready, unavailable and degraded counts, the Updated condition, and `status.configuration` being the
  * target whenever the pool says it is updated. Returns what disagrees, or undefined.
  */
-function checkPoolStatus(e: TimelineEvent, nodes: ReadonlyMap<string, NodeState>): string | undefined {
+function checkPoolStatus(e: TimelineEvent, pool: ReadonlySet<NodeState> | undefined): string | undefined {
   const status = e.status!;
   const members: NodeStateSnapshot[] = [];
-  for (const [key, n] of nodes)
-    if (!n.removed && n.mco && n.pool === e.pool && key.startsWith(`${e.cluster}/`)) members.push(n.mco);
+  for (const n of pool ?? []) if (!n.removed && n.mco) members.push(n.mco);
   const expected = {
     machineCount: members.length,
     updatedMachineCount: members.filter((s) => updatedTo(s, status.target)).length,

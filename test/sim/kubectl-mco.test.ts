@@ -54,7 +54,7 @@ async function untilWorkerUpdated(image: string): Promise<void> {
       await fleet.advance(1000);
       continue;
     }
-    const p = state.machineConfigPool('worker') as {
+    const p = state.machineConfigPool('worker') as unknown as {
       metadata: { generation: number };
       status: { observedGeneration: number; conditions: { type: string; status: string }[] };
     };
