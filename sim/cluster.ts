@@ -71,6 +71,26 @@ export interface ClusterContext {
   hooks?: ClusterHooks;
 }
 
+/** A MachineConfigPool's status, flattened (see {@link SimCluster.poolStatus}). */
+export interface PoolStatusView {
+  /** `spec.configuration.name`: what the pool targets. */
+  target: string;
+  /** `status.configuration.name`: what the pool is on (moves only when every node is updated). */
+  config: string;
+  paused: boolean;
+  machineCount: number;
+  updatedMachineCount: number;
+  readyMachineCount: number;
+  unavailableMachineCount: number;
+  degradedMachineCount: number;
+  /** By type: Updated, Updating, NodeDegraded, RenderDegraded, Degraded. */
+  conditions: Record<string, { status: string; reason: string; message: string }>;
+  /** The status was computed for the current spec (`observedGeneration` = `generation`). */
+  settled: boolean;
+  /** The Updated condition is True. */
+  updated: boolean;
+}
+
 /** Hooks of MCO's controllers into a cluster's life (kept out of this module to keep it MCO-agnostic). */
 export interface ClusterHooks {
   /** Creates the base MachineConfigs and the pools, each with its rendered config (before any node). */
@@ -665,6 +685,37 @@ export class SimCluster {
   machineConfigPool(pool: string): KObject | undefined {
     const record = this.machineConfigPools.get(undefined, pool);
     return record ? this.machineConfigPools.type.encode(record) : undefined;
+  }
+
+  /**
+   * A pool's status as served (what `kubectl get mcp` shows), flattened: targets, counts and conditions.
+   * `settled` is true when the status reflects the current spec (observedGeneration = generation).
+   */
+  poolStatus(pool: string): PoolStatusView {
+    const object = this.machineConfigPool(pool);
+    if (!object) throw new FleetError(`cluster "${this.name}" has no MachineConfigPool "${pool}"`);
+    const spec = (object.spec ?? {}) as { configuration?: { name?: string }; paused?: boolean };
+    const status = (object.status ?? {}) as Record<string, unknown> & {
+      configuration?: { name?: string };
+      conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    };
+    const conditions: PoolStatusView['conditions'] = {};
+    for (const c of status.conditions ?? [])
+      conditions[c.type] = { status: c.status, reason: c.reason ?? '', message: c.message ?? '' };
+    const count = (field: string) => Number(status[field] ?? 0);
+    return {
+      target: spec.configuration?.name ?? '',
+      config: status.configuration?.name ?? '',
+      paused: spec.paused === true,
+      machineCount: count('machineCount'),
+      updatedMachineCount: count('updatedMachineCount'),
+      readyMachineCount: count('readyMachineCount'),
+      unavailableMachineCount: count('unavailableMachineCount'),
+      degradedMachineCount: count('degradedMachineCount'),
+      conditions,
+      settled: Number(status.observedGeneration ?? 0) === Number(object.metadata.generation ?? 1),
+      updated: conditions.Updated?.status === 'True',
+    };
   }
 
   /** Pools and their maxUnavailable resolved against their current node count (as MCO does). */

@@ -20,18 +20,45 @@ export {
   type ViolationKind,
 } from './checker.ts';
 export { ManualClock, RealTimeClock, type SimClock } from './clock.ts';
-export { defaultBaseConfig, MCO_GROUP, type SimCluster } from './cluster.ts';
+export {
+  defaultBaseConfig,
+  MCO_GROUP,
+  type NodeRecord,
+  type PoolStatusView,
+  type SimCluster,
+} from './cluster.ts';
 export { FleetError, ScenarioError } from './errors.ts';
-export { type Fleet, type FleetCluster, type FleetOptions, startFleet, writeKubeconfig } from './fleet.ts';
+export {
+  type Fleet,
+  type FleetCluster,
+  type FleetOptions,
+  type NodeBehaviourFactory,
+  type NodeSide,
+  type NodeSideContext,
+  nodeBehaviours,
+  startFleet,
+  writeKubeconfig,
+} from './fleet.ts';
 export { clusterKubeConfig, kubeconfigDocument } from './kubeconfig.ts';
+export type { McoControllers, McoOptions } from './mco/index.ts';
+export type { Release } from './openshift.ts';
 export { Prng } from './prng.ts';
 export {
   defaultScenarioPath,
   loadScenario,
+  openshiftScenarioPath,
+  runsMcoControllers,
   type Scenario,
   type ScenarioCluster,
   type ScenarioFaults,
   type ScenarioInput,
   type ScenarioPool,
+  type ScenarioRelease,
 } from './scenario.ts';
-export { Timeline, type TimelineEvent, type TimelineKind } from './timeline.ts';
+export {
+  type NodeStateSnapshot,
+  type PoolStatusSnapshot,
+  Timeline,
+  type TimelineEvent,
+  type TimelineKind,
+} from './timeline.ts';

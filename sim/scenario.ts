@@ -303,6 +303,13 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 /** The scenario that ships with Strata: four clusters, two pools in prod, PDB-protected workloads. */
 export const defaultScenarioPath = new URL('./scenarios/default.yaml', import.meta.url).pathname;
 
+/**
+ * The fleet as it really is: the default scenario's clusters as OpenShift on two releases with MCO's
+ * controllers running, plus two plain Kubernetes clusters. (The default once the control plane drives
+ * OpenShift clusters through MCO.)
+ */
+export const openshiftScenarioPath = new URL('./scenarios/openshift.yaml', import.meta.url).pathname;
+
 const loaded = new WeakSet<object>();
 
 /** True for the output of {@link loadScenario} (validated, defaults filled in). */

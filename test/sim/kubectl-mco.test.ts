@@ -54,12 +54,8 @@ async function untilWorkerUpdated(image: string): Promise<void> {
       await fleet.advance(1000);
       continue;
     }
-    const p = state.machineConfigPool('worker') as unknown as {
-      metadata: { generation: number };
-      status: { observedGeneration: number; conditions: { type: string; status: string }[] };
-    };
-    const updated = p.status.conditions.find((c) => c.type === 'Updated')?.status === 'True';
-    if (updated && p.status.observedGeneration === p.metadata.generation) return;
+    const p = state.poolStatus('worker');
+    if (p.updated && p.settled) return;
     await fleet.advance(1000);
   }
   throw new Error('the worker pool did not update');

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultScenarioPath, loadScenario, ScenarioError } from '../../sim/index.ts';
+import {
+  defaultScenarioPath,
+  loadScenario,
+  openshiftScenarioPath,
+  ScenarioError,
+  startFleet,
+} from '../../sim/index.ts';
 import { smallScenario } from './support.ts';
 
 describe('loadScenario', () => {
@@ -77,5 +83,53 @@ describe('loadScenario', () => {
     expect(() => loadScenario('/nonexistent/scenario.yaml')).toThrow(
       /\/nonexistent\/scenario\.yaml: cannot read/,
     );
+  });
+});
+
+describe('the OpenShift scenario (sim/scenarios/openshift.yaml)', () => {
+  it('has OpenShift clusters on two releases running MCO, and plain Kubernetes clusters; all settled at start', async () => {
+    const scenario = loadScenario(openshiftScenarioPath);
+    const fleet = await startFleet(scenario, { clock: 'manual' });
+    try {
+      const openshift = fleet.clusters.filter((c) => c.kind === 'openshift');
+      const kubernetes = fleet.clusters.filter((c) => c.kind === 'kubernetes');
+      expect(openshift.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
+      expect(kubernetes.map((c) => c.name)).toEqual(['edge-a', 'edge-b']);
+      expect(new Set(openshift.map((c) => c.state.release!.version))).toEqual(new Set(['4.18.12', '4.20.3']));
+      for (const c of openshift) {
+        expect(c.mco).toBeDefined();
+        for (const record of c.state.machineConfigPools.list()) {
+          const pool = c.state.poolStatus(record.name);
+          expect(pool.target).toMatch(new RegExp(`^rendered-${record.name}-[0-9a-f]{32}$`));
+          expect(pool).toMatchObject({
+            config: pool.target,
+            settled: true,
+            updated: true,
+            degradedMachineCount: 0,
+          });
+        }
+      }
+      for (const c of kubernetes) {
+        expect(c.mco).toBeUndefined();
+        expect(c.state.resources.has('machineconfiguration.openshift.io/v1/machineconfigpools')).toBe(false);
+      }
+      const prod = fleet.cluster('prod-us-east').state;
+      expect(
+        prod.nodes
+          .list()
+          .filter((n) => n.pool === 'infra')
+          .map((n) => n.name),
+      ).toEqual(['infra-0', 'infra-1', 'infra-2']);
+      expect(prod.poolStatus('worker').machineCount).toBe(12);
+
+      // Left alone, nothing moves: no node is targeted, nothing is violated, no controller errs.
+      const before = fleet.timeline.events.length;
+      await fleet.advance(10 * 60_000);
+      expect(fleet.timeline.events.slice(before).filter((e) => e.kind === 'desired')).toEqual([]);
+      expect(fleet.checkInvariants().violations).toEqual([]);
+      for (const c of openshift) expect(c.mco!.errors()).toEqual([]);
+    } finally {
+      await fleet.stop();
+    }
   });
 });
