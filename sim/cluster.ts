@@ -184,6 +184,7 @@ export class SimCluster {
   private readonly revisions = new RevisionCounter();
   private readonly poolStatusSeen = new Map<string, string>();
   private readonly releaseHistory: ReleaseHistoryEntry[] = [];
+  private poolList: MachineConfigPool[] | undefined;
   private uidCounter = 0;
 
   constructor(spec: ScenarioCluster, ctx: ClusterContext) {
@@ -249,6 +250,9 @@ export class SimCluster {
       this.revisions,
       h,
     );
+    this.machineConfigPools.subscribe(() => {
+      this.poolList = undefined;
+    });
     this.recorder = new EventRecorder({
       collection: this.events,
       nowMs: () => this.ctx.epochMs + this.ctx.clock.now(),
@@ -646,9 +650,10 @@ export class SimCluster {
     return { config, image: image || (this.release?.baseOSContainerImage ?? '') };
   }
 
-  /** The MachineConfigPools as the render engine types them. */
+  /** The MachineConfigPools as the render engine types them (kept until a pool changes). */
   poolObjects(): MachineConfigPool[] {
-    return this.machineConfigPools.list().map((r) => r.object as unknown as MachineConfigPool);
+    this.poolList ??= this.machineConfigPools.list().map((r) => r.object as unknown as MachineConfigPool);
+    return this.poolList;
   }
 
   /** MCO's `GetPoolsForNode` primary pool of a node with these labels ('' when none, or ambiguous). */

@@ -50,11 +50,64 @@ export function selectsEverything(selector: unknown): boolean {
 }
 
 /**
+ * Renders of identical inputs, shared by every cluster of a fleet (a fleet's clusters mostly run the same
+ * release and MachineConfigs; rendering is the costly part of starting 200 of them). Bounded; results are
+ * read-only.
+ */
+const renders = new Map<string, RenderResult | RenderFailure>();
+const RENDER_CACHE_SIZE = 512;
+
+/**
  * Renders a pool from the cluster's own objects (ControllerConfig, MachineConfigs), as
  * `generateRenderedMachineConfig` does, including the reconcilability check against the pool's current
- * rendered config. Throws {@link RenderFailure} with MCO's message.
+ * rendered config. Throws {@link RenderFailure} with MCO's message. The result is shared: do not modify it.
  */
 export function renderFromCluster(cluster: SimCluster, pool: MachineConfigPool): RenderResult {
+  const key = renderKey(cluster, pool);
+  let outcome = key === undefined ? undefined : renders.get(key);
+  if (outcome === undefined) {
+    try {
+      outcome = renderUncached(cluster, pool);
+    } catch (error) {
+      if (!(error instanceof RenderFailure)) throw error;
+      outcome = error;
+    }
+    if (key !== undefined) {
+      if (renders.size >= RENDER_CACHE_SIZE) renders.delete(renders.keys().next().value!);
+      renders.set(key, outcome);
+    }
+  }
+  if (outcome instanceof RenderFailure) throw outcome;
+  return outcome;
+}
+
+/** Everything a render reads, as one string (undefined: not cacheable, e.g. a selector it cannot read). */
+function renderKey(cluster: SimCluster, pool: MachineConfigPool): string | undefined {
+  const cc = cluster.controllerConfigs.get(undefined, CONTROLLER_CONFIG)?.object;
+  let selected: MachineConfig[];
+  try {
+    selected = selectMachineConfigs(
+      pool,
+      cluster.machineConfigs.list().map((r) => r.object as unknown as MachineConfig),
+    );
+  } catch {
+    return undefined;
+  }
+  const current = pool.spec.configuration?.name;
+  return JSON.stringify([
+    cluster.release?.version,
+    cluster.release?.controllerVersion,
+    cc ? [cc.metadata.annotations, cc.metadata.generation, cc.spec, cc.status] : null,
+    pool.metadata.name,
+    pool.spec.machineConfigSelector,
+    pool.spec.osImageStream ?? null,
+    selected.map((mc) => [mc.metadata.name, mc.metadata.labels, mc.metadata.annotations, mc.spec]),
+    current ?? null,
+    current ? Boolean(cluster.machineConfigs.get(undefined, current)) : false,
+  ]);
+}
+
+function renderUncached(cluster: SimCluster, pool: MachineConfigPool): RenderResult {
   const fail = (reason: string): never => {
     throw new RenderFailure(`Failed to render configuration for pool ${pool.metadata.name}: ${reason}`);
   };
@@ -184,12 +237,12 @@ export class RenderController {
   private persist(poolName: string, result: RenderResult): void {
     const pool = this.cluster.machineConfigPools.require(undefined, poolName);
     const existing = this.cluster.machineConfigs.get(undefined, result.name);
-    const generated = result.machineConfig as unknown as KObject;
+    const generated = structuredClone(result.machineConfig) as unknown as KObject;
     generated.metadata.ownerReferences = [
       { ...(generated.metadata.ownerReferences as object[])[0], uid: pool.uid },
     ];
     if (!existing) {
-      this.cluster.machineConfigs.create(this.cluster.newObjectRecord(structuredClone(generated), undefined));
+      this.cluster.machineConfigs.create(this.cluster.newObjectRecord(generated, undefined));
       const release = this.cluster.release!;
       this.event(
         pool,
@@ -218,7 +271,7 @@ export class RenderController {
       this.cluster.machineConfigs.update({
         ...existing,
         labels: {},
-        object: { ...existing.object, metadata, spec: structuredClone(generated.spec) },
+        object: { ...existing.object, metadata, spec: generated.spec },
       });
     }
     const spec = pool.object.spec as { configuration?: { name?: string; source?: unknown } };
