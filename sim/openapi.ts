@@ -266,11 +266,9 @@ export function groupVersionDocument(
       }),
       patch: op('patch', {
         parameters: [...writeParameters, { name: 'force', in: 'query', schema: { type: 'boolean' } }],
-        requestBody: body([
-          'application/apply-patch+yaml',
-          'application/json-patch+json',
-          'application/merge-patch+json',
-        ]),
+        // No strategic merge (custom kinds take none; kubectl then uses its compiled-in types for core
+        // kinds) and no server-side apply (the simulator does not implement managed fields).
+        requestBody: body(['application/json-patch+json', 'application/merge-patch+json']),
       }),
       delete: op('delete', {
         parameters: ['dryRun', 'gracePeriodSeconds', 'propagationPolicy'].map((name) => ({
