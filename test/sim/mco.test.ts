@@ -377,6 +377,28 @@ describe('MCO failures in the simulator', () => {
     expect(fleet.checkInvariants().violations).toEqual([]);
   });
 
+  it('drains through a PodDisruptionBudget that refuses for a while: retries, then DrainThresholdExceeded, then completes', async () => {
+    const scenario = openshiftScenario({ workerMaxUnavailable: 1 });
+    scenario.faults = { pdbBlock: [{ cluster: 'ocp', namespace: 'shop', name: 'web-pdb', for: '12m' }] };
+    const { fleet, cluster, custom } = await setup(scenario);
+    await custom.createClusterCustomObject({ ...MCO, plural: 'machineconfigs', body: imageLayer(layered) });
+    await until(
+      fleet,
+      async () =>
+        updated(await pool(custom, 'worker')) && cluster.state.poolTarget('worker').image === layered,
+      60 * 60_000,
+      5000,
+    );
+
+    const refusals = fleet.timeline.events.filter(
+      (e) => e.cluster === 'ocp' && e.kind === 'eviction-blocked',
+    );
+    expect(refusals.length).toBeGreaterThan(10); // retried every 5 s within each 90 s attempt
+    const reasons = cluster.state.events.list().map((e) => (e.object as Obj).reason);
+    expect(reasons).toContain('DrainThresholdExceeded');
+    expect(fleet.checkInvariants().violations).toEqual([]);
+  });
+
   it('sets RenderDegraded with MCO message for a MachineConfig it cannot render, and clears it when it goes', async () => {
     const { fleet, custom } = await setup();
     const bad = imageLayer(layered);

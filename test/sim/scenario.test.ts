@@ -78,6 +78,53 @@ describe('loadScenario', () => {
     expect(() => loadScenario(twoClusters)).toThrow(/clusters\[1\]\.name: duplicate cluster name "c1"/);
   });
 
+  it('checks cluster kinds, releases and MCO switches against each other', () => {
+    const releases = {
+      '4.18.12': {
+        baseOSContainerImage: `q.io/os@sha256:${'1'.repeat(64)}`,
+        baseOSExtensionsContainerImage: `q.io/ext@sha256:${'2'.repeat(64)}`,
+      },
+    };
+    const withCluster = (cluster: Record<string, unknown>, mco = false) => {
+      const scenario = smallScenario();
+      Object.assign(scenario.clusters[0]!, cluster);
+      return { ...scenario, releases, mco: { controllers: mco } };
+    };
+    expect(() => loadScenario(withCluster({ release: '4.18.12' }, true))).toThrow(
+      /clusters\[0\]\.pools\[0\]\.baseImage: nodes of a cluster running MCO's controllers boot the release's base image/,
+    );
+    const pool = smallScenario().clusters[0]!.pools[0]!;
+    const noImage = { ...pool, baseImage: undefined };
+    expect(() => loadScenario(withCluster({ pools: [noImage] }, true))).toThrow(
+      /clusters\[0\]\.release: required on a cluster running MCO's controllers/,
+    );
+    expect(() => loadScenario(withCluster({ pools: [noImage], release: '4.19.0' }, true))).toThrow(
+      /clusters\[0\]\.release: no release "4\.19\.0"/,
+    );
+    expect(() => loadScenario(withCluster({ kind: 'kubernetes', release: '4.18.12' }))).toThrow(
+      /clusters\[0\]\.release: a plain Kubernetes cluster has no OpenShift release/,
+    );
+    expect(() => loadScenario(withCluster({ nodeBehaviour: 'agent' }))).toThrow(
+      /clusters\[0\]\.nodeBehaviour: only plain Kubernetes clusters/,
+    );
+    expect(() => loadScenario(withCluster({ pools: [noImage] }))).toThrow(
+      /clusters\[0\]\.pools\[0\]\.baseImage: required/,
+    );
+    // The release's base image (or none) is what nodes boot with MCO's controllers.
+    const ok = loadScenario(withCluster({ pools: [noImage], release: '4.18.12' }, true));
+    expect(ok.clusters[0]!.pools[0]!.baseImage).toBe(releases['4.18.12'].baseOSContainerImage);
+    // A kubernetes cluster is unaffected by the scenario-wide switch.
+    expect(() => loadScenario(withCluster({ kind: 'kubernetes' }, true))).not.toThrow();
+  });
+
+  it('refuses a node behaviour nobody registered, when the fleet starts', async () => {
+    const scenario = smallScenario();
+    Object.assign(scenario.clusters[0]!, { kind: 'kubernetes', nodeBehaviour: 'bootc-agent' });
+    await expect(startFleet(scenario, { clock: 'manual' })).rejects.toThrow(
+      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon)',
+    );
+  });
+
   it('reports YAML syntax errors with the source name', () => {
     expect(() => loadScenario('clusters: [\n  - name: x\n')).toThrow(/^scenario: not valid YAML/);
     expect(() => loadScenario('/nonexistent/scenario.yaml')).toThrow(
