@@ -1,7 +1,7 @@
 /**
- * The fleet simulator: simulated Kubernetes/OpenShift clusters that speak the Kubernetes API over HTTP on
- * 127.0.0.1, node daemons that follow the MCO protocol, faults, a timeline and an invariant checker.
- * See docs/simulator.md.
+ * The fleet simulator: simulated Kubernetes/OpenShift clusters that speak the Kubernetes API over HTTPS on
+ * 127.0.0.1, MCO's render, node and drain controllers and daemons on OpenShift clusters that run them, node
+ * daemons driven from outside elsewhere, faults, a timeline and an invariant checker. See docs/simulator.md.
  *
  * ```ts
  * const fleet = await startFleet(loadScenario(), { timeScale: 1000 });

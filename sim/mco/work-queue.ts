@@ -56,7 +56,6 @@ export class WorkQueue {
       this.failures.delete(key);
     } catch (error) {
       this.errors.push({ key, message: error instanceof Error ? error.message : String(error) });
-      if (process.env.SIM_DEBUG) console.error(error);
       if (this.errors.length > 100) this.errors.shift();
       const n = this.failures.get(key) ?? 0;
       if (n < MAX_RETRIES) {
