@@ -3,7 +3,10 @@
  * memory, start-up CPU time, and API requests per second per cluster server measured with the real
  * @kubernetes/client-node (list, get, merge patch), against a baseline in the same run: a bare node:https
  * server answering the same requests with fixed, pre-serialised bodies (transport + client cost only).
+ * Then, in a process of its own (bench/support/sim-mco-fleet.ts), the same fleet as OpenShift clusters
+ * running MCO's controllers: start-up, memory, and the controllers' CPU per node update.
  */
+import { spawnSync } from 'node:child_process';
 import { Agent, createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -231,8 +234,55 @@ figures.push({
   note: `what one cluster server sustains without per-request TLS set-up; baseline ${Math.round(baseKeepAlive)} req/s; ratio ${(simKeepAlive / baseKeepAlive).toFixed(2)}`,
 });
 
+// MCO's controllers: the same fleet as OpenShift clusters, in a fresh process (its memory is its own).
+const child = spawnSync(
+  process.execPath,
+  ['--expose-gc', new URL('./support/sim-mco-fleet.ts', import.meta.url).pathname],
+  { encoding: 'utf8', maxBuffer: 1 << 20 },
+);
+if (child.status !== 0) throw new Error(`sim-mco-fleet failed: ${child.stderr}`);
+const mco = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+  nodes: number;
+  startupMs: number;
+  startupCpuMs: number;
+  rssStartMiB: number;
+  rssFleetMiB: number;
+  rssAfterRolloutMiB: number;
+  small: { clusters: number; cpuMs: number; updates: number; minutes: number; violations: number };
+  large: { nodes: number; cpuMs: number; updates: number; minutes: number; violations: number };
+};
+const perSmall = mco.small.cpuMs / mco.small.updates;
+const perLarge = mco.large.cpuMs / mco.large.updates;
+figures.push(
+  {
+    name: `MCO's controllers on: resident memory, the same fleet as OpenShift clusters (${mco.nodes.toLocaleString('en-US')} nodes), started`,
+    value: Math.round(mco.rssFleetMiB),
+    unit: 'MiB',
+    target: '< 1,536 MiB (1.5 GB)',
+    note: `own process; the process alone was ${Math.round(mco.rssStartMiB)} MiB; ${Math.round(mco.rssAfterRolloutMiB)} MiB after the rollouts below`,
+  },
+  {
+    name: "MCO's controllers on: start-up wall time (200 API servers, base MachineConfigs, pools rendered)",
+    value: Math.round(mco.startupMs),
+    unit: 'ms',
+    note: `CPU ${Math.round(mco.startupCpuMs)} ms; without the controllers (above) ${Math.round(startupMs)} ms wall, ${Math.round(startupCpuMs)} ms CPU: ratio ${(mco.startupCpuMs / startupCpuMs).toFixed(2)} (CPU)`,
+  },
+  {
+    name: `MCO's controllers: CPU per node update, image-layer MachineConfig on ${mco.small.clusters} clusters × 50 nodes`,
+    value: Number(perSmall.toFixed(2)),
+    unit: 'ms',
+    note: `${mco.small.updates} node updates (render, node and drain controllers, daemons, pool status, timeline), ${mco.small.minutes.toFixed(1)} simulated minutes on the manual clock; ${mco.small.violations} invariant violations`,
+  },
+  {
+    name: `MCO's controllers: CPU per node update, one ${mco.large.nodes}-node pool`,
+    value: Number(perLarge.toFixed(2)),
+    unit: 'ms',
+    note: `${mco.large.updates} node updates, ${mco.large.violations} violations; against the 50-node clusters: ${(mco.large.nodes / 50).toFixed(0)}× the nodes, ${(perLarge / perSmall).toFixed(2)}× the CPU per update (a sync reads its pool's nodes once: linear in the pool per sync, not quadratic)`,
+  },
+);
+
 recordResults(
   'sim',
-  `The fleet simulator: ${CLUSTERS} simulated clusters × ${NODES_PER_CLUSTER} nodes (two pools, a PDB-protected workload, a DaemonSet) in one process, each cluster its own HTTPS Kubernetes API server on 127.0.0.1. Requests are made with @kubernetes/client-node; the baseline is a bare node:https server answering the same requests with fixed, pre-serialised bodies in the same run.`,
+  `The fleet simulator: ${CLUSTERS} simulated clusters × ${NODES_PER_CLUSTER} nodes (two pools, a PDB-protected workload, a DaemonSet) in one process, each cluster its own HTTPS Kubernetes API server on 127.0.0.1. Requests are made with @kubernetes/client-node; the baseline is a bare node:https server answering the same requests with fixed, pre-serialised bodies in the same run. The last rows: the same fleet as OpenShift 4.18 clusters running MCO's controllers, measured in a process of its own.`,
   figures,
 );

@@ -6,8 +6,21 @@
  */
 import { createHash } from 'node:crypto';
 import { NodeAnnotations as A, RoleLabel, ZoneLabel } from '../functions/core/model.ts';
+import { type MachineConfigPool, PoolResolutionError, poolForNode } from '../functions/core/render/index.ts';
 import type { SimClock } from './clock.ts';
 import { FleetError } from './errors.ts';
+import { type EventInput, EventRecorder } from './events.ts';
+import { resolveMaxUnavailable } from './node-state.ts';
+import {
+  CONTROLLER_CONFIG,
+  clusterId,
+  clusterVersionObject,
+  controllerConfigObject,
+  MCO_NAMESPACE,
+  osImageUrlConfigMap,
+  type Release,
+  type ReleaseHistoryEntry,
+} from './openshift.ts';
 import type { Json } from './patch.ts';
 import { derivePrng, type Prng } from './prng.ts';
 import {
@@ -29,12 +42,17 @@ import {
   withPoolStatus,
   writeObject,
 } from './resources.ts';
-import type { ScenarioCluster, ScenarioPool, ScenarioWorkload } from './scenario.ts';
+import type { ScenarioCluster, ScenarioLabelSelector, ScenarioPool, ScenarioWorkload } from './scenario.ts';
 import { invalid, StatusError } from './status.ts';
 import { Collection, type KObject, type ResourceType, RevisionCounter, type StoredRecord } from './store.ts';
-import type { Timeline } from './timeline.ts';
+import type { NodeStateSnapshot, Timeline } from './timeline.ts';
 
 export { MCO_GROUP, type NodeRecord, type ObjectRecord, type PdbRecord, type PodRecord };
+
+/** Who writes when nothing else is said: the simulator itself (faults, kubelets). */
+export const SIMULATOR = 'simulator';
+/** Key of a pool-less node (matched by no pool, or by more than one custom pool). */
+const NO_POOL = '';
 
 export interface ClusterContext {
   index: number;
@@ -45,13 +63,50 @@ export interface ClusterContext {
   epochMs: number;
   evictionReturnMs: number;
   watchHistory: number;
+  /** The OpenShift release the cluster runs (OpenShift clusters with a `release`). */
+  release?: Release;
+  /** MCO's controllers run on this cluster: they own pool status, rendered configs and node targets. */
+  mcoControllers?: boolean;
+  /** What MCO's controllers do when the cluster is populated or upgraded (sim/mco/bootstrap.ts). */
+  hooks?: ClusterHooks;
 }
 
-/** A pool as the cluster knows it. */
+/** A MachineConfigPool's status, flattened (see {@link SimCluster.poolStatus}). */
+export interface PoolStatusView {
+  /** `spec.configuration.name`: what the pool targets. */
+  target: string;
+  /** `status.configuration.name`: what the pool is on (moves only when every node is updated). */
+  config: string;
+  paused: boolean;
+  machineCount: number;
+  updatedMachineCount: number;
+  readyMachineCount: number;
+  unavailableMachineCount: number;
+  degradedMachineCount: number;
+  /** By type: Updated, Updating, NodeDegraded, RenderDegraded, Degraded. */
+  conditions: Record<string, { status: string; reason: string; message: string }>;
+  /** The status was computed for the current spec (`observedGeneration` = `generation`). */
+  settled: boolean;
+  /** The Updated condition is True. */
+  updated: boolean;
+}
+
+/** Hooks of MCO's controllers into a cluster's life (kept out of this module to keep it MCO-agnostic). */
+export interface ClusterHooks {
+  /** Creates the base MachineConfigs and the pools, each with its rendered config (before any node). */
+  bootstrapPools(cluster: SimCluster): void;
+  /** After a release change: regenerates what MCO generates for the new controller version. */
+  regenerate(cluster: SimCluster): void;
+}
+
+/** A scenario pool as the cluster knows it (the node group it was populated with). */
 export interface ClusterPool {
   name: string;
   spec: ScenarioPool;
+  /** The rendered config its nodes ran at start. */
   baseConfig: string;
+  /** The image its nodes booted at start. */
+  baseImage: string;
   selector: Record<string, string>;
   nextIndex: number;
 }
@@ -89,6 +144,12 @@ export function defaultBaseConfig(cluster: string, pool: string): string {
 export class SimCluster {
   readonly name: string;
   readonly spec: ScenarioCluster;
+  /** `openshift` (serves machineconfiguration.openshift.io) or `kubernetes` (does not). */
+  readonly kind: 'openshift' | 'kubernetes';
+  /** MCO's render, node and drain controllers and daemons run here (see sim/mco/). */
+  readonly mcoControllers: boolean;
+  /** The release it runs (OpenShift clusters with a `release`); changed by {@link upgradeRelease}. */
+  release: Release | undefined;
   readonly pools: ClusterPool[];
   readonly nodes: Collection<NodeRecord>;
   readonly pods: Collection<PodRecord>;
@@ -100,19 +161,39 @@ export class SimCluster {
   readonly daemonSets: Collection<ObjectRecord>;
   /** Node heartbeats (kube-node-lease), one per node: what `kubectl describe node` shows as Lease. */
   readonly leases: Collection<LeaseRecord>;
+  readonly configMaps: Collection<ObjectRecord>;
+  /** ControllerConfig `machine-config-controller` (OpenShift clusters with a release). */
+  readonly controllerConfigs: Collection<ObjectRecord>;
+  /** ClusterVersion `version` (config.openshift.io, OpenShift clusters with a release). */
+  readonly clusterVersions: Collection<ObjectRecord>;
+  /** MachineConfigNodes, one per node, where the release serves them. */
+  readonly machineConfigNodes: Collection<ObjectRecord>;
   /** Served resources by `group/version/plural` (group '' for core). */
   readonly resources = new Map<string, ServedResource>();
+  /** Records core/v1 Events in this cluster. */
+  readonly recorder: EventRecorder;
+  /**
+   * Who is writing right now (`admin` for an API client, `machine-config-controller`, …); timeline events
+   * of the write name it. Set with {@link asActor}.
+   */
+  actor = SIMULATOR;
   private readonly ctx: ClusterContext;
   private readonly prng: Prng;
   private readonly nodeListeners = new Set<NodeListener>();
   private readonly workloads: ScenarioWorkload[];
   private readonly revisions = new RevisionCounter();
   private readonly poolStatusSeen = new Map<string, string>();
+  private readonly releaseHistory: ReleaseHistoryEntry[] = [];
+  private poolList: MachineConfigPool[] | undefined;
   private uidCounter = 0;
 
   constructor(spec: ScenarioCluster, ctx: ClusterContext) {
     this.name = spec.name;
     this.spec = spec;
+    this.kind = spec.kind;
+    this.release = spec.kind === 'openshift' ? ctx.release : undefined;
+    this.mcoControllers =
+      spec.kind === 'openshift' && ctx.mcoControllers === true && ctx.release !== undefined;
     this.ctx = ctx;
     this.prng = derivePrng(ctx.seed, spec.name, 'cluster');
     this.workloads = spec.workloads;
@@ -131,8 +212,11 @@ export class SimCluster {
       this.revisions,
       h,
     );
+    // With MCO's controllers the node controller writes pool status; otherwise it is computed on read.
     this.machineConfigPools = new Collection(
-      poolType((pool) => this.nodes.list().filter((n) => n.pool === pool)),
+      this.mcoControllers
+        ? objectType(MCO_GROUP, 'v1', 'machineconfigpools', 'MachineConfigPool', false, ['mcp'])
+        : poolType((pool) => this.nodes.list().filter((n) => n.pool === pool)),
       this.revisions,
       h,
     );
@@ -146,15 +230,60 @@ export class SimCluster {
       this.revisions,
       h,
     );
+    this.configMaps = new Collection(
+      objectType('', 'v1', 'configmaps', 'ConfigMap', true, ['cm']),
+      this.revisions,
+      h,
+    );
+    this.controllerConfigs = new Collection(
+      objectType(MCO_GROUP, 'v1', 'controllerconfigs', 'ControllerConfig', false, []),
+      this.revisions,
+      h,
+    );
+    this.clusterVersions = new Collection(
+      objectType('config.openshift.io', 'v1', 'clusterversions', 'ClusterVersion', false, []),
+      this.revisions,
+      h,
+    );
+    this.machineConfigNodes = new Collection(
+      objectType(MCO_GROUP, 'v1', 'machineconfignodes', 'MachineConfigNode', false, ['mcn']),
+      this.revisions,
+      h,
+    );
+    this.machineConfigPools.subscribe(() => {
+      this.poolList = undefined;
+    });
+    this.recorder = new EventRecorder({
+      collection: this.events,
+      nowMs: () => this.ctx.epochMs + this.ctx.clock.now(),
+      newRecord: (object, namespace) => this.objectRecord(object, namespace),
+    });
     this.registerResources();
     this.pools = spec.pools.map((pool) => ({
       name: pool.name,
       spec: pool,
       baseConfig: pool.baseConfig ?? defaultBaseConfig(spec.name, pool.name),
+      baseImage: pool.baseImage ?? this.release?.baseOSContainerImage ?? '',
       selector: pool.nodeSelector ?? { [`node-role.kubernetes.io/${pool.name}`]: '' },
       nextIndex: 0,
     }));
     this.populate();
+  }
+
+  /** Runs `fn` with {@link actor} set to `actor` (restored after). */
+  asActor<T>(actor: string, fn: () => T): T {
+    const previous = this.actor;
+    this.actor = actor;
+    try {
+      return fn();
+    } finally {
+      this.actor = previous;
+    }
+  }
+
+  /** Records a core/v1 Event in this cluster. */
+  recordEvent(input: EventInput): void {
+    this.recorder.record(input);
   }
 
   // ---- time and identity -------------------------------------------------------------------------
@@ -174,10 +303,12 @@ export class SimCluster {
   // ---- initial state -----------------------------------------------------------------------------
 
   private populate(): void {
+    const openshift = this.kind === 'openshift';
     for (const ns of new Set([
       'default',
       'kube-system',
       'kube-node-lease',
+      ...(this.release ? [MCO_NAMESPACE, 'openshift-config'] : []),
       ...this.workloads.map((w) => w.namespace),
       ...this.spec.daemonSets.map((d) => d.namespace),
     ])) {
@@ -210,15 +341,16 @@ export class SimCluster {
         ),
       );
     }
-    for (const pool of this.pools) {
-      const created = Date.parse(pool.spec.nodes.createdAt);
-      for (let i = 0; i < pool.spec.nodes.count; i++) {
-        this.createNode(
-          pool,
-          new Date(created + i * pool.spec.nodes.createdEvery).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          false,
-        );
-      }
+    if (this.release) this.createReleaseObjects(this.release);
+    if (this.mcoControllers) {
+      // MCO's bootstrap: base MachineConfigs and pools, each pool rendered, then nodes booting their pool's
+      // rendered config (the machine-config server serves it).
+      this.ctx.hooks?.bootstrapPools(this);
+      for (const pool of this.pools) this.createPoolNodes(pool);
+    }
+    for (const pool of this.mcoControllers ? [] : this.pools) {
+      this.createPoolNodes(pool);
+      if (!openshift) continue;
       const role = pool.name;
       this.machineConfigs.create(
         this.objectRecord(
@@ -226,7 +358,7 @@ export class SimCluster {
             apiVersion: `${MCO_GROUP}/v1`,
             kind: 'MachineConfig',
             metadata: { name: `00-${role}`, labels: { [RoleLabel]: role } },
-            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.spec.baseImage },
+            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.baseImage },
           },
           undefined,
         ),
@@ -252,7 +384,7 @@ export class SimCluster {
                 },
               ],
             },
-            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.spec.baseImage },
+            spec: { config: { ignition: { version: '3.5.0' } }, osImageURL: pool.baseImage },
           },
           undefined,
         ),
@@ -268,12 +400,10 @@ export class SimCluster {
               labels: { [`pools.operator.machineconfiguration.openshift.io/${pool.name}`]: '' },
             },
             spec: {
-              machineConfigSelector: {
-                matchLabels: pool.spec.machineConfigSelector ?? { [RoleLabel]: role },
-              },
+              machineConfigSelector: machineConfigSelectorOf(pool.spec.machineConfigSelector, role),
               nodeSelector: { matchLabels: pool.selector },
               maxUnavailable: pool.spec.maxUnavailable,
-              paused: false,
+              paused: pool.spec.paused,
               configuration: { name: pool.baseConfig, source },
             },
             status: { configuration: { name: pool.baseConfig, source } },
@@ -309,7 +439,84 @@ export class SimCluster {
       }
     }
     this.refreshPdbs();
-    for (const pool of this.pools) this.refreshPoolStatus(pool.name);
+    if (openshift && !this.mcoControllers) for (const pool of this.pools) this.refreshPoolStatus(pool.name);
+  }
+
+  private createPoolNodes(pool: ClusterPool): void {
+    const created = Date.parse(pool.spec.nodes.createdAt);
+    for (let i = 0; i < pool.spec.nodes.count; i++) {
+      this.createNode(
+        pool,
+        new Date(created + i * pool.spec.nodes.createdEvery).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        false,
+      );
+    }
+  }
+
+  /** ControllerConfig, the osimageurl ConfigMap and ClusterVersion for the cluster's release. */
+  private createReleaseObjects(release: Release): void {
+    const at = this.isoNow();
+    this.releaseHistory.unshift({
+      version: release.version,
+      image: release.releaseImage,
+      startedTime: at,
+      completionTime: at,
+    });
+    this.controllerConfigs.create(this.objectRecord(controllerConfigObject(release, at), undefined));
+    this.configMaps.create(this.objectRecord(osImageUrlConfigMap(release), MCO_NAMESPACE));
+    this.clusterVersions.create(
+      this.objectRecord(
+        clusterVersionObject(release, clusterId(this.ctx.seed, this.name), this.releaseHistory),
+        undefined,
+      ),
+    );
+  }
+
+  /**
+   * Moves the cluster to another release, as an OpenShift upgrade does for MCO's part: ControllerConfig
+   * (base images, release image, controller version), the osimageurl ConfigMap and ClusterVersion's history
+   * change; with MCO's controllers, the generated MachineConfigs are regenerated by the new controller
+   * (`hooks.regenerate`) and the render controller takes it from there.
+   */
+  upgradeRelease(release: Release): void {
+    if (this.kind !== 'openshift' || !this.release)
+      throw new FleetError(`cluster "${this.name}" runs no OpenShift release to upgrade`);
+    this.release = release;
+    const at = this.isoNow();
+    this.releaseHistory.unshift({
+      version: release.version,
+      image: release.releaseImage,
+      startedTime: at,
+      completionTime: at,
+    });
+    const cc = this.controllerConfigs.require(undefined, CONTROLLER_CONFIG);
+    const next = controllerConfigObject(release, at);
+    const generation = Number(cc.object.metadata.generation ?? 1) + 1;
+    this.controllerConfigs.update({
+      ...cc,
+      object: {
+        ...cc.object,
+        metadata: { ...cc.object.metadata, annotations: next.metadata.annotations, generation },
+        spec: next.spec,
+        status: { ...(next.status as object), observedGeneration: generation },
+      },
+    });
+    const cm = this.configMaps.require(MCO_NAMESPACE, 'machine-config-osimageurl');
+    this.configMaps.update({ ...cm, object: { ...cm.object, data: osImageUrlConfigMap(release).data } });
+    const cv = this.clusterVersions.require(undefined, 'version');
+    this.clusterVersions.update({
+      ...cv,
+      object: {
+        ...clusterVersionObject(release, clusterId(this.ctx.seed, this.name), this.releaseHistory),
+        metadata: cv.object.metadata,
+      },
+    });
+    this.ctx.hooks?.regenerate(this);
+  }
+
+  /** A new record for an object to store (uid, creation time and generation set by the server). */
+  newObjectRecord(object: KObject, namespace: string | undefined): ObjectRecord {
+    return this.objectRecord(object, namespace);
   }
 
   private objectRecord(object: KObject, namespace: string | undefined): ObjectRecord {
@@ -351,46 +558,74 @@ export class SimCluster {
     const zone = zones[index % zones.length]!;
     const name = `${pool.name}-${index}`;
     const poolIndex = this.pools.indexOf(pool);
+    const labels: Record<string, string> = {
+      'kubernetes.io/arch': 'amd64',
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/hostname': name,
+      'node.openshift.io/os_id': 'rhcos',
+      [ZoneLabel]: zone,
+      'topology.kubernetes.io/region': this.spec.region,
+      ...(pool.name === 'master' ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+      ...pool.spec.nodes.labels,
+      ...pool.selector,
+    };
+    let annotations: Record<string, string>;
+    let bootedImage: string;
+    let poolName = pool.name;
+    if (this.mcoControllers) {
+      // A new node boots what the machine-config server serves: its pool's target config.
+      poolName = this.primaryPoolOf(name, labels);
+      const target = this.poolTarget(poolName === NO_POOL ? pool.name : poolName);
+      annotations = {
+        [A.currentConfig]: target.config,
+        [A.desiredConfig]: target.config,
+        [A.state]: 'Done',
+        [A.reason]: '',
+        [A.desiredDrain]: `uncordon-${target.config}`,
+        [A.lastAppliedDrain]: `uncordon-${target.config}`,
+        'machineconfiguration.openshift.io/controlPlaneTopology': 'HighlyAvailable',
+      };
+      bootedImage = target.image;
+    } else {
+      annotations = {
+        [A.currentConfig]: pool.baseConfig,
+        [A.desiredConfig]: pool.baseConfig,
+        [A.currentImage]: pool.baseImage,
+        [A.desiredImage]: pool.baseImage,
+        [A.state]: 'Done',
+        [A.reason]: '',
+      };
+      bootedImage = pool.baseImage;
+    }
     const node: NodeRecord = {
       name,
       namespace: undefined,
       uid: this.uid(),
       rv: 0,
-      labels: {
-        'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/hostname': name,
-        'node.openshift.io/os_id': 'rhcos',
-        [ZoneLabel]: zone,
-        'topology.kubernetes.io/region': this.spec.region,
-        ...pool.spec.nodes.labels,
-        ...pool.selector,
-      },
+      labels,
       created,
-      annotations: {
-        [A.currentConfig]: pool.baseConfig,
-        [A.desiredConfig]: pool.baseConfig,
-        [A.currentImage]: pool.spec.baseImage,
-        [A.desiredImage]: pool.spec.baseImage,
-        [A.state]: 'Done',
-        [A.reason]: '',
-      },
+      annotations,
       unschedulable: false,
-      taints: undefined,
+      taints:
+        pool.name === 'master'
+          ? [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }]
+          : undefined,
       ready: true,
       readyChanged: created,
       ip: `10.${this.ctx.index % 250}.${poolIndex * 16 + Math.floor(index / 250)}.${(index % 250) + 2}`,
-      pool: pool.name,
+      pool: poolName,
+      bootedImage,
     };
     this.nodes.create(node);
     if (record)
       this.ctx.timeline.record({
         cluster: this.name,
-        pool: pool.name,
+        pool: poolName,
         node: name,
         kind: 'added',
         fault: true,
       });
+    if (this.mcoControllers) this.recordNodeState(node, true);
     this.leases.create({
       name,
       namespace: 'kube-node-lease',
@@ -403,6 +638,122 @@ export class SimCluster {
     for (const ds of this.spec.daemonSets) this.createPod(ds.namespace, ds.name, 'DaemonSet', name);
     this.notify(undefined, node);
     return node;
+  }
+
+  /** A pool's target: its `spec.configuration.name` and that rendered config's `osImageURL`. */
+  poolTarget(pool: string): { config: string; image: string } {
+    const mcp = this.machineConfigPools.get(undefined, pool);
+    const config =
+      (mcp?.object.spec as { configuration?: { name?: string } } | undefined)?.configuration?.name ?? '';
+    const mc = config ? this.machineConfigs.get(undefined, config) : undefined;
+    const image = String((mc?.object.spec as { osImageURL?: string } | undefined)?.osImageURL ?? '');
+    return { config, image: image || (this.release?.baseOSContainerImage ?? '') };
+  }
+
+  /** The MachineConfigPools as the render engine types them (kept until a pool changes). */
+  poolObjects(): MachineConfigPool[] {
+    this.poolList ??= this.machineConfigPools.list().map((r) => r.object as unknown as MachineConfigPool);
+    return this.poolList;
+  }
+
+  /** MCO's `GetPoolsForNode` primary pool of a node with these labels ('' when none, or ambiguous). */
+  primaryPoolOf(name: string, labels: Record<string, string>, pools = this.poolObjects()): string {
+    try {
+      return poolForNode({ metadata: { name, labels } }, pools)?.primary.metadata.name ?? NO_POOL;
+    } catch (error) {
+      if (error instanceof PoolResolutionError) return NO_POOL;
+      throw error;
+    }
+  }
+
+  /** Re-resolves every node's primary pool (after a pool was added, removed or its nodeSelector changed). */
+  refreshPoolMembership(): void {
+    if (!this.mcoControllers) return;
+    const pools = this.poolObjects();
+    for (const node of this.nodes.list()) {
+      const pool = this.primaryPoolOf(node.name, node.labels, pools);
+      if (pool !== node.pool)
+        this.updateNode(node.name, (next) => {
+          next.pool = pool;
+        });
+    }
+  }
+
+  /** The OS image a node booted (what rpm-ostree reports on the host). */
+  bootedImage(node: string): string {
+    const record = this.nodes.get(undefined, node);
+    if (!record) throw new FleetError(`cluster "${this.name}" has no node "${node}"`);
+    return record.bootedImage;
+  }
+
+  /** A pool's MachineConfigPool as served (status included), or undefined. */
+  machineConfigPool(pool: string): KObject | undefined {
+    const record = this.machineConfigPools.get(undefined, pool);
+    return record ? this.machineConfigPools.type.encode(record) : undefined;
+  }
+
+  /**
+   * A pool's status as served (what `kubectl get mcp` shows), flattened: targets, counts and conditions.
+   * `settled` is true when the status reflects the current spec (observedGeneration = generation).
+   */
+  poolStatus(pool: string): PoolStatusView {
+    const object = this.machineConfigPool(pool);
+    if (!object) throw new FleetError(`cluster "${this.name}" has no MachineConfigPool "${pool}"`);
+    const spec = (object.spec ?? {}) as { configuration?: { name?: string }; paused?: boolean };
+    const status = (object.status ?? {}) as Record<string, unknown> & {
+      configuration?: { name?: string };
+      conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    };
+    const conditions: PoolStatusView['conditions'] = {};
+    for (const c of status.conditions ?? [])
+      conditions[c.type] = { status: c.status, reason: c.reason ?? '', message: c.message ?? '' };
+    const count = (field: string) => Number(status[field] ?? 0);
+    return {
+      target: spec.configuration?.name ?? '',
+      config: status.configuration?.name ?? '',
+      paused: spec.paused === true,
+      machineCount: count('machineCount'),
+      updatedMachineCount: count('updatedMachineCount'),
+      readyMachineCount: count('readyMachineCount'),
+      unavailableMachineCount: count('unavailableMachineCount'),
+      degradedMachineCount: count('degradedMachineCount'),
+      conditions,
+      settled: Number(status.observedGeneration ?? 0) === Number(object.metadata.generation ?? 1),
+      updated: conditions.Updated?.status === 'True',
+    };
+  }
+
+  /** Pools and their maxUnavailable resolved against their current node count (as MCO does). */
+  poolLimits(): { pool: string; maxUnavailable: number }[] {
+    if (!this.mcoControllers)
+      return this.pools.map((p) => ({
+        pool: p.name,
+        maxUnavailable: resolveMaxUnavailable(
+          p.spec.maxUnavailable,
+          this.nodes.list().filter((n) => n.pool === p.name).length,
+        ),
+      }));
+    const counts = new Map<string, number>();
+    for (const n of this.nodes.list()) counts.set(n.pool, (counts.get(n.pool) ?? 0) + 1);
+    return this.machineConfigPools.list().map((r) => ({
+      pool: r.name,
+      maxUnavailable: resolveMaxUnavailable(
+        (r.object.spec as { maxUnavailable?: number | string } | undefined)?.maxUnavailable,
+        counts.get(r.name) ?? 0,
+      ),
+    }));
+  }
+
+  /** Records a node's MCO state in the timeline (clusters with MCO's controllers: the checker's input). */
+  private recordNodeState(node: NodeRecord, initial = false): void {
+    this.ctx.timeline.record({
+      cluster: this.name,
+      pool: node.pool,
+      node: node.name,
+      kind: 'node-state',
+      state: snapshotOf(node),
+      ...(initial ? {} : { by: this.actor }),
+    });
   }
 
   /** Adds a node to a pool: it boots the pool's base config and image. */
@@ -464,6 +815,8 @@ export class SimCluster {
   }
 
   private writeNode(next: NodeRecord, current: NodeRecord, expectedRv?: number): NodeRecord {
+    if (this.mcoControllers && next.labels !== current.labels && !sameMap(next.labels, current.labels))
+      next.pool = this.primaryPoolOf(next.name, next.labels);
     this.nodes.update(next, expectedRv);
     if (current.unschedulable !== next.unschedulable) {
       this.ctx.timeline.record({
@@ -474,12 +827,40 @@ export class SimCluster {
       });
       if (!next.unschedulable) this.retryPendingPods();
     }
+    if (this.mcoControllers) this.recordMcoChanges(current, next);
     this.notify(current, next);
     return next;
   }
 
+  /** Timeline of a node write on a cluster with MCO's controllers: pool moves, new targets, state. */
+  private recordMcoChanges(before: NodeRecord, after: NodeRecord): void {
+    const base = { cluster: this.name, pool: after.pool, node: after.name } as const;
+    if (before.pool !== after.pool)
+      this.ctx.timeline.record({
+        ...base,
+        kind: 'moved',
+        detail: `${before.pool || '(none)'} -> ${after.pool || '(none)'}`,
+      });
+    const [b, a] = [before.annotations, after.annotations];
+    if (b[A.desiredConfig] !== a[A.desiredConfig] || b[A.desiredImage] !== a[A.desiredImage]) {
+      const config = a[A.desiredConfig] ?? '';
+      const image = a[A.desiredImage];
+      this.ctx.timeline.record({
+        ...base,
+        kind: 'desired',
+        detail: image ? `${config} ${image}` : config,
+        config,
+        ...(image !== undefined ? { image } : {}),
+        by: this.actor,
+      });
+    }
+    const [sb, sa] = [snapshotOf(before), snapshotOf(after)];
+    if (JSON.stringify(sb) !== JSON.stringify(sa)) this.recordNodeState(after);
+  }
+
   private notify(before: NodeRecord | undefined, after: NodeRecord | undefined): void {
     for (const listener of this.nodeListeners) listener(before, after);
+    if (this.mcoControllers || this.kind !== 'openshift') return;
     for (const pool of new Set([before?.pool, after?.pool])) if (pool) this.refreshPoolStatus(pool);
   }
 
@@ -499,11 +880,19 @@ export class SimCluster {
     if (seeded) this.machineConfigPools.update({ ...record });
   }
 
-  /** Ready and schedulable nodes, in name order, optionally of one pool. */
+  /**
+   * Ready and schedulable nodes, in name order, optionally of one pool. Pods of no pool are not placed on
+   * nodes with a NoSchedule taint (control-plane nodes).
+   */
   schedulableNodes(pool?: string): NodeRecord[] {
     return this.nodes
       .list()
-      .filter((n) => n.ready && !n.unschedulable && (pool === undefined || n.pool === pool));
+      .filter(
+        (n) =>
+          n.ready &&
+          !n.unschedulable &&
+          (pool === undefined ? !n.taints?.some((t) => isNoSchedule(t)) : n.pool === pool),
+      );
   }
 
   // ---- pods, evictions, PDBs ---------------------------------------------------------------------
@@ -701,9 +1090,12 @@ export class SimCluster {
   private registerResources(): void {
     const add = (resource: ServedResource) =>
       this.resources.set(`${resource.type.group}/${resource.type.version}/${resource.type.plural}`, resource);
+    const served = <R extends StoredRecord>(collection: Collection<R>) => ({
+      type: collection.type as unknown as ResourceType<StoredRecord>,
+      collection: collection as unknown as Collection<StoredRecord>,
+    });
     add({
-      type: this.nodes.type as unknown as ResourceType<StoredRecord>,
-      collection: this.nodes as unknown as Collection<StoredRecord>,
+      ...served(this.nodes),
       fromWrite: (object, current) => this.nodeFromObject(object, current as NodeRecord),
       commit: (next, expectedRv) => this.commitNodeWrite(next as NodeRecord, expectedRv),
       remove: (_ns, name) => {
@@ -712,31 +1104,14 @@ export class SimCluster {
         return node;
       },
     });
+    add({ ...served(this.pods), remove: (ns, name) => this.deletePod(ns!, name) });
+    add(served(this.pdbs));
+    add(served(this.namespaces));
+    add(served(this.daemonSets));
+    add(served(this.leases));
     add({
-      type: this.pods.type as unknown as ResourceType<StoredRecord>,
-      collection: this.pods as unknown as Collection<StoredRecord>,
-      remove: (ns, name) => this.deletePod(ns!, name),
-    });
-    add({
-      type: this.pdbs.type as unknown as ResourceType<StoredRecord>,
-      collection: this.pdbs as unknown as Collection<StoredRecord>,
-    });
-    add({
-      type: this.namespaces.type as ResourceType<StoredRecord>,
-      collection: this.namespaces as Collection<StoredRecord>,
-    });
-    add({
-      type: this.daemonSets.type as ResourceType<StoredRecord>,
-      collection: this.daemonSets as Collection<StoredRecord>,
-    });
-    add({
-      type: this.leases.type as unknown as ResourceType<StoredRecord>,
-      collection: this.leases as unknown as Collection<StoredRecord>,
-    });
-    add({
-      type: this.events.type as ResourceType<StoredRecord>,
-      collection: this.events as Collection<StoredRecord>,
-      // Controllers record Events; they are kept (and listed) but mean nothing to the simulation.
+      ...served(this.events),
+      // Clients record Events too; they are kept (and listed) but mean nothing to the simulation.
       fromCreate: (object, namespace) => {
         const name = object.metadata?.name;
         if (typeof name !== 'string' || name === '')
@@ -746,21 +1121,43 @@ export class SimCluster {
           namespace,
         );
       },
+      fromWrite: (object, current) => writeObject(object, current as ObjectRecord, 'main'),
     });
-    for (const collection of [this.machineConfigs, this.machineConfigPools]) {
+    add({
+      ...served(this.configMaps),
+      fromCreate: (object, namespace) => this.objectFromCreate(object, 'ConfigMap', 'v1', namespace),
+      fromWrite: (object, current) => writeObject(object, current as ObjectRecord, 'main'),
+    });
+    if (this.kind !== 'openshift') return;
+    const custom = (collection: Collection<ObjectRecord>, apiVersion: string, status = true) =>
       add({
-        type: collection.type as ResourceType<StoredRecord>,
-        collection: collection as Collection<StoredRecord>,
-        fromCreate: (object) => this.customFromCreate(object, collection.type.kind),
+        ...served(collection),
+        fromCreate: (object) => this.objectFromCreate(object, collection.type.kind, apiVersion, undefined),
         fromWrite: (object, current) => writeObject(object, current as ObjectRecord, 'main'),
-        fromStatusWrite: (object, current) => writeObject(object, current as ObjectRecord, 'status'),
+        ...(status
+          ? {
+              fromStatusWrite: (object: KObject, current: StoredRecord) =>
+                writeObject(object, current as ObjectRecord, 'status'),
+            }
+          : {}),
       });
-    }
+    custom(this.machineConfigs, `${MCO_GROUP}/v1`);
+    custom(this.machineConfigPools, `${MCO_GROUP}/v1`);
+    if (!this.release) return;
+    custom(this.controllerConfigs, `${MCO_GROUP}/v1`);
+    custom(this.clusterVersions, 'config.openshift.io/v1');
+    if (this.release.servesMachineConfigNode) custom(this.machineConfigNodes, `${MCO_GROUP}/v1`);
   }
 
-  private customFromCreate(object: KObject, kind: string): ObjectRecord {
+  /** A created object of a generic kind: name and kind checked, server-owned metadata set. */
+  private objectFromCreate(
+    object: KObject,
+    kind: string,
+    apiVersion: string,
+    namespace: string | undefined,
+  ): ObjectRecord {
     const name = object.metadata?.name;
-    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+    if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253)
       throw invalid(
         kind,
         String(name ?? ''),
@@ -769,7 +1166,10 @@ export class SimCluster {
       );
     if (object.kind !== kind)
       throw invalid(kind, name, 'kind', `expected "${kind}", got "${String(object.kind)}"`);
-    return this.objectRecord({ ...object, apiVersion: `${MCO_GROUP}/v1` }, undefined);
+    return this.objectRecord(
+      { ...object, apiVersion, metadata: { ...object.metadata, ...(namespace ? { namespace } : {}) } },
+      namespace,
+    );
   }
 
   /** A node write keeps status (owned by the kubelet) and takes metadata labels/annotations and spec. */
@@ -791,4 +1191,43 @@ export class SimCluster {
     const current = this.nodes.require(undefined, next.name);
     return this.writeNode(next, current, expectedRv);
   }
+}
+
+const isNoSchedule = (taint: Json): boolean =>
+  typeof taint === 'object' && taint !== null && !Array.isArray(taint) && taint.effect === 'NoSchedule';
+
+const sameMap = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+};
+
+/** What MCO's predicates read from a node (reference/mco.md §2.4). */
+export function snapshotOf(node: NodeRecord): NodeStateSnapshot {
+  const a = node.annotations;
+  return {
+    currentConfig: a[A.currentConfig] ?? '',
+    desiredConfig: a[A.desiredConfig] ?? '',
+    ...(a[A.currentImage] !== undefined ? { currentImage: a[A.currentImage] } : {}),
+    ...(a[A.desiredImage] !== undefined ? { desiredImage: a[A.desiredImage] } : {}),
+    mcd: a[A.state] ?? '',
+    ready: node.ready,
+    unschedulable: node.unschedulable,
+  };
+}
+
+/** A pool's `spec.machineConfigSelector` from the scenario's (default: MCO's for the role). */
+export function machineConfigSelectorOf(
+  selector: ScenarioLabelSelector | undefined,
+  pool: string,
+  customPoolsInheritWorker = false,
+): Record<string, unknown> {
+  if (selector === undefined) {
+    if (customPoolsInheritWorker && pool !== 'master' && pool !== 'worker')
+      return { matchExpressions: [{ key: RoleLabel, operator: 'In', values: ['worker', pool] }] };
+    return { matchLabels: { [RoleLabel]: pool } };
+  }
+  const s = selector as Record<string, unknown>;
+  const structured =
+    (s.matchLabels !== undefined && typeof s.matchLabels === 'object') || Array.isArray(s.matchExpressions);
+  return structured ? { ...s } : { matchLabels: { ...(selector as Record<string, string>) } };
 }

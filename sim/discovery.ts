@@ -15,6 +15,9 @@ const subresources: Record<
   ],
   poddisruptionbudgets: [{ name: 'status', kind: 'PodDisruptionBudget', verbs: ['get'] }],
   machineconfigpools: [{ name: 'status', kind: 'MachineConfigPool', verbs: ['get', 'patch', 'update'] }],
+  controllerconfigs: [{ name: 'status', kind: 'ControllerConfig', verbs: ['get', 'patch', 'update'] }],
+  clusterversions: [{ name: 'status', kind: 'ClusterVersion', verbs: ['get', 'patch', 'update'] }],
+  machineconfignodes: [{ name: 'status', kind: 'MachineConfigNode', verbs: ['get', 'patch', 'update'] }],
 };
 
 /** Group versions served, by group ('' = core). */

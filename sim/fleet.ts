@@ -7,14 +7,16 @@ import { ApiServer, type ApiUser } from './api-server.ts';
 import { checkInvariants, type InvariantReport, type PoolLimit } from './checker.ts';
 import { ManualClock, RealTimeClock, type SimClock, type TimerHandle } from './clock.ts';
 import { SimCluster } from './cluster.ts';
-import { NodeDaemons } from './daemon.ts';
+import { type DaemonTiming, NodeDaemons } from './daemon.ts';
 import { FleetError } from './errors.ts';
 import { FaultPlan } from './faults.ts';
 import { clusterKubeConfig, writeKubeconfigFile } from './kubeconfig.ts';
-import { resolveMaxUnavailable } from './node-state.ts';
+import { McoControllers, mcoHooks } from './mco/index.ts';
+import { clusterRelease, resolveRelease } from './openshift.ts';
 import {
   isLoadedScenario,
   loadScenario,
+  runsMcoControllers,
   type Scenario,
   type ScenarioFaults,
   type ScenarioInput,
@@ -22,7 +24,37 @@ import {
 import { Timeline } from './timeline.ts';
 import { serverIdentity } from './tls.ts';
 
+/** What runs on the nodes of a cluster: reacts to node changes, and stops with the fleet. */
+export interface NodeSide {
+  /** True while the node is down for an update reboot (a NotReady fault then does not end it). */
+  isRebooting(node: string): boolean;
+  stop(): void;
+}
+
+/** What a node behaviour gets to run on a cluster's nodes. */
+export interface NodeSideContext {
+  clock: SimClock;
+  timeline: Timeline;
+  faults: FaultPlan;
+  timing: DaemonTiming;
+  seed: number | string;
+}
+
+/** Builds the node side of a plain Kubernetes cluster (scenario `nodeBehaviour`). */
+export type NodeBehaviourFactory = (cluster: SimCluster, context: NodeSideContext) => NodeSide;
+
+/**
+ * Built-in node behaviours of plain Kubernetes clusters: `annotation-daemon`, the MCO-annotation daemon of
+ * image-mode hosts driven from outside (sim/daemon.ts; what every cluster without MCO's controllers runs).
+ */
+export const nodeBehaviours: Readonly<Record<string, NodeBehaviourFactory>> = {
+  'annotation-daemon': (cluster, c) =>
+    new NodeDaemons(cluster, c.clock, c.timeline, c.faults, c.timing, c.seed),
+};
+
 export interface FleetOptions {
+  /** More node behaviours for plain Kubernetes clusters (by the name a scenario's `nodeBehaviour` uses). */
+  nodeBehaviours?: Record<string, NodeBehaviourFactory>;
   /** Overrides the scenario's timeScale (simulated time runs this many times faster than wall time). */
   timeScale?: number;
   /**
@@ -51,10 +83,16 @@ export interface FleetCluster {
   caData: string;
   /** A client-node KubeConfig for this cluster (admin token, its context current). */
   kubeConfig(token?: string): KubeConfig;
+  /** `openshift` or `kubernetes`. */
+  kind: 'openshift' | 'kubernetes';
   /** The simulated cluster's state (objects, hooks). */
   state: SimCluster;
   /** Its API server. */
   api: ApiServer;
+  /** MCO's controllers, on OpenShift clusters that run them. */
+  mco: McoControllers | undefined;
+  /** What runs on its nodes. */
+  nodeSide: NodeSide;
 }
 
 export interface Fleet {
@@ -66,6 +104,11 @@ export interface Fleet {
   /** Adds a node to a pool (it boots the pool's base config and image); returns its name. */
   addNode(cluster: string, pool: string): string;
   removeNode(cluster: string, node: string): void;
+  /**
+   * Upgrades an OpenShift cluster to another release of the scenario: ControllerConfig, the osimageurl
+   * ConfigMap and ClusterVersion change; with MCO's controllers the pools re-render onto the new base image.
+   */
+  upgradeCluster(cluster: string, version: string): void;
   /** Adds faults at run time (lists appended, single settings replaced). */
   injectFault(faults: Partial<ScenarioFaults>): void;
   /** Closes every open watch stream (of one cluster, or all). Returns how many were closed. */
@@ -100,11 +143,27 @@ export async function startFleet(
   const adminToken = scenario.tokens.find((t) => t.access === 'admin')!.token;
   const readOnlyToken = scenario.tokens.find((t) => t.access === 'read-only')?.token;
 
+  const behaviours = { ...nodeBehaviours, ...options.nodeBehaviours };
+  scenario.clusters.forEach((spec, i) => {
+    const name = spec.nodeBehaviour ?? 'annotation-daemon';
+    if (spec.kind === 'kubernetes' && !behaviours[name])
+      throw new FleetError(
+        `clusters[${i}].nodeBehaviour: unknown node behaviour "${name}" (known: ${Object.keys(behaviours).join(', ')})`,
+      );
+  });
   const tls = await serverIdentity();
-  const daemons: NodeDaemons[] = [];
+  const daemons: NodeSide[] = [];
   const clusters: FleetCluster[] = [];
+  const sideContext: NodeSideContext = {
+    clock,
+    timeline,
+    faults,
+    timing: scenario.timing,
+    seed: scenario.seed,
+  };
   try {
     for (const [index, spec] of scenario.clusters.entries()) {
+      const controllers = runsMcoControllers(scenario, spec);
       const state = new SimCluster(spec, {
         index,
         seed: scenario.seed,
@@ -113,8 +172,26 @@ export async function startFleet(
         epochMs,
         evictionReturnMs: scenario.timing.evictionReturn,
         watchHistory: scenario.apiServer.watchHistory,
+        release: clusterRelease(scenario, spec),
+        mcoControllers: controllers,
+        ...(controllers ? { hooks: mcoHooks } : {}),
       });
-      daemons.push(new NodeDaemons(state, clock, timeline, faults, scenario.timing, scenario.seed));
+      const mco = state.mcoControllers
+        ? new McoControllers(state, {
+            clock,
+            timeline,
+            faults,
+            seed: scenario.seed,
+            timing: scenario.timing,
+            delays: scenario.mco.delays,
+          })
+        : undefined;
+      const nodeSide: NodeSide =
+        mco ??
+        (spec.kind === 'kubernetes'
+          ? behaviours[spec.nodeBehaviour ?? 'annotation-daemon']!(state, sideContext)
+          : nodeBehaviours['annotation-daemon']!(state, sideContext));
+      daemons.push(nodeSide);
       const api = new ApiServer({
         cluster: state,
         tokens,
@@ -134,11 +211,16 @@ export async function startFleet(
         caData: tls.caData,
         kubeConfig: (token = adminToken) =>
           clusterKubeConfig({ name: spec.name, server, token, caData: tls.caData }),
+        kind: spec.kind,
         state,
         api,
+        mco,
+        nodeSide,
       });
     }
   } catch (error) {
+    clock.stop();
+    for (const d of daemons) d.stop();
     await Promise.all(clusters.map((c) => c.api.close()));
     throw error;
   }
@@ -162,16 +244,7 @@ export async function startFleet(
   scheduleTimedFaults(faults.faults, faultContext);
 
   const poolLimits = (): PoolLimit[] =>
-    clusters.flatMap((c) =>
-      c.state.pools.map((p) => ({
-        cluster: c.name,
-        pool: p.name,
-        maxUnavailable: resolveMaxUnavailable(
-          p.spec.maxUnavailable,
-          c.state.nodes.list().filter((n) => n.pool === p.name).length,
-        ),
-      })),
-    );
+    clusters.flatMap((c) => c.state.poolLimits().map((p) => ({ cluster: c.name, ...p })));
   let stopped = false;
   return {
     scenario,
@@ -181,6 +254,11 @@ export async function startFleet(
     cluster: find,
     addNode: (cluster, pool) => find(cluster).state.addNode(pool).name,
     removeNode: (cluster, node) => find(cluster).state.removeNode(node),
+    upgradeCluster: (cluster, version) => {
+      if (!Object.hasOwn(scenario.releases, version))
+        throw new FleetError(`no release "${version}" in the scenario's releases`);
+      find(cluster).state.upgradeRelease(resolveRelease(scenario, version));
+    },
     injectFault: (extra) => {
       faults.inject(extra);
       scheduleTimedFaults(
@@ -222,7 +300,7 @@ interface FaultContext {
   clock: SimClock;
   timeline: Timeline;
   find: (name: string) => FleetCluster;
-  daemonsOf: (name: string) => NodeDaemons;
+  daemonsOf: (name: string) => NodeSide;
   faults: FaultPlan;
   all: () => FleetCluster[];
   watchTimer: TimerHandle | undefined;

@@ -1,7 +1,7 @@
 /**
- * The fleet simulator: simulated Kubernetes/OpenShift clusters that speak the Kubernetes API over HTTP on
- * 127.0.0.1, node daemons that follow the MCO protocol, faults, a timeline and an invariant checker.
- * See docs/simulator.md.
+ * The fleet simulator: simulated Kubernetes/OpenShift clusters that speak the Kubernetes API over HTTPS on
+ * 127.0.0.1, MCO's render, node and drain controllers and daemons on OpenShift clusters that run them, node
+ * daemons driven from outside elsewhere, faults, a timeline and an invariant checker. See docs/simulator.md.
  *
  * ```ts
  * const fleet = await startFleet(loadScenario(), { timeScale: 1000 });
@@ -20,18 +20,45 @@ export {
   type ViolationKind,
 } from './checker.ts';
 export { ManualClock, RealTimeClock, type SimClock } from './clock.ts';
-export { defaultBaseConfig, MCO_GROUP, type SimCluster } from './cluster.ts';
+export {
+  defaultBaseConfig,
+  MCO_GROUP,
+  type NodeRecord,
+  type PoolStatusView,
+  type SimCluster,
+} from './cluster.ts';
 export { FleetError, ScenarioError } from './errors.ts';
-export { type Fleet, type FleetCluster, type FleetOptions, startFleet, writeKubeconfig } from './fleet.ts';
+export {
+  type Fleet,
+  type FleetCluster,
+  type FleetOptions,
+  type NodeBehaviourFactory,
+  type NodeSide,
+  type NodeSideContext,
+  nodeBehaviours,
+  startFleet,
+  writeKubeconfig,
+} from './fleet.ts';
 export { clusterKubeConfig, kubeconfigDocument } from './kubeconfig.ts';
+export type { McoControllers, McoOptions } from './mco/index.ts';
+export type { Release } from './openshift.ts';
 export { Prng } from './prng.ts';
 export {
   defaultScenarioPath,
   loadScenario,
+  openshiftScenarioPath,
+  runsMcoControllers,
   type Scenario,
   type ScenarioCluster,
   type ScenarioFaults,
   type ScenarioInput,
   type ScenarioPool,
+  type ScenarioRelease,
 } from './scenario.ts';
-export { Timeline, type TimelineEvent, type TimelineKind } from './timeline.ts';
+export {
+  type NodeStateSnapshot,
+  type PoolStatusSnapshot,
+  Timeline,
+  type TimelineEvent,
+  type TimelineKind,
+} from './timeline.ts';

@@ -24,7 +24,10 @@ export interface NodeRecord extends StoredRecord {
   ready: boolean;
   readyChanged: string;
   ip: string;
+  /** The node's primary MachineConfigPool ('' when none). */
   pool: string;
+  /** The OS image the host booted (what `rpm-ostree status` would show); not served by the API. */
+  bootedImage: string;
 }
 
 export interface PodRecord extends StoredRecord {

@@ -32,6 +32,29 @@ const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a
 const intOrPercent = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+%$/)], {
   error: 'expected a non-negative integer or a percentage like "25%"',
 });
+const pinnedImage = z
+  .string()
+  .regex(/^[^@\s]+@sha256:[0-9a-f]{64}$/, 'expected an image pinned by digest (repo@sha256:…)');
+
+/** A Kubernetes label selector: a plain label map (matchLabels), or matchLabels and matchExpressions. */
+const labelSelector = z.union(
+  [
+    z.strictObject({
+      matchLabels: labelMap.optional(),
+      matchExpressions: z
+        .array(
+          z.strictObject({
+            key: z.string().min(1),
+            operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+            values: z.array(z.string()).optional(),
+          }),
+        )
+        .optional(),
+    }),
+    labelMap,
+  ],
+  { error: 'expected a label map, or { matchLabels, matchExpressions }' },
+);
 
 const nodesSchema = z.strictObject({
   count: z.number().int().nonnegative().max(10_000),
@@ -47,12 +70,27 @@ const nodesSchema = z.strictObject({
 const poolSchema = z.strictObject({
   name: dnsName,
   nodeSelector: labelMap.optional(),
-  machineConfigSelector: labelMap.optional(),
+  /**
+   * Default: `role=<pool>`; on clusters running MCO's controllers a custom pool (not master/worker) selects
+   * `role In [worker, <pool>]`, as OpenShift's documented custom pools do.
+   */
+  machineConfigSelector: labelSelector.optional(),
   maxUnavailable: intOrPercent.default(1),
-  /** The rendered config the nodes run at start; default `rendered-<pool>-<md5(cluster/pool)>`. */
+  /** `spec.paused` at start. */
+  paused: z.boolean().default(false),
+  /**
+   * The rendered config the nodes run at start; default `rendered-<pool>-<md5(cluster/pool)>`. Not on
+   * clusters running MCO's controllers (the render controller names it).
+   */
   baseConfig: z.string().min(1).optional(),
-  /** The image the nodes boot at start (`repo@sha256:…`). */
-  baseImage: z.string().regex(/@sha256:[0-9a-f]{64}$/, 'expected an image pinned by digest (repo@sha256:…)'),
+  /**
+   * The image the nodes boot at start (`repo@sha256:…`). Required, except on clusters running MCO's
+   * controllers, whose nodes boot their release's base image.
+   */
+  baseImage: z
+    .string()
+    .regex(/@sha256:[0-9a-f]{64}$/, 'expected an image pinned by digest (repo@sha256:…)')
+    .optional(),
   nodes: nodesSchema,
 });
 
@@ -77,6 +115,17 @@ const workloadSchema = z
 
 const clusterSchema = z.strictObject({
   name: dnsName,
+  /**
+   * `openshift`: serves machineconfiguration.openshift.io (and, with a `release`, ControllerConfig,
+   * ClusterVersion and the osimageurl ConfigMap); `kubernetes`: serves none of it.
+   */
+  kind: z.enum(['openshift', 'kubernetes']).default('openshift'),
+  /** OpenShift release (a key of the scenario's `releases`), e.g. `4.18.12`. */
+  release: z.string().min(1).optional(),
+  /** Per-cluster MCO settings (override the scenario's `mco`). */
+  mco: z.strictObject({ controllers: z.boolean().optional() }).optional(),
+  /** Plain Kubernetes clusters: what runs on their nodes (a registered node behaviour; default `annotation-daemon`). */
+  nodeBehaviour: z.string().min(1).optional(),
   labels: labelMap.default({}),
   region: z.string().min(1).default('local'),
   pools: z.array(poolSchema).min(1),
@@ -160,6 +209,17 @@ const tokenSchema = z.strictObject({
   access: z.enum(['admin', 'read-only']).default('admin'),
 });
 
+const releaseSchema = z.strictObject({
+  /** ControllerConfig `spec.baseOSContainerImage`: the RHCOS image of the release. */
+  baseOSContainerImage: pinnedImage,
+  /** ControllerConfig `spec.baseOSExtensionsContainerImage`. */
+  baseOSExtensionsContainerImage: pinnedImage,
+  /** The release payload; default `quay.io/openshift-release-dev/ocp-release@sha256:<sha256 of the version>`. */
+  releaseImage: pinnedImage.optional(),
+  /** Whether MachineConfigNode objects are served; default: from 4.20 (where the API is stable). */
+  machineConfigNode: z.boolean().optional(),
+});
+
 const scenarioSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()], { error: 'expected an integer or a string' }).default(1),
   /** Simulated time runs this many times faster than wall time. */
@@ -190,22 +250,65 @@ const scenarioSchema = z.strictObject({
       bookmarkEveryMs: z.number().int().positive().default(5000),
     })
     .prefault({}),
+  /** OpenShift releases the clusters run, by version (`4.18.12`). */
+  releases: z
+    .record(z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a release version like 4.18.12'), releaseSchema)
+    .default({}),
+  /** MCO on OpenShift clusters (reference/mco.md §1–§4). */
+  mco: z
+    .strictObject({
+      /**
+       * Run MCO's render, node and drain controllers and daemons on OpenShift clusters (each cluster may
+       * override). Off: nodes follow desiredConfig/desiredImage set by a client that cordons and drains.
+       */
+      controllers: z.boolean().default(false),
+      /** Work-queue delays before a controller syncs after a change (MCO: 5 s each), simulated time. */
+      delays: z
+        .strictObject({
+          render: duration.default(5000),
+          node: duration.default(5000),
+          drain: duration.default(5000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   clusters: z.array(clusterSchema).min(1),
   faults: faultsSchema.prefault({}),
 });
 
+type Parsed = z.output<typeof scenarioSchema>;
+type ParsedCluster = Parsed['clusters'][number];
+/** A validated pool. */
+export type ScenarioPool = Omit<ParsedCluster['pools'][number], 'baseImage'> & {
+  /** The image the nodes boot at start (on clusters running MCO's controllers: the release's base image). */
+  baseImage: string;
+};
+/** A validated cluster. */
+export type ScenarioCluster = Omit<ParsedCluster, 'pools'> & { pools: ScenarioPool[] };
 /** A validated scenario, durations in simulated milliseconds. */
-export type Scenario = z.output<typeof scenarioSchema>;
-export type ScenarioCluster = Scenario['clusters'][number];
-export type ScenarioPool = ScenarioCluster['pools'][number];
+export type Scenario = Omit<Parsed, 'clusters'> & { clusters: ScenarioCluster[] };
 export type ScenarioWorkload = ScenarioCluster['workloads'][number];
 export type ScenarioFaults = Scenario['faults'];
 export type NodeFaultTarget = z.output<typeof nodeTarget>;
+export type ScenarioRelease = z.output<typeof releaseSchema>;
+export type ScenarioLabelSelector = z.output<typeof labelSelector>;
+
+/** Whether MCO's controllers run on a cluster: OpenShift, and the cluster's or the scenario's switch on. */
+export function runsMcoControllers(scenario: Pick<Scenario, 'mco'>, cluster: ScenarioCluster): boolean {
+  return cluster.kind === 'openshift' && (cluster.mco?.controllers ?? scenario.mco.controllers);
+}
 /** What a scenario may be written as before validation (durations as strings, defaults omitted). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 /** The scenario that ships with Strata: four clusters, two pools in prod, PDB-protected workloads. */
 export const defaultScenarioPath = new URL('./scenarios/default.yaml', import.meta.url).pathname;
+
+/**
+ * The fleet as it really is: the default scenario's clusters as OpenShift on two releases with MCO's
+ * controllers running, plus two plain Kubernetes clusters. (The default once the control plane drives
+ * OpenShift clusters through MCO.)
+ */
+export const openshiftScenarioPath = new URL('./scenarios/openshift.yaml', import.meta.url).pathname;
 
 const loaded = new WeakSet<object>();
 
@@ -244,7 +347,7 @@ export function loadScenario(source: string | ScenarioInput = defaultScenarioPat
     const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
     throw new ScenarioError(`${name}: ${field.replace(/^\./, '') || '(root)'}: ${issue.message}`);
   }
-  const scenario = checkReferences(parsed.data, name);
+  const scenario = checkReferences(parsed.data as Scenario, name);
   loaded.add(scenario);
   return scenario;
 }
@@ -258,9 +361,45 @@ function checkReferences(scenario: Scenario, name: string): Scenario {
   scenario.clusters.forEach((cluster, ci) => {
     if (scenario.clusters.findIndex((c) => c.name === cluster.name) !== ci)
       fail(`clusters[${ci}].name`, `duplicate cluster name "${cluster.name}"`);
+    const at = `clusters[${ci}]`;
+    const controllers = runsMcoControllers(scenario, cluster);
+    if (cluster.kind === 'kubernetes') {
+      if (cluster.release !== undefined)
+        fail(`${at}.release`, 'a plain Kubernetes cluster has no OpenShift release (kind: kubernetes)');
+      if (cluster.mco?.controllers)
+        fail(
+          `${at}.mco.controllers`,
+          'a plain Kubernetes cluster runs no MCO controllers (kind: kubernetes)',
+        );
+    } else if (cluster.nodeBehaviour !== undefined) {
+      fail(`${at}.nodeBehaviour`, 'only plain Kubernetes clusters (kind: kubernetes) take a node behaviour');
+    }
+    if (cluster.release !== undefined && !Object.hasOwn(scenario.releases, cluster.release))
+      fail(`${at}.release`, `no release "${cluster.release}" in the scenario's releases`);
+    if (controllers && cluster.release === undefined)
+      fail(
+        `${at}.release`,
+        "required on a cluster running MCO's controllers (its ControllerConfig comes from it)",
+      );
     cluster.pools.forEach((pool, pi) => {
       if (cluster.pools.findIndex((p) => p.name === pool.name) !== pi)
         fail(`clusters[${ci}].pools[${pi}].name`, `duplicate pool name "${pool.name}"`);
+      const releaseBase = cluster.release
+        ? scenario.releases[cluster.release]?.baseOSContainerImage
+        : undefined;
+      if (controllers && pool.baseImage !== undefined && pool.baseImage !== releaseBase)
+        fail(
+          `${at}.pools[${pi}].baseImage`,
+          `nodes of a cluster running MCO's controllers boot the release's base image (releases["${cluster.release}"].baseOSContainerImage); a layered image is a MachineConfig`,
+        );
+      if (controllers && releaseBase) pool.baseImage = releaseBase;
+      if (controllers && pool.baseConfig !== undefined)
+        fail(
+          `${at}.pools[${pi}].baseConfig`,
+          "the render controller names the rendered config on clusters running MCO's controllers",
+        );
+      if (!controllers && pool.baseImage === undefined)
+        fail(`${at}.pools[${pi}].baseImage`, 'required: the image the nodes boot at start (repo@sha256:…)');
     });
     cluster.workloads.forEach((w, wi) => {
       if (w.pool !== undefined && !cluster.pools.some((p) => p.name === w.pool))

@@ -51,6 +51,9 @@ export interface ChangeEvent {
   before?: { labels: Readonly<Record<string, string>>; fields: Record<string, string> };
 }
 
+/** An in-process change listener: the record after the change, and before it (MODIFIED, DELETED). */
+export type ChangeListener<R> = (type: ChangeEvent['type'], record: R, before: R | undefined) => void;
+
 /** An open watch on a collection. */
 export interface Watcher {
   namespace: string | undefined;
@@ -71,6 +74,7 @@ export class Collection<R extends StoredRecord> {
   private readonly records = new Map<string, R>();
   private readonly history: ChangeEvent[] = [];
   private readonly watchers = new Set<Watcher>();
+  private readonly listeners = new Set<ChangeListener<R>>();
   private readonly revisions: RevisionCounter;
   private readonly historyLimit: number;
   /** Oldest resourceVersion a watch can still start from. */
@@ -122,6 +126,7 @@ export class Collection<R extends StoredRecord> {
     record.rv = this.revisions.next();
     this.records.set(key, record);
     this.emit('ADDED', record);
+    for (const listener of this.listeners) listener('ADDED', record, undefined);
     return record;
   }
 
@@ -139,6 +144,7 @@ export class Collection<R extends StoredRecord> {
     record.rv = this.revisions.next();
     this.records.set(key, record);
     this.emit('MODIFIED', record, before);
+    for (const listener of this.listeners) listener('MODIFIED', record, current);
     return record;
   }
 
@@ -149,6 +155,7 @@ export class Collection<R extends StoredRecord> {
     this.records.delete(key);
     current.rv = this.revisions.next();
     this.emit('DELETED', current);
+    for (const listener of this.listeners) listener('DELETED', current, current);
     return current;
   }
 
@@ -174,6 +181,15 @@ export class Collection<R extends StoredRecord> {
 
   unwatch(watcher: Watcher): void {
     this.watchers.delete(watcher);
+  }
+
+  /**
+   * Calls `listener` after every change, with the records (in-process controllers use it as an informer).
+   * Returns an unsubscribe function.
+   */
+  subscribe(listener: ChangeListener<R>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Open watches, for fault injection (disconnects) and shutdown. */

@@ -143,6 +143,85 @@ const columnsByKind: Record<string, Column[]> = {
     age,
   ],
   Namespace: [name, text('Status', 0, (o) => o.status?.phase ?? 'Active'), age],
+  ConfigMap: [
+    name,
+    text('Data', 0, (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length),
+    age,
+  ],
+  ControllerConfig: [
+    name,
+    text(
+      'GeneratedByController',
+      0,
+      (o) =>
+        o.metadata.annotations?.['machineconfiguration.openshift.io/generated-by-controller-version'] ?? '',
+    ),
+    age,
+  ],
+  ClusterVersion: [
+    name,
+    text('Version', 0, (o) => o.status?.desired?.version ?? ''),
+    text('Available', 0, (o) => condition(o, 'Available')),
+    text('Progressing', 0, (o) => condition(o, 'Progressing')),
+    {
+      ...age,
+      name: 'Since',
+      cell: (o, now) =>
+        humanDuration(
+          now -
+            Date.parse(
+              String((o as AnyRecord).status?.history?.[0]?.completionTime ?? o.metadata.creationTimestamp),
+            ),
+        ),
+    },
+    text(
+      'Status',
+      0,
+      (o) => (o.status?.conditions ?? []).find((c: AnyRecord) => c.type === 'Progressing')?.message ?? '',
+    ),
+  ],
+  MachineConfigNode: [
+    name,
+    text('PoolName', 0, (o) => o.spec?.pool?.name ?? ''),
+    text('DesiredConfig', 0, (o) => o.spec?.configVersion?.desired ?? ''),
+    text('CurrentConfig', 0, (o) => o.status?.configVersion?.current ?? ''),
+    text('Updated', 0, (o) => condition(o, 'Updated')),
+    age,
+  ],
+  Event: [
+    {
+      name: 'Last Seen',
+      type: 'string',
+      description: 'The time of the last occurrence.',
+      priority: 0,
+      cell: (o, now) =>
+        humanDuration(
+          now - Date.parse(String((o as AnyRecord).lastTimestamp ?? o.metadata.creationTimestamp)),
+        ),
+    },
+    text('Type', 0, (o) => o.type ?? ''),
+    text('Reason', 0, (o) => o.reason ?? ''),
+    text(
+      'Object',
+      0,
+      (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}`,
+    ),
+    text('Subobject', 1, (o) => o.involvedObject?.fieldPath ?? ''),
+    text('Source', 1, (o) => [o.source?.component, o.source?.host].filter(Boolean).join(', ')),
+    text('Message', 0, (o) => o.message ?? ''),
+    {
+      name: 'First Seen',
+      type: 'string',
+      description: 'The time of the first occurrence.',
+      priority: 1,
+      cell: (o, now) =>
+        humanDuration(
+          now - Date.parse(String((o as AnyRecord).firstTimestamp ?? o.metadata.creationTimestamp)),
+        ),
+    },
+    text('Count', 1, (o) => o.count ?? 1),
+    text('Name', 1, (o) => o.metadata?.name ?? ''),
+  ],
 };
 
 /** The MCO node state, handy in `-o wide`. */

@@ -20,7 +20,42 @@ export type TimelineKind =
   | 'done'
   | 'degraded'
   | 'unreconcilable'
-  | 'violation';
+  | 'violation'
+  // Clusters running MCO's controllers (the invariant checker's input):
+  | 'node-state'
+  | 'moved'
+  | 'pool-target'
+  | 'pool-status';
+
+/** What MCO's predicates read from a node, after a write ('node-state' events). */
+export interface NodeStateSnapshot {
+  currentConfig: string;
+  desiredConfig: string;
+  currentImage?: string;
+  desiredImage?: string;
+  /** The daemon's `state` annotation. */
+  mcd: string;
+  ready: boolean;
+  unschedulable: boolean;
+}
+
+/** A MachineConfigPool status as the node controller wrote it ('pool-status' events). */
+export interface PoolStatusSnapshot {
+  /** `spec.configuration.name` when written. */
+  target: string;
+  /** `status.configuration.name`. */
+  config: string;
+  machineCount: number;
+  updatedMachineCount: number;
+  readyMachineCount: number;
+  unavailableMachineCount: number;
+  degradedMachineCount: number;
+  /** The Updated condition. */
+  updated: boolean;
+  paused: boolean;
+  /** `spec.maxUnavailable` resolved against the pool's nodes. */
+  maxUnavailable: number;
+}
 
 /** One node transition. */
 export interface TimelineEvent {
@@ -37,6 +72,16 @@ export interface TimelineEvent {
   detail?: string;
   /** True when the simulator caused it on its own (a fault), not a client of the API. */
   fault?: boolean;
+  /** Who wrote it: an API user (`admin`), an MCO controller, `simulator` (clusters with MCO's controllers). */
+  by?: string;
+  /** 'desired': the desiredConfig written; 'pool-target': the pool's new `spec.configuration.name`. */
+  config?: string;
+  /** 'desired': the desiredImage written (absent: none). */
+  image?: string;
+  /** 'node-state': the node's MCO state after the write. */
+  state?: NodeStateSnapshot;
+  /** 'pool-status': the status written. */
+  status?: PoolStatusSnapshot;
 }
 
 export class Timeline {
@@ -55,6 +100,7 @@ export class Timeline {
   record(event: Omit<TimelineEvent, 'seq' | 't'>): TimelineEvent {
     const full: TimelineEvent = { seq: this.events.length, t: this.now(), ...event };
     if (full.detail === undefined) delete full.detail;
+    if (full.by === undefined) delete full.by;
     this.events.push(full);
     if (this.file) appendFileSync(this.file, `${JSON.stringify(full)}\n`);
     for (const listener of this.listeners) listener(full);

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultScenarioPath, loadScenario, ScenarioError } from '../../sim/index.ts';
+import {
+  defaultScenarioPath,
+  loadScenario,
+  openshiftScenarioPath,
+  ScenarioError,
+  startFleet,
+} from '../../sim/index.ts';
 import { smallScenario } from './support.ts';
 
 describe('loadScenario', () => {
@@ -72,10 +78,105 @@ describe('loadScenario', () => {
     expect(() => loadScenario(twoClusters)).toThrow(/clusters\[1\]\.name: duplicate cluster name "c1"/);
   });
 
+  it('checks cluster kinds, releases and MCO switches against each other', () => {
+    const releases = {
+      '4.18.12': {
+        baseOSContainerImage: `q.io/os@sha256:${'1'.repeat(64)}`,
+        baseOSExtensionsContainerImage: `q.io/ext@sha256:${'2'.repeat(64)}`,
+      },
+    };
+    const withCluster = (cluster: Record<string, unknown>, mco = false) => {
+      const scenario = smallScenario();
+      Object.assign(scenario.clusters[0]!, cluster);
+      return { ...scenario, releases, mco: { controllers: mco } };
+    };
+    expect(() => loadScenario(withCluster({ release: '4.18.12' }, true))).toThrow(
+      /clusters\[0\]\.pools\[0\]\.baseImage: nodes of a cluster running MCO's controllers boot the release's base image/,
+    );
+    const pool = smallScenario().clusters[0]!.pools[0]!;
+    const noImage = { ...pool, baseImage: undefined };
+    expect(() => loadScenario(withCluster({ pools: [noImage] }, true))).toThrow(
+      /clusters\[0\]\.release: required on a cluster running MCO's controllers/,
+    );
+    expect(() => loadScenario(withCluster({ pools: [noImage], release: '4.19.0' }, true))).toThrow(
+      /clusters\[0\]\.release: no release "4\.19\.0"/,
+    );
+    expect(() => loadScenario(withCluster({ kind: 'kubernetes', release: '4.18.12' }))).toThrow(
+      /clusters\[0\]\.release: a plain Kubernetes cluster has no OpenShift release/,
+    );
+    expect(() => loadScenario(withCluster({ nodeBehaviour: 'agent' }))).toThrow(
+      /clusters\[0\]\.nodeBehaviour: only plain Kubernetes clusters/,
+    );
+    expect(() => loadScenario(withCluster({ pools: [noImage] }))).toThrow(
+      /clusters\[0\]\.pools\[0\]\.baseImage: required/,
+    );
+    // The release's base image (or none) is what nodes boot with MCO's controllers.
+    const ok = loadScenario(withCluster({ pools: [noImage], release: '4.18.12' }, true));
+    expect(ok.clusters[0]!.pools[0]!.baseImage).toBe(releases['4.18.12'].baseOSContainerImage);
+    // A kubernetes cluster is unaffected by the scenario-wide switch.
+    expect(() => loadScenario(withCluster({ kind: 'kubernetes' }, true))).not.toThrow();
+  });
+
+  it('refuses a node behaviour nobody registered, when the fleet starts', async () => {
+    const scenario = smallScenario();
+    Object.assign(scenario.clusters[0]!, { kind: 'kubernetes', nodeBehaviour: 'bootc-agent' });
+    await expect(startFleet(scenario, { clock: 'manual' })).rejects.toThrow(
+      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon)',
+    );
+  });
+
   it('reports YAML syntax errors with the source name', () => {
     expect(() => loadScenario('clusters: [\n  - name: x\n')).toThrow(/^scenario: not valid YAML/);
     expect(() => loadScenario('/nonexistent/scenario.yaml')).toThrow(
       /\/nonexistent\/scenario\.yaml: cannot read/,
     );
+  });
+});
+
+describe('the OpenShift scenario (sim/scenarios/openshift.yaml)', () => {
+  it('has OpenShift clusters on two releases running MCO, and plain Kubernetes clusters; all settled at start', async () => {
+    const scenario = loadScenario(openshiftScenarioPath);
+    const fleet = await startFleet(scenario, { clock: 'manual' });
+    try {
+      const openshift = fleet.clusters.filter((c) => c.kind === 'openshift');
+      const kubernetes = fleet.clusters.filter((c) => c.kind === 'kubernetes');
+      expect(openshift.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
+      expect(kubernetes.map((c) => c.name)).toEqual(['edge-a', 'edge-b']);
+      expect(new Set(openshift.map((c) => c.state.release!.version))).toEqual(new Set(['4.18.12', '4.20.3']));
+      for (const c of openshift) {
+        expect(c.mco).toBeDefined();
+        for (const record of c.state.machineConfigPools.list()) {
+          const pool = c.state.poolStatus(record.name);
+          expect(pool.target).toMatch(new RegExp(`^rendered-${record.name}-[0-9a-f]{32}$`));
+          expect(pool).toMatchObject({
+            config: pool.target,
+            settled: true,
+            updated: true,
+            degradedMachineCount: 0,
+          });
+        }
+      }
+      for (const c of kubernetes) {
+        expect(c.mco).toBeUndefined();
+        expect(c.state.resources.has('machineconfiguration.openshift.io/v1/machineconfigpools')).toBe(false);
+      }
+      const prod = fleet.cluster('prod-us-east').state;
+      expect(
+        prod.nodes
+          .list()
+          .filter((n) => n.pool === 'infra')
+          .map((n) => n.name),
+      ).toEqual(['infra-0', 'infra-1', 'infra-2']);
+      expect(prod.poolStatus('worker').machineCount).toBe(12);
+
+      // Left alone, nothing moves: no node is targeted, nothing is violated, no controller errs.
+      const before = fleet.timeline.events.length;
+      await fleet.advance(10 * 60_000);
+      expect(fleet.timeline.events.slice(before).filter((e) => e.kind === 'desired')).toEqual([]);
+      expect(fleet.checkInvariants().violations).toEqual([]);
+      for (const c of openshift) expect(c.mco!.errors()).toEqual([]);
+    } finally {
+      await fleet.stop();
+    }
   });
 });
