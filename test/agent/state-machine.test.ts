@@ -470,8 +470,8 @@ class World {
         if (v === null) delete a[k];
         else a[k] = v;
       }
-      if (step.patch[A.state] !== undefined && this.operation?.status !== 'running')
-        this.operation = undefined;
+      // A finished operation is forgotten once its outcome is written (as the agent does).
+      if (step.patch[A.state] !== undefined) this.operation = undefined;
     } else if (step.kind === 'stage') {
       this.operation = { kind: 'stage', image: step.image, status: 'running' };
     } else if (step.kind === 'discard') {
