@@ -12,6 +12,14 @@
  * ```
  */
 export {
+  type AgentFaultRule,
+  type AgentFaults,
+  type NodeAgents,
+  type NodeAgentsOptions,
+  type NodeAgentsTarget,
+  startNodeAgents,
+} from './agents.ts';
+export {
   checkInvariants,
   type InvariantReport,
   type PoolLimit,
@@ -23,6 +31,7 @@ export { ManualClock, RealTimeClock, type SimClock } from './clock.ts';
 export { defaultBaseConfig, MCO_GROUP, type SimCluster } from './cluster.ts';
 export { FleetError, ScenarioError } from './errors.ts';
 export { type Fleet, type FleetCluster, type FleetOptions, startFleet, writeKubeconfig } from './fleet.ts';
+export { SimHost, type SimHostFaults, type SimHostOptions, type SimHostTiming } from './host.ts';
 export { clusterKubeConfig, kubeconfigDocument } from './kubeconfig.ts';
 export { Prng } from './prng.ts';
 export {
