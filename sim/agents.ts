@@ -82,6 +82,9 @@ export interface NodeAgentsTarget {
   epochMs: number;
 }
 
+/** Agents starting at once (their first list and watch) when the cluster's agents start. */
+const START_CONCURRENCY = 50;
+
 const DEFAULT_TIMING: SimHostTiming = { stageMs: 30_000, rebootMs: 60_000, failMs: 5_000 };
 
 /** Starts an agent on every (selected) node of a cluster; resolves once each has read its node. */
@@ -105,6 +108,7 @@ export async function startNodeAgents(
   const hosts = new Map<string, SimHost>();
   const agents = new Map<string, NodeAgent>();
   const starting = new Map<string, Promise<void>>();
+  const restartTimers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
   const selected = (node: NodeRecord) => !options.pools || options.pools.includes(node.pool);
@@ -163,6 +167,8 @@ export async function startNodeAgents(
       } catch (error) {
         agents.delete(name);
         await agent.stop();
+        // As the kubelet restarts a crashed container: try again shortly (real time: a transport error).
+        if (!stopped) restartTimers.add(setTimeout(() => void startAgent(name).catch(() => undefined), 500));
         throw error;
       }
     })().finally(() => starting.delete(name));
@@ -242,7 +248,14 @@ export async function startNodeAgents(
   const unsubscribe = state.onNodeChange(onChange);
 
   for (const node of state.nodes.list()) if (selected(node)) addHost(node);
-  await Promise.all([...hosts.keys()].map((name) => startAgent(name)));
+  // DaemonSet pods do not all start in the same millisecond: at most START_CONCURRENCY at once.
+  const queue = [...hosts.keys()];
+  await Promise.all(
+    Array.from({ length: Math.min(START_CONCURRENCY, queue.length) }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift())
+        await startAgent(name).catch(() => undefined);
+    }),
+  );
 
   const hostOf = (name: string): SimHost => {
     const host = hosts.get(name);
@@ -273,6 +286,7 @@ export async function startNodeAgents(
       if (stopped) return;
       stopped = true;
       unsubscribe();
+      for (const timer of restartTimers) clearTimeout(timer);
       await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
       await Promise.all([...agents.keys()].map((name) => killAgent(name)));
     },
