@@ -9,6 +9,7 @@
  * for a drained, cordoned node like the MCO daemon's desired config), Staging/Staged are `working`, the
  * host going down and up are `reboot` / `ready`, Done and Degraded are `done` / `degraded`.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import { NodeAgent } from '../agent/agent.ts';
 import type { AgentClock } from '../agent/clock.ts';
 import { jsonLogger, type Logger, type LogLevel, silentLogger } from '../agent/log.ts';
@@ -53,6 +54,8 @@ export interface NodeAgentsOptions {
   logLevel?: LogLevel;
   /** Where agent logs go (default stdout), one JSON line each. */
   writeLog?: (line: string) => void;
+  /** The credentials an agent uses (default: the cluster's admin kubeconfig), e.g. through a proxy. */
+  kubeConfig?: (node: string) => KubeConfig;
 }
 
 /** The agents of one cluster. */
@@ -154,7 +157,13 @@ export async function startNodeAgents(
       const host = hosts.get(name);
       if (stopped || !host?.running || agents.has(name) || !state.nodes.get(undefined, name)) return;
       const agent = new NodeAgent({
-        node: new KubeNodePort(PooledKubeConfig.from(cluster.kubeConfig()), name, { rewatchDelayMs: 200 }),
+        node: new KubeNodePort(
+          PooledKubeConfig.from(options.kubeConfig?.(name) ?? cluster.kubeConfig()),
+          name,
+          {
+            rewatchDelayMs: 200,
+          },
+        ),
         host,
         clock: agentClock,
         timeouts,
