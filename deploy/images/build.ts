@@ -239,7 +239,7 @@ export function manifestImage(
   spec: ImageSpec,
   text = readFileSync(join(ROOT, spec.manifest), 'utf8'),
 ): string {
-  const match = new RegExp(`^\\s*image:\\s*(${escape(spec.repository)}\\S*)\\s*$`, 'm').exec(text);
+  const match = new RegExp(`^\\s*image:\\s*(${escapeRegExp(spec.repository)}\\S*)\\s*$`, 'm').exec(text);
   if (!match) throw new Error(`${spec.manifest}: no "image: ${spec.repository}…" line`);
   return match[1]!;
 }
@@ -250,13 +250,13 @@ export function writeManifestImage(spec: ImageSpec, reference: string): void {
   const text = readFileSync(file, 'utf8');
   manifestImage(spec, text); // fails with the file's name when the line is missing
   const next = text.replace(
-    new RegExp(`^(\\s*image:\\s*)${escape(spec.repository)}\\S*\\s*$`, 'm'),
+    new RegExp(`^(\\s*image:\\s*)${escapeRegExp(spec.repository)}\\S*\\s*$`, 'm'),
     (_, prefix: string) => `${prefix}${reference}`,
   );
   writeFileSync(file, next);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** What `npm run images` recorded: per image its reference and inputs, and the buildah that built it. */
 export interface ImagesRecord {

@@ -6,7 +6,8 @@
  * the (resource, verb) pairs they used with the ClusterRole's grants.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpsRequest, type IncomingMessage, type Server } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
