@@ -6,16 +6,13 @@
  * the (resource, verb) pairs they used with the ClusterRole's grants.
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { createServer, request as httpsRequest, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { AgentAnnotations as A } from '../../agent/protocol.ts';
 import { clusterKubeConfig, type Fleet, startFleet, startNodeAgents } from '../../sim/index.ts';
-import { serverIdentity } from '../../sim/tls.ts';
+import { type RecordingProxy, recordingProxy } from '../agent/recording-proxy.ts';
 
 interface K8sObject {
   kind: string;
@@ -53,36 +50,11 @@ function rbacOf(method: string, url: string): string {
 }
 
 let fleet: Fleet | undefined;
-let proxy: Server | undefined;
+let proxy: RecordingProxy | undefined;
 afterAll(async () => {
-  proxy?.closeAllConnections();
-  await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+  await proxy?.close();
   await fleet?.stop();
 });
-
-/** An HTTPS proxy in front of `target` that records every request's RBAC. */
-async function recordingProxy(
-  target: { server: string; caData: string },
-  used: Set<string>,
-): Promise<string> {
-  const tls = await serverIdentity();
-  proxy = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res) => {
-    used.add(rbacOf(req.method ?? 'GET', req.url ?? '/'));
-    const upstream = httpsRequest(
-      `${target.server}${req.url}`,
-      { method: req.method, headers: req.headers, ca: Buffer.from(target.caData, 'base64') },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', () => resolve()));
-  return `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-}
 
 describe('deploy/cluster/agent.yaml', () => {
   it('runs the agent privileged in the host PID namespace on every node, host root at /host, node name from the downward API', () => {
@@ -144,8 +116,8 @@ describe('deploy/cluster/agent.yaml', () => {
       { timeScale: 600 },
     );
     const cluster = fleet.cluster('k1');
-    const used = new Set<string>();
-    const server = await recordingProxy(cluster, used);
+    proxy = await recordingProxy(cluster);
+    const server = proxy.server;
     const agents = await startNodeAgents(
       { cluster, clock: fleet.clock, timeline: fleet.timeline, epochMs: Date.now() - fleet.clock.now() },
       {
@@ -179,6 +151,7 @@ describe('deploy/cluster/agent.yaml', () => {
     }
     expect((await core.readNode({ name: 'worker-0' })).metadata?.annotations?.[A.currentImage]).toBe(NEW);
     await agents.stop();
+    const used = new Set(proxy.requests.map((r) => rbacOf(r.method, r.url)));
 
     const role = find('ClusterRole', 'strata-agent');
     const granted = role.rules!.flatMap((r) =>
