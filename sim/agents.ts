@@ -56,6 +56,12 @@ export interface NodeAgentsOptions {
   writeLog?: (line: string) => void;
   /** The credentials an agent uses (default: the cluster's admin kubeconfig), e.g. through a proxy. */
   kubeConfig?: (node: string) => KubeConfig;
+  /**
+   * `per-agent` (default): each agent has its own connection pool, as each DaemonSet pod does. `shared`:
+   * the agents of the cluster share one pool (each watch still holds its own connection; reads and patches
+   * share), for large simulated fleets: see docs/agent.md, "Simulating agents at scale".
+   */
+  connectionPool?: 'per-agent' | 'shared';
 }
 
 /** The agents of one cluster. */
@@ -112,6 +118,10 @@ export async function startNodeAgents(
   const agents = new Map<string, NodeAgent>();
   const starting = new Map<string, Promise<void>>();
   const restartTimers = new Set<NodeJS.Timeout>();
+  const sharedPool =
+    options.connectionPool === 'shared'
+      ? PooledKubeConfig.from(options.kubeConfig?.('') ?? cluster.kubeConfig())
+      : undefined;
   let stopped = false;
 
   const selected = (node: NodeRecord) => !options.pools || options.pools.includes(node.pool);
@@ -157,13 +167,9 @@ export async function startNodeAgents(
       const host = hosts.get(name);
       if (stopped || !host?.running || agents.has(name) || !state.nodes.get(undefined, name)) return;
       const agent = new NodeAgent({
-        node: new KubeNodePort(
-          PooledKubeConfig.from(options.kubeConfig?.(name) ?? cluster.kubeConfig()),
-          name,
-          {
-            rewatchDelayMs: 200,
-          },
-        ),
+        node: new KubeNodePort(sharedPool ?? options.kubeConfig?.(name) ?? cluster.kubeConfig(), name, {
+          rewatchDelayMs: 200,
+        }),
         host,
         clock: agentClock,
         timeouts,
@@ -298,6 +304,7 @@ export async function startNodeAgents(
       for (const timer of restartTimers) clearTimeout(timer);
       await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
       await Promise.all([...agents.keys()].map((name) => killAgent(name)));
+      await sharedPool?.close();
     },
   };
 }

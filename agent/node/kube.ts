@@ -73,11 +73,18 @@ export interface KubeNodePortOptions {
 export class KubeNodePort implements NodePort {
   readonly name: string;
   private readonly kubeConfig: PooledKubeConfig;
+  /** The pool is this port's own (made from a plain KubeConfig): closing the port closes it. */
+  private readonly ownsPool: boolean;
   private readonly core: CoreV1Api;
   private readonly options: Required<KubeNodePortOptions>;
 
+  /**
+   * @param kubeConfig a plain KubeConfig (the port makes its own pool and closes it with the port) or a
+   *   {@link PooledKubeConfig} its caller owns (and may share).
+   */
   constructor(kubeConfig: KubeConfig, name: string, options: KubeNodePortOptions = {}) {
     this.name = name;
+    this.ownsPool = !(kubeConfig instanceof PooledKubeConfig);
     this.kubeConfig = kubeConfig instanceof PooledKubeConfig ? kubeConfig : PooledKubeConfig.from(kubeConfig);
     this.core = this.kubeConfig.makeApiClient(CoreV1Api);
     this.options = {
@@ -165,6 +172,6 @@ export class KubeNodePort implements NodePort {
   }
 
   async close(): Promise<void> {
-    await this.kubeConfig.close();
+    if (this.ownsPool) await this.kubeConfig.close();
   }
 }

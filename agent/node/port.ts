@@ -40,6 +40,6 @@ export interface NodePort {
    * @throws NodeConflictError when the node changed since.
    */
   patchAnnotations(patch: AnnotationPatch, resourceVersion: string): Promise<NodeSnapshot>;
-  /** Releases connections. */
+  /** Releases the connections it owns. */
   close(): Promise<void>;
 }
