@@ -252,8 +252,10 @@ export class NodeAgent {
     const controller = new AbortController();
     const running: RunningOperation = { view: { kind, image, status: 'running' }, controller };
     this.operation = running;
-    const work =
-      kind === 'rollback' ? this.host.rollback(controller.signal) : this.host.stage(image, controller.signal);
+    // Through a promise: a host port that throws at once fails the operation, it does not strand it.
+    const work = Promise.resolve().then(() =>
+      kind === 'rollback' ? this.host.rollback(controller.signal) : this.host.stage(image, controller.signal),
+    );
     work
       .then(
         () => {

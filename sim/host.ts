@@ -134,7 +134,7 @@ export class SimHost implements HostPort {
   }
 
   /** Stages `image`; a staging already running is stopped first (as the staging unit is). */
-  stage(image: string, signal: AbortSignal): Promise<void> {
+  async stage(image: string, signal: AbortSignal): Promise<void> {
     this.requireUp(`bootc switch ${image}`);
     this.stopStaging('stopped: a new staging started');
     this.history.push(`stage ${image}`);

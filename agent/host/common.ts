@@ -58,7 +58,11 @@ export function commonHost(run: HostCommandRunner, options: CommandHost): Common
     },
     async inStagingUnit(argv, signal) {
       await stopUnit();
-      const onAbort = () => void stopUnit();
+      // Aborted: stop the unit on the host, and settle only once it is stopped.
+      let stopping: Promise<void> | undefined;
+      const onAbort = () => {
+        stopping = stopUnit();
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await run.run(
@@ -76,6 +80,7 @@ export function commonHost(run: HostCommandRunner, options: CommandHost): Common
         );
       } finally {
         signal.removeEventListener('abort', onAbort);
+        await stopping;
       }
     },
   };
