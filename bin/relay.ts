@@ -6,16 +6,23 @@
  *
  * Environment: CLUSTER_ID (the id the cluster is registered under), STRATA_CLUSTER_EVENT_QUEUE_URL, and
  * optionally KUBECONFIG (outside a cluster, e.g. to try it from a workstation) and AWS_REGION.
- * Exits 0 on SIGTERM/SIGINT after stopping its watches; 1 when it cannot start.
+ * Exits 0 on SIGTERM/SIGINT after stopping its watches; 1 when it cannot start. `--version` prints the
+ * version and exits 0.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { projectVersion } from '../agent/version.ts';
 import { SqsMessageQueue } from '../functions/adapters/queue/index.ts';
 import type { ClusterEventMessage } from '../functions/core/ports.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 
 function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, extra: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
+}
+
+if (process.argv.includes('--version')) {
+  process.stdout.write(`strata-relay ${projectVersion()}\n`);
+  process.exit(0);
 }
 
 const clusterId = process.env.CLUSTER_ID;

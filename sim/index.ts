@@ -12,6 +12,14 @@
  * ```
  */
 export {
+  type AgentFaultRule,
+  type AgentFaults,
+  type NodeAgents,
+  type NodeAgentsOptions,
+  type NodeAgentsTarget,
+  startNodeAgents,
+} from './agents.ts';
+export {
   checkInvariants,
   type InvariantReport,
   type PoolLimit,
@@ -39,6 +47,7 @@ export {
   startFleet,
   writeKubeconfig,
 } from './fleet.ts';
+export { SimHost, type SimHostFaults, type SimHostOptions, type SimHostTiming } from './host.ts';
 export { clusterKubeConfig, kubeconfigDocument } from './kubeconfig.ts';
 export type { McoControllers, McoOptions } from './mco/index.ts';
 export type { Release } from './openshift.ts';
