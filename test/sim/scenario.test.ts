@@ -121,7 +121,7 @@ describe('loadScenario', () => {
     const scenario = smallScenario();
     Object.assign(scenario.clusters[0]!, { kind: 'kubernetes', nodeBehaviour: 'bootc-agent' });
     await expect(startFleet(scenario, { clock: 'manual' })).rejects.toThrow(
-      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon)',
+      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon, strata-agent)',
     );
   });
 
