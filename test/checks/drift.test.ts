@@ -7,10 +7,11 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
 import { createKubernetesCluster } from '../../functions/adapters/cluster/kubernetes.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { getClusterDrift, listClusterDrift } from '../../functions/adapters/store/checks.ts';
 import { NodeAnnotations, type RolloutStrategy } from '../../functions/core/model.ts';
 import type { CheckQueueMessage, ImageQueueMessage } from '../../functions/core/ports.ts';

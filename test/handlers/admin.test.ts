@@ -5,7 +5,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
 import { getPool, putPoolIfVersion } from '../../functions/adapters/store/pools.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';

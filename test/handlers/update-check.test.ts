@@ -7,9 +7,10 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import {
   emptyCheck,
   getClusterDrift,

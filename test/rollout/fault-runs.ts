@@ -7,7 +7,8 @@
  * starts per node decide whether an invariant broke.
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { listAllPools } from '../../functions/adapters/store/pools.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import { type RolloutStatus, rolloutId } from '../../functions/core/model.ts';

@@ -5,7 +5,8 @@
  * are scaled down by the time scale.
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
 import { getPool, type PoolRecord } from '../../functions/adapters/store/pools.ts';
