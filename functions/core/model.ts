@@ -39,20 +39,8 @@ export function pinnedReference(image: PinnedImage): string {
   return `${image.host}/${image.repository}@${image.digest}`;
 }
 
-/** A push of a tagged image, normalised from any registry's notification. */
-export interface ImagePushed {
-  /** Which receiver produced it: `distribution`, `harbor`, `quay`, `dockerhub`, `github`, `acr`, `jfrog`, `gar`, `ecr`, `cli`, `update-check`. */
-  source: string;
-  host: string;
-  repository: string;
-  tag: string;
-  /** Digest the notification claimed, if any. Strata re-resolves the tag itself and trusts the registry. */
-  digestHint: string | null;
-  /** Delivery or event id from the source, when it has one (replay protection). */
-  eventId: string | null;
-  /** ISO time the event was received. */
-  receivedAt: string;
-}
+/** A push of a tagged image, normalised from any registry's notification: see ./messages.ts. */
+export type { ImagePushed } from './messages.ts';
 
 /** Label selector as Kubernetes writes it. */
 export interface LabelSelector {

@@ -1,6 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import {
   fileCredentials,
@@ -14,21 +13,10 @@ import type { StoreContext } from '../adapters/store/context.ts';
 import { createRollout, getRollout } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import { claimPush, findTracksForImage, releasePush } from '../adapters/store/tracks.ts';
-import { SHA256_DIGEST } from '../core/ingress/media-types.ts';
+import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
 import type { MessageQueue, PlanRolloutMessage } from '../core/ports.ts';
 import { pushKey, rolloutForPush } from '../core/tracks/match.ts';
 import { processSqsBatch } from './sqs-batch.ts';
-
-/** An image queue message as image-push accepts it. */
-export const ImagePushedSchema = z.object({
-  source: z.string().min(1),
-  host: z.string().min(1),
-  repository: z.string().min(1),
-  tag: z.string().min(1),
-  digestHint: z.string().regex(SHA256_DIGEST).nullable(),
-  eventId: z.string().nullable(),
-  receivedAt: z.string(),
-});
 
 /** What image-push needs. */
 export interface ImagePushDeps {
@@ -55,14 +43,12 @@ export type ImagePushOutcome =
 export async function processImagePush(deps: ImagePushDeps, message: unknown): Promise<ImagePushOutcome> {
   const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
   const now = deps.now ?? (() => new Date());
-  const parsed = ImagePushedSchema.safeParse(message);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const reason = `image queue message: ${issue.path.join('.') || '(body)'}: ${issue.message}`;
-    log({ level: 'WARN', message: 'invalid image queue message dropped', reason });
-    return { outcome: 'invalid', reason };
+  const parsed = parseMessage(ImagePushedSchema, message, 'image queue message');
+  if (!parsed.ok) {
+    log({ level: 'WARN', message: 'invalid image queue message dropped', reason: parsed.reason });
+    return { outcome: 'invalid', reason: parsed.reason };
   }
-  const push = parsed.data;
+  const push = parsed.message;
   const tagged = { host: push.host, repository: push.repository, tag: push.tag };
   let digest: string;
   try {

@@ -1,11 +1,16 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { type ClusterCache, createClusterCache } from '../adapters/store/clusters.ts';
 import type { StoreContext } from '../adapters/store/context.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
-import type { ClusterEventMessage, MessageQueue, ReconcilePoolMessage } from '../core/ports.ts';
+import {
+  type ClusterEventMessage,
+  ClusterEventMessageSchema,
+  parseMessage,
+  type ReconcilePoolMessage,
+} from '../core/messages.ts';
+import type { MessageQueue } from '../core/ports.ts';
 import { primaryPool } from '../core/rollout/index.ts';
 import { processSqsBatch } from './sqs-batch.ts';
 
@@ -16,17 +21,6 @@ export interface NodeStateDeps {
   /** Cluster registrations cache (default: read every time). */
   clusters?: ClusterCache;
 }
-
-/** The cluster-event message schema. */
-export const ClusterEventMessageSchema = z.object({
-  clusterId: z.string().min(1),
-  kind: z.enum(['Node', 'MachineConfigPool']),
-  name: z.string().min(1),
-  eventType: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
-  labels: z.record(z.string(), z.string()).optional(),
-  resourceVersion: z.string().optional(),
-  observedAt: z.string(),
-});
 
 /** What happened to one event. */
 export type NodeStateOutcome = { enqueued: ReconcilePoolMessage } | { dropped: string };
@@ -56,9 +50,8 @@ export function createNodeStateHandler(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
     return processSqsBatch(event, context, async (body, r) => {
-      const parsed = ClusterEventMessageSchema.safeParse(body);
-      if (!parsed.success) return { dropped: `cluster event ${r.messageId}: ${parsed.error.message}` };
-      return processClusterEvent(deps, parsed.data);
+      const parsed = parseMessage(ClusterEventMessageSchema, body, `cluster event ${r.messageId}`);
+      return parsed.ok ? processClusterEvent(deps, parsed.message) : { dropped: parsed.reason };
     });
   };
 }

@@ -1,6 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { type ClusterConnector, createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { renderTarget } from '../adapters/cluster/render-target.ts';
@@ -13,6 +12,7 @@ import { listClusterPools, type PoolRecord, putPoolIfVersion } from '../adapters
 import { recordRendered } from '../adapters/store/rendered.ts';
 import { getRollout, listRolloutsByTrack, putRolloutIfVersion } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
+import { PlanRolloutMessageSchema, parseMessage } from '../core/messages.ts';
 import { pinnedReference, type RolloutRecord, type RolloutStatus } from '../core/model.ts';
 import {
   MAX_DELAY_SECONDS,
@@ -344,18 +344,14 @@ export async function controlRollout(
   }
 }
 
-/** The plan message schema. */
-export const PlanRolloutMessageSchema = z.object({ rolloutId: z.string().min(1) });
-
 /** Builds the SQS handler (partial batch failures reported). */
 export function createPlanRolloutHandler(
   deps: PlanRolloutDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
     return processSqsBatch(event, context, async (body, r) => {
-      const parsed = PlanRolloutMessageSchema.safeParse(body);
-      if (!parsed.success) return { dropped: `plan message ${r.messageId}: ${parsed.error.message}` };
-      return planRolloutPass(deps, parsed.data.rolloutId);
+      const parsed = parseMessage(PlanRolloutMessageSchema, body, `plan message ${r.messageId}`);
+      return parsed.ok ? planRolloutPass(deps, parsed.message.rolloutId) : { dropped: parsed.reason };
     });
   };
 }

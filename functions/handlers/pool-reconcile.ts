@@ -1,6 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
@@ -10,6 +9,7 @@ import { type StoreContext, VersionConflictError } from '../adapters/store/conte
 import { getPool, type PoolRecord, putPoolIfVersion } from '../adapters/store/pools.ts';
 import { getRollout } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
+import { parseMessage, ReconcilePoolMessageSchema } from '../core/messages.ts';
 import { NodeAnnotations, type RolloutStatus } from '../core/model.ts';
 import {
   MAX_DELAY_SECONDS,
@@ -84,9 +84,6 @@ export interface PoolReconcileOutcome {
   conflicts: number;
   requeueAfterSeconds: number | null;
 }
-
-/** The reconcile message schema. */
-export const ReconcilePoolMessageSchema = z.object({ clusterId: z.string().min(1), pool: z.string().min(1) });
 
 function holdsFor(status: RolloutStatus | undefined): StartHold[] {
   if (status === 'Paused') return ['paused'];
@@ -347,10 +344,9 @@ export function createPoolReconcileHandler(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   return (event, context) => {
     return processSqsBatch(event, context, async (body, r) => {
-      const parsed = ReconcilePoolMessageSchema.safeParse(body);
+      const parsed = parseMessage(ReconcilePoolMessageSchema, body, `reconcile message ${r.messageId}`);
       // A malformed key can never succeed: drop it (not retried) and say why.
-      if (!parsed.success) return { dropped: `reconcile message ${r.messageId}: ${parsed.error.message}` };
-      return reconcilePool(deps, parsed.data);
+      return parsed.ok ? reconcilePool(deps, parsed.message) : { dropped: parsed.reason };
     });
   };
 }

@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import type { ClusterConnector } from '../adapters/cluster/connector.ts';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
@@ -61,18 +60,13 @@ import { BaseReferenceError } from '../core/checks/errors.ts';
 import { baseImageUpdatedEvent } from '../core/checks/events.ts';
 import { assessBase } from '../core/checks/staleness.ts';
 import { taggedReference } from '../core/ingress/reference.ts';
+import { type CheckQueueMessage, CheckQueueMessageSchema, parseMessage } from '../core/messages.ts';
 import type { ImagePushed, Track } from '../core/model.ts';
-import type { CheckQueueMessage, MessageQueue } from '../core/ports.ts';
+import type { MessageQueue } from '../core/ports.ts';
 import { renderedName } from '../core/render/name.ts';
 import type { YamlValue } from '../core/render/yamlv2/index.ts';
 import { isTerminal } from '../core/rollout/index.ts';
 import { processSqsBatch } from './sqs-batch.ts';
-
-/** A check-queue message as the consumer accepts it. */
-export const CheckQueueMessageSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('track'), track: z.string().min(1), cycle: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('drift'), clusterId: z.string().min(1), cycle: z.string().min(1) }),
-]);
 
 /** What the update check needs. */
 export interface UpdateCheckDeps {
@@ -407,14 +401,13 @@ export async function processCheckMessage(
   deps: UpdateCheckDeps,
   body: unknown,
 ): Promise<TrackCheckOutcome | DriftCheckOutcome | { outcome: 'invalid'; reason: string }> {
-  const parsed = CheckQueueMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const reason = `check queue message: ${issue.path.join('.') || '(body)'}: ${issue.message}`;
+  const parsed = parseMessage(CheckQueueMessageSchema, body, 'check queue message');
+  if (!parsed.ok) {
+    const reason = parsed.reason;
     (deps.log ?? defaultLog)({ level: 'WARN', message: 'invalid check queue message dropped', reason });
     return { outcome: 'invalid', reason };
   }
-  const m = parsed.data;
+  const m = parsed.message;
   return m.kind === 'track'
     ? checkTrack(deps, m.track, m.cycle)
     : checkClusterDrift(deps, m.clusterId, m.cycle);
