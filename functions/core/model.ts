@@ -105,6 +105,27 @@ export type RolloutStatus =
   | 'Superseded'
   | 'Completed';
 
+/** One planned wave: its name and the clusters it takes, in update order. */
+export interface PlannedWave {
+  name: string;
+  clusters: string[];
+}
+
+/** What the planner remembers between passes (stored on the rollout item). */
+export interface RolloutProgress {
+  waves: PlannedWave[];
+  /** Index of the current wave. */
+  wave: number;
+  /** When the current wave completed (soak runs from here); null while it runs. */
+  waveCompletedAt: string | null;
+  /** Clusters whose pools were given this rollout's target. */
+  activated: string[];
+  /** Clusters whose pools all finished this rollout's target. */
+  completed: string[];
+  /** Why the rollout halted or rolled back, when it did. */
+  failureReason?: string;
+}
+
 /** A rollout of one digest of one track. Exactly one exists per (track, digest). */
 export interface RolloutRecord {
   /** Deterministic: see {@link rolloutId}. */
@@ -118,6 +139,8 @@ export interface RolloutRecord {
   /** What started it: the ImagePushed source, `cli`, `update-check`. */
   cause: string;
   createdAt: string;
+  /** The planner's bookkeeping; absent until its first pass. */
+  progress?: RolloutProgress;
   /** Optimistic-concurrency counter; every write is conditional on it. */
   version: number;
 }

@@ -27,16 +27,10 @@ import { imageLayer } from '../adapters/cluster/render-target.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import { listClusterDrift, listTrackChecks } from '../adapters/store/checks.ts';
-import {
-  type ClusterRecord,
-  type CredentialsRef,
-  clusterKey,
-  getCluster,
-  listClusters,
-} from '../adapters/store/clusters.ts';
-import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
+import { clusterKey, getCluster, listClusters } from '../adapters/store/clusters.ts';
+import type { StoreContext } from '../adapters/store/context.ts';
 import { listEvents } from '../adapters/store/events.ts';
-import { listAllPools, listClusterPools, type PoolRecord, poolKey } from '../adapters/store/pools.ts';
+import { listAllPools, listClusterPools, poolKey } from '../adapters/store/pools.ts';
 import { registerClusterWithPools } from '../adapters/store/registry.ts';
 import { getRollout, listRollouts } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
@@ -59,6 +53,7 @@ import {
   PublishSchema,
   parseRequest,
 } from '../core/admin/index.ts';
+import type { ClusterRecord, CredentialsRef } from '../core/clusters.ts';
 import { InvalidReferenceError, parseImageReference } from '../core/ingress/reference.ts';
 import {
   type ImagePushed,
@@ -76,6 +71,7 @@ import type {
   ReconcilePoolMessage,
 } from '../core/ports.ts';
 import { type MachineConfigPool, mcoApiVersion, RenderError, renderPool } from '../core/render/index.ts';
+import { VersionConflictError } from '../core/retry.ts';
 import {
   InvalidPolicyError,
   InvalidTransitionError,
@@ -85,6 +81,7 @@ import {
   NotFoundError,
   primaryPool,
 } from '../core/rollout/index.ts';
+import type { PoolRecord } from '../core/rollout/pool-state.ts';
 import { parseTrack, TrackDefinitionError } from '../core/tracks/index.ts';
 import { controlRollout, type RolloutAction } from './plan-rollout.ts';
 import { runCheckTick } from './update-check.ts';

@@ -6,9 +6,9 @@ import { renderTarget } from '../adapters/cluster/render-target.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import { listClusters } from '../adapters/store/clusters.ts';
-import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
+import type { StoreContext } from '../adapters/store/context.ts';
 import { appendEvent } from '../adapters/store/events.ts';
-import { listClusterPools, type PoolRecord, putPoolIfVersion } from '../adapters/store/pools.ts';
+import { listClusterPools, putPoolIfVersion } from '../adapters/store/pools.ts';
 import { recordRendered } from '../adapters/store/rendered.ts';
 import { getRollout, listRolloutsByTrack, putRolloutIfVersion } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
@@ -21,6 +21,7 @@ import {
   type ReconcilePoolMessage,
 } from '../core/ports.ts';
 import { RenderError, UnreconcilableError } from '../core/render/index.ts';
+import { VersionConflictError } from '../core/retry.ts';
 import {
   type ClusterReport,
   InvalidTransitionError,
@@ -32,6 +33,7 @@ import {
   type RolloutProgress,
   targetKey,
 } from '../core/rollout/index.ts';
+import type { PoolRecord } from '../core/rollout/pool-state.ts';
 import { processSqsBatch } from './sqs-batch.ts';
 
 /** A rollout item with the planner's bookkeeping. */

@@ -5,8 +5,8 @@ import { createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
 import { SqsMessageQueue } from '../adapters/queue/index.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
-import { type StoreContext, VersionConflictError } from '../adapters/store/context.ts';
-import { getPool, type PoolRecord, putPoolIfVersion } from '../adapters/store/pools.ts';
+import type { StoreContext } from '../adapters/store/context.ts';
+import { getPool, putPoolIfVersion } from '../adapters/store/pools.ts';
 import { getRollout } from '../adapters/store/rollouts.ts';
 import { createDocumentClient } from '../adapters/store/table.ts';
 import { parseMessage, ReconcilePoolMessageSchema } from '../core/messages.ts';
@@ -17,6 +17,7 @@ import {
   type PlanRolloutMessage,
   type ReconcilePoolMessage,
 } from '../core/ports.ts';
+import { VersionConflictError } from '../core/retry.ts';
 import {
   type ClusterPort,
   calculatePoolStatus,
@@ -31,6 +32,7 @@ import {
   type StartHold,
   targetKey,
 } from '../core/rollout/index.ts';
+import type { PoolRecord } from '../core/rollout/pool-state.ts';
 import { processSqsBatch } from './sqs-batch.ts';
 
 /** Timing of the reconcile. */

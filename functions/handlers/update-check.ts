@@ -34,14 +34,12 @@ import type { RetryPolicy } from '../adapters/registry/retry.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
 import {
   deleteTrackCheck,
-  emptyCheck,
   getTrackCheck,
   listTrackChecks,
   logBaseEvent,
   markBaseEventPublished,
   replaceClusterDrift,
   saveTrackCheck,
-  type TrackCheck,
 } from '../adapters/store/checks.ts';
 import { listClusters } from '../adapters/store/clusters.ts';
 import type { StoreContext } from '../adapters/store/context.ts';
@@ -59,6 +57,7 @@ import {
 import { BaseReferenceError } from '../core/checks/errors.ts';
 import { baseImageUpdatedEvent } from '../core/checks/events.ts';
 import { assessBase } from '../core/checks/staleness.ts';
+import { emptyCheck, type TrackCheck } from '../core/checks/track-check.ts';
 import { taggedReference } from '../core/ingress/reference.ts';
 import { type CheckQueueMessage, CheckQueueMessageSchema, parseMessage } from '../core/messages.ts';
 import type { ImagePushed, Track } from '../core/model.ts';

@@ -11,14 +11,10 @@ import { createCredentialsResolver } from '../../functions/adapters/cluster/cred
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
 import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
-import {
-  emptyCheck,
-  getClusterDrift,
-  getTrackCheck,
-  saveTrackCheck,
-} from '../../functions/adapters/store/checks.ts';
+import { getClusterDrift, getTrackCheck, saveTrackCheck } from '../../functions/adapters/store/checks.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { deleteTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
+import { emptyCheck } from '../../functions/core/checks/track-check.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
 import type { CheckQueueMessage } from '../../functions/core/ports.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';

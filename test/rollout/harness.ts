@@ -9,7 +9,7 @@ import { createCredentialsResolver } from '../../functions/adapters/cluster/cred
 import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
-import { getPool, type PoolRecord } from '../../functions/adapters/store/pools.ts';
+import { getPool } from '../../functions/adapters/store/pools.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import type { RolloutRecord, RolloutStatus, RolloutStrategy, Track } from '../../functions/core/model.ts';
@@ -20,6 +20,7 @@ import type {
   ReconcilePoolMessage,
 } from '../../functions/core/ports.ts';
 import type { MaintenanceWindow } from '../../functions/core/rollout/index.ts';
+import type { PoolRecord } from '../../functions/core/rollout/pool-state.ts';
 import { processClusterEvent } from '../../functions/handlers/node-state.ts';
 import {
   controlRollout,

@@ -3,9 +3,11 @@
  * port built from its resolved credentials, cached per registration version (a changed endpoint or
  * credentials reference builds a new client).
  */
+
+import type { ClusterRecord } from '../../core/clusters.ts';
 import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
 import { NotFoundError } from '../../core/rollout/errors.ts';
-import { type ClusterRecord, createClusterCache } from '../store/clusters.ts';
+import { createClusterCache } from '../store/clusters.ts';
 import type { StoreContext } from '../store/context.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { createKubernetesCluster } from './kubernetes.ts';

@@ -4,8 +4,8 @@
  * Secrets Manager through the same port.
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterRecord } from '../../core/clusters.ts';
 import { CredentialsError, type TokenSource } from '../secrets/tokens.ts';
-import type { ClusterRecord } from '../store/clusters.ts';
 
 /** Resolves a cluster's credentials into a KubeConfig whose current context targets that cluster. */
 export interface CredentialsResolver {

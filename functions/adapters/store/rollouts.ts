@@ -4,7 +4,8 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RolloutRecord } from '../../core/model.ts';
-import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 
 /** Partition key of a rollout. */

@@ -5,8 +5,9 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Track } from '../../core/model.ts';
+import { VersionConflictError } from '../../core/retry.ts';
 import { followedImageKey } from '../../core/tracks/match.ts';
-import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 
 /** Primary key of a track. */

@@ -6,6 +6,7 @@ export * from './max-unavailable.ts';
 export * from './node-facts.ts';
 export * from './pool-membership.ts';
 export * from './pool-plan.ts';
+export * from './pool-state.ts';
 export * from './pool-status.ts';
 export * from './rollout-plan.ts';
 export * from './selector.ts';

@@ -3,23 +3,10 @@
  * given the rollout, its progress and what each cluster's pools report, decide the next state and which
  * clusters to start or roll back.
  */
-import type { IntOrPercent, RolloutRecord, RolloutStatus } from '../model.ts';
-import { type ClusterRef, type PlannedWave, planWaves } from './waves.ts';
+import type { IntOrPercent, RolloutProgress, RolloutRecord, RolloutStatus } from '../model.ts';
+import { type ClusterRef, planWaves } from './waves.ts';
 
-/** What the plan step remembers between passes (stored on the rollout item). */
-export interface RolloutProgress {
-  waves: PlannedWave[];
-  /** Index of the current wave. */
-  wave: number;
-  /** When the current wave completed (soak runs from here); null while it runs. */
-  waveCompletedAt: string | null;
-  /** Clusters whose pools were given this rollout's target. */
-  activated: string[];
-  /** Clusters whose pools all finished this rollout's target. */
-  completed: string[];
-  /** Why the rollout halted or rolled back, when it did. */
-  failureReason?: string;
-}
+export type { RolloutProgress } from '../model.ts';
 
 /** One targeted pool of a cluster, as its pool item reports it. */
 export interface PoolReport {

@@ -3,7 +3,7 @@ import { createCredentialsResolver } from '../../../functions/adapters/cluster/c
 import { createKubernetesCluster } from '../../../functions/adapters/cluster/kubernetes.ts';
 import { renderTarget } from '../../../functions/adapters/cluster/render-target.ts';
 import { CredentialsError, staticTokens } from '../../../functions/adapters/secrets/tokens.ts';
-import type { ClusterRecord } from '../../../functions/adapters/store/clusters.ts';
+import type { ClusterRecord } from '../../../functions/core/clusters.ts';
 import { NodeAnnotations } from '../../../functions/core/model.ts';
 import type { ClusterPort } from '../../../functions/core/rollout/index.ts';
 import { type Fleet, startFleet } from '../../../sim/index.ts';
