@@ -3,6 +3,8 @@
  * embedded runtime locally); handlers and core code depend only on these.
  */
 
+import type { BaseImageUpdated } from './checks/events.ts';
+
 /** Options for sending one message. */
 export interface SendOptions {
   /** Deliver no earlier than this many seconds from now (SQS `DelaySeconds`, at most 900). */
@@ -25,3 +27,37 @@ export type {
 
 /** Largest delay SQS accepts; longer waits are covered by the periodic resync tick. */
 export const MAX_DELAY_SECONDS = 900;
+
+/**
+ * One structured log line. Correlation keys, when a line is about them: `rolloutId`, `clusterId`, `pool`,
+ * `node` (and `track`); never secrets or request bodies.
+ */
+export interface LogLine {
+  level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+  [field: string]: unknown;
+}
+
+/** Where handlers log: Powertools Logger on AWS (adapters/lambda/logger.ts), warnings only locally. */
+export type Log = (line: LogLine) => void;
+
+/** A log that keeps nothing (the default where none is given). */
+export const silentLog: Log = () => undefined;
+
+/** What admin's `POST /v1/checks` runs: the update check's tick, now (its fan-out, for some tracks only). */
+export interface CheckTrigger {
+  run(only?: {
+    tracks?: string[];
+    drift?: boolean;
+  }): Promise<{ cycle: string; tracks: string[]; clusters: string[] }>;
+}
+
+/** Counts rollouts that halted (the stack alarms on `Strata/RolloutHalted`). */
+export interface RolloutMetrics {
+  halted(rolloutId: string): void;
+}
+
+/** Publishes BaseImageUpdated events (EventBridge on AWS). Delivery is at least once: consumers de-duplicate on `event.id`. */
+export interface EventPublisher {
+  publish(event: BaseImageUpdated): Promise<void>;
+}

@@ -3,6 +3,13 @@
  * (`body.pools[0].name`), so a CLI user sees exactly what to fix.
  */
 import * as z from 'zod';
+import {
+  type ClusterRegistration,
+  type CredentialsRef,
+  clusterTokenSecretName,
+  defaultNodeSelector,
+} from '../clusters.ts';
+import { parseImageReference } from '../ingress/reference.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
 import { AdminRequestError } from './errors.ts';
 
@@ -96,4 +103,64 @@ export function parseRequest<T>(schema: z.ZodType<T, unknown>, value: unknown, p
   const issue = result.error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   throw new AdminRequestError(`${prefix}${path}`, issue.message);
+}
+
+/**
+ * The image a request names: `host/repo:tag[@digest]`, the digest also allowed in `digest`.
+ * @throws AdminRequestError naming the field: not a reference, no tag, or two different digests.
+ */
+export function requestedImage(field: string, image: string, digest: string | undefined) {
+  let ref: ReturnType<typeof parseImageReference>;
+  try {
+    ref = parseImageReference(image);
+  } catch (error) {
+    throw new AdminRequestError(field, (error as Error).message);
+  }
+  if (!ref.tag) {
+    throw new AdminRequestError(
+      field,
+      `"${image}" names no tag: tracks follow tags (host/repo:tag[@digest])`,
+    );
+  }
+  if (ref.digest && digest && ref.digest !== digest) {
+    throw new AdminRequestError('body.digest', `differs from the digest in image (${ref.digest})`);
+  }
+  return { host: ref.host, repository: ref.repository, tag: ref.tag, digest: digest ?? ref.digest };
+}
+
+/**
+ * The registration a `POST /v1/clusters` asks for: credentials from its kubeconfig, secret name or token
+ * (a token is kept under `strata/clusters/<name>`, which needs a deployment that stores tokens).
+ * @throws AdminRequestError when a token is given and tokens cannot be stored.
+ */
+export function registrationOf(req: AddClusterRequest, storesTokens: boolean): ClusterRegistration {
+  let credentials: CredentialsRef;
+  if (req.kubeconfig) {
+    const { path, context } = req.kubeconfig;
+    credentials = { kind: 'kubeconfig', path, ...(context ? { context } : {}) };
+  } else if (req.secretName) {
+    credentials = { kind: 'token-secret', secretName: req.secretName };
+  } else if (!storesTokens) {
+    throw new AdminRequestError(
+      'body.token',
+      `this deployment does not store tokens: store it as the secret ${clusterTokenSecretName(req.name)} and pass secretName`,
+    );
+  } else {
+    credentials = { kind: 'token-secret', secretName: clusterTokenSecretName(req.name) };
+  }
+  return {
+    id: req.name,
+    endpoint: req.endpoint,
+    ...(req.caData ? { caData: req.caData } : {}),
+    credentials,
+    labels: req.labels,
+    pools: req.pools.map((p) => ({
+      name: p.name,
+      nodeSelector: p.nodeSelector ?? defaultNodeSelector(p.name),
+      ...('maxUnavailable' in p && p.maxUnavailable !== undefined
+        ? { maxUnavailable: p.maxUnavailable }
+        : {}),
+    })),
+    ...(req.windows ? { windows: req.windows } : {}),
+  };
 }

@@ -44,3 +44,8 @@ export function nextDrift(
     version: previous?.version ?? 0,
   };
 }
+
+/** What one drift check found. */
+export type DriftCheckOutcome =
+  | { outcome: 'drift'; clusterId: string; findings: number }
+  | { outcome: 'drift-failed'; clusterId: string; error: string };

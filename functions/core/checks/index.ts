@@ -11,7 +11,12 @@ export {
   pausedDrift,
   renderedDrift,
 } from './drift.ts';
-export { type ClusterDrift, nextDrift, type StoredDriftFinding } from './drift-record.ts';
+export {
+  type ClusterDrift,
+  type DriftCheckOutcome,
+  nextDrift,
+  type StoredDriftFinding,
+} from './drift-record.ts';
 export { BaseReferenceError } from './errors.ts';
 export {
   BASE_IMAGE_UPDATED,

@@ -164,3 +164,25 @@ export function baseResolved(
 export function basePublishFailed(check: TrackCheck, error: string): TrackCheck {
   return { ...check, baseError: `BaseImageUpdated not published yet: ${error}` };
 }
+
+/** What one track check found (`moved`: an update-check push was sent; `published`: a BaseImageUpdated id). */
+export type TrackCheckOutcome =
+  | { outcome: 'gone'; track: string }
+  | { outcome: 'failed'; track: string; error: string }
+  | {
+      outcome: 'checked';
+      track: string;
+      digest: string;
+      moved: boolean;
+      stale: boolean;
+      published: string | null;
+    };
+
+/** What one tick of the update check sent: a cycle's track and drift checks, and check items forgotten. */
+export interface TickOutcome {
+  cycle: string;
+  tracks: string[];
+  clusters: string[];
+  /** Check items of tracks that no longer exist, deleted. */
+  forgotten: string[];
+}

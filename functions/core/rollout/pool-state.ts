@@ -87,3 +87,18 @@ export function newPool(
 export function hasActiveSlots(pool: Pick<PoolRecord, 'slots'>): boolean {
   return Object.values(pool.slots).some((s) => !s.failed);
 }
+
+/**
+ * True when a pool has work the resync tick must re-enqueue: a node in flight, a target not yet reached,
+ * or no baseline recorded yet.
+ */
+export function needsReconcile(pool: PoolRecord): boolean {
+  return (
+    hasActiveSlots(pool) || (pool.target !== null && !pool.reached) || (!pool.target && !pool.lastCompleted)
+  );
+}
+
+/** Pools with nodes in flight: a cluster is not removed while any of its pools has one. */
+export function busyPools(pools: PoolRecord[]): string[] {
+  return pools.filter(hasActiveSlots).map((p) => p.pool);
+}

@@ -4,6 +4,7 @@
  * clusters to start or roll back.
  */
 import type { IntOrPercent, RolloutProgress, RolloutRecord, RolloutStatus } from '../model.ts';
+import { isLive } from './lifecycle.ts';
 import { type ClusterRef, planWaves } from './waves.ts';
 
 export type { RolloutProgress } from '../model.ts';
@@ -47,18 +48,6 @@ export interface RolloutPlan {
   rollback: string[];
   /** Plan again after this many seconds (soak), or null when only events move it on. */
   requeueAfterSeconds: number | null;
-}
-
-const TERMINAL: RolloutStatus[] = ['Completed', 'Aborted', 'Superseded', 'RolledBack'];
-
-/** True when the status never changes again by itself. */
-export function isTerminal(status: RolloutStatus): boolean {
-  return TERMINAL.includes(status);
-}
-
-/** True for statuses in which pools may start nodes towards this rollout's target. */
-export function allowsStarts(status: RolloutStatus): boolean {
-  return status === 'Progressing' || status === 'Soaking' || status === 'Pending';
 }
 
 /** The fleet budget as a node count: an int as is, a percent of the targeted machines (floored). */
@@ -129,7 +118,7 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));
     return { ...idle(restored ? 'RolledBack' : 'RollingBack'), rollback };
   }
-  if (isTerminal(rollout.status) || rollout.status === 'Paused' || rollout.status === 'Halted') {
+  if (!isLive(rollout.status)) {
     return idle(rollout.status);
   }
 
@@ -180,4 +169,13 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     progress.waveCompletedAt = null;
   }
   return { status: 'Completed', progress, activate, rollback: [], requeueAfterSeconds: null };
+}
+
+/** What one planning pass did: the rollout's status, clusters activated, pools sent back, when to plan again. */
+export interface PlanOutcome {
+  rolloutId: string;
+  status: RolloutStatus | null;
+  activated: string[];
+  rolledBack: string[];
+  requeueAfterSeconds: number | null;
 }
