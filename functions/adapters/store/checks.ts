@@ -10,6 +10,7 @@ import { type ClusterDrift, nextDrift } from '../../core/checks/drift-record.ts'
 import type { BaseImageUpdated, LoggedBaseEvent } from '../../core/checks/events.ts';
 import type { TrackCheck } from '../../core/checks/track-check.ts';
 import { VersionConflictError } from '../../core/retry.ts';
+import type { CheckStore } from '../../core/stores.ts';
 import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
@@ -183,4 +184,18 @@ export async function listBaseEvents(store: StoreContext, track?: string): Promi
 
 function queryGsi2(store: StoreContext, key: string): Promise<Record<string, unknown>[]> {
   return queryAll(store, { index: 'gsi2', partition: key });
+}
+
+/** The check store port (core/stores.ts) on one table. */
+export function checkStore(store: StoreContext): CheckStore {
+  return {
+    getTrackCheck: (track) => getTrackCheck(store, track),
+    saveTrackCheck: (check) => saveTrackCheck(store, check),
+    listTrackChecks: () => listTrackChecks(store),
+    deleteTrackCheck: (track) => deleteTrackCheck(store, track),
+    replaceClusterDrift: (clusterId, findings, at) => replaceClusterDrift(store, clusterId, findings, at),
+    listClusterDrift: () => listClusterDrift(store),
+    logBaseEvent: (event) => logBaseEvent(store, event),
+    markBaseEventPublished: (id, at) => markBaseEventPublished(store, id, at),
+  };
 }

@@ -4,6 +4,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClusterRecord } from '../../core/clusters.ts';
+import type { ClusterLookup } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
@@ -45,16 +46,12 @@ export async function listClusters(store: StoreContext): Promise<ClusterRecord[]
   return items.map((item) => withoutKeys<ClusterRecord>(item));
 }
 
-/** Cluster registrations read through a short-lived cache (they change rarely; events are frequent). */
-export interface ClusterCache {
-  get(id: string): Promise<ClusterRecord | null>;
-}
-
 /**
- * A per-process cache of cluster registrations, each kept `ttlSeconds` (0: always read). A changed
- * registration (labels, windows, pools) is seen at most that much later.
+ * Cluster registrations read through a per-process cache (they change rarely; events are frequent), each
+ * kept `ttlSeconds` (0: always read). A changed registration (labels, windows, pools) is seen at most that
+ * much later.
  */
-export function createClusterCache(store: StoreContext, ttlSeconds = 5): ClusterCache {
+export function createClusterCache(store: StoreContext, ttlSeconds = 5): ClusterLookup {
   const entries = new Map<string, { at: number; record: ClusterRecord | null }>();
   return {
     async get(id) {

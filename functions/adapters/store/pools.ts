@@ -4,7 +4,9 @@
  * reconciles racing on one pool cannot both start a node.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { retryOnConflict } from '../../core/retry.ts';
 import type { PoolRecord } from '../../core/rollout/pool-state.ts';
+import type { PoolStore } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { type PartitionQuery, queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
@@ -73,4 +75,29 @@ export function listAllPools(store: StoreContext): Promise<PoolRecord[]> {
 /** Pools whose target belongs to a rollout (index gsi1; eventually consistent). */
 export function listPoolsTargetedBy(store: StoreContext, rolloutId: string): Promise<PoolRecord[]> {
   return queryPools(store, { index: 'gsi1', partition: `POOLTARGET#${rolloutId}` });
+}
+
+/** Read-change-write of one pool under optimistic concurrency (core/retry.ts). */
+export function updatePool(
+  store: StoreContext,
+  clusterId: string,
+  pool: string,
+  change: (current: PoolRecord) => PoolRecord | null,
+): Promise<PoolRecord | null> {
+  return retryOnConflict(`pool ${clusterId}/${pool}`, async () => {
+    const current = await getPool(store, clusterId, pool);
+    const next = current && change(current);
+    return current && next ? putPoolIfVersion(store, next, current.version) : null;
+  });
+}
+
+/** The pool store port (core/stores.ts) on one table. */
+export function poolStore(store: StoreContext): PoolStore {
+  return {
+    getPool: (clusterId, pool) => getPool(store, clusterId, pool),
+    putPoolIfVersion: (next, expected) => putPoolIfVersion(store, next, expected),
+    updatePool: (clusterId, pool, change) => updatePool(store, clusterId, pool, change),
+    listClusterPools: (clusterId) => listClusterPools(store, clusterId),
+    listAllPools: () => listAllPools(store),
+  };
 }
