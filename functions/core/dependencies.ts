@@ -4,7 +4,15 @@
  * runtime). Each handler takes the part it uses (`Pick<Dependencies, …>`).
  */
 import type { CheckQueueMessage, ImagePushed, PlanRolloutMessage, ReconcilePoolMessage } from './messages.ts';
-import type { CheckTrigger, EventPublisher, Log, MessageQueue, RolloutMetrics } from './ports.ts';
+import type {
+  CheckTrigger,
+  DeclareDigest,
+  EventPublisher,
+  Log,
+  MessageQueue,
+  RolloutMetrics,
+  TokenStore,
+} from './ports.ts';
 import type { CycleResolver, ImageMetadataReader, TagResolver } from './registry.ts';
 import type { ClusterConnector } from './rollout/cluster-port.ts';
 import type { ClusterLookup, Stores } from './stores.ts';
@@ -31,6 +39,10 @@ export interface Dependencies {
   metrics?: RolloutMetrics;
   /** Runs the update check now (admin's `POST /v1/checks`). */
   checks?: CheckTrigger | undefined;
+  /** Where tokens of newly added clusters go; without it, clusters are added by `secretName` only. */
+  tokens?: TokenStore;
+  /** Locally, a published tag resolves to its declared digest; on AWS the registry decides. */
+  declareDigest?: DeclareDigest;
   /** The clock (tests and the simulator drive their own). */
   now?: () => Date;
   log?: Log;

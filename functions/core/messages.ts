@@ -1,7 +1,8 @@
 /**
  * Every message Strata's queues carry, defined once: a zod schema per message (what a consumer accepts) and
- * its type derived from it. Producers build these types; consumers parse bodies with the schemas, and a body
- * that does not parse is dropped with a reason naming the field ({@link parseMessage}): retrying cannot fix it.
+ * its type derived from it. Producers build these types; consumers parse bodies with the schemas, and a
+ * body that does not parse is dropped with a reason naming the field ({@link parseMessage}): retrying
+ * cannot fix it.
  */
 import * as z from 'zod';
 import { SHA256_DIGEST } from './ingress/media-types.ts';

@@ -145,6 +145,17 @@ export interface RolloutRecord {
   version: number;
 }
 
+/** One audit event of a rollout. */
+export interface AuditEvent {
+  rolloutId: string;
+  time: string;
+  /** e.g. `StatusChanged`, `PoolsTargeted`, `Paused`. */
+  kind: string;
+  message: string;
+  /** Who or what caused it: `planner`, `cli`, `admin-api`, a cluster id. */
+  actor: string;
+}
+
 /** The rollout id for (track, digest): unique by construction, so a repeated start is a no-op. */
 export function rolloutId(track: string, digest: string): string {
   return `${track}-${digest.replace(/^sha256:/, '').slice(0, 12)}`;

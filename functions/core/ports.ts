@@ -57,7 +57,21 @@ export interface RolloutMetrics {
   halted(rolloutId: string): void;
 }
 
-/** Publishes BaseImageUpdated events (EventBridge on AWS). Delivery is at least once: consumers de-duplicate on `event.id`. */
+/**
+ * Publishes BaseImageUpdated events (EventBridge on AWS). Delivery is at least once: consumers
+ * de-duplicate on `event.id`.
+ */
 export interface EventPublisher {
   publish(event: BaseImageUpdated): Promise<void>;
 }
+
+/** Where tokens given to `POST /v1/clusters` are kept (an in-memory map locally; none on AWS). */
+export interface TokenStore {
+  put(secretName: string, token: string): Promise<void>;
+}
+
+/** Declares the digest a tag points at without a registry (the embedded runtime's `publish IMAGE@DIGEST`). */
+export type DeclareDigest = (
+  image: { host: string; repository: string; tag: string },
+  digest: string,
+) => void;

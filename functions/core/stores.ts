@@ -10,9 +10,10 @@ import type { ClusterDrift } from './checks/drift-record.ts';
 import type { BaseImageUpdated } from './checks/events.ts';
 import type { TrackCheck } from './checks/track-check.ts';
 import type { ClusterRecord, ClusterRegistration } from './clusters.ts';
-import type { RolloutRecord, Track } from './model.ts';
+import type { AuditEvent, RolloutRecord, Track } from './model.ts';
 import type { PoolRecord } from './rollout/pool-state.ts';
 
+export type { AuditEvent } from './model.ts';
 export type { VersionConflictError } from './retry.ts';
 
 /** Pool items: the unit of mutual exclusion of a pool's reconciles. */
@@ -55,17 +56,6 @@ export interface RolloutStore {
   listRolloutsByTrack(track: string): Promise<RolloutRecord[]>;
   /** All rollouts, oldest first. */
   listRollouts(): Promise<RolloutRecord[]>;
-}
-
-/** One audit event of a rollout. */
-export interface AuditEvent {
-  rolloutId: string;
-  time: string;
-  /** e.g. `StatusChanged`, `PoolsTargeted`, `Paused`. */
-  kind: string;
-  message: string;
-  /** Who or what caused it: `planner`, `cli`, `admin-api`, a cluster id. */
-  actor: string;
 }
 
 /** A rollout's audit events (append-only). */
@@ -123,7 +113,7 @@ export interface CheckStore {
   saveTrackCheck(check: TrackCheck): Promise<boolean>;
   listTrackChecks(): Promise<TrackCheck[]>;
   deleteTrackCheck(track: string): Promise<void>;
-  /** Replaces the cluster's findings (core/checks/drift-record.ts). @returns null when another check wrote first. */
+  /** Replaces the cluster's findings (checks/drift-record.ts). @returns null when another check wrote first. */
   replaceClusterDrift(
     clusterId: string,
     findings: DriftFinding[] | { error: string },

@@ -4,7 +4,8 @@
  * Requests are validated (zod, errors naming the field), answers are JSON; docs/cli.md lists the routes.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AdminHttpError, AdminRequestError, adminRoute, adminStatusOf } from '../core/admin/index.ts';
+import { bodyText, jsonResult } from '../adapters/lambda/http.ts';
+import { AdminHttpError, adminRoute, adminStatusOf, parseJsonBody } from '../core/admin/index.ts';
 import * as aws from '../wiring/aws.ts';
 import { checkRoutes } from './admin/checks.ts';
 import { clusterRoutes } from './admin/clusters.ts';
@@ -15,7 +16,7 @@ import type { AdminDeps, Resource } from './admin/resource.ts';
 import { rolloutRoutes } from './admin/rollouts.ts';
 import { trackRoutes } from './admin/tracks.ts';
 
-export type { AdminDeps, TokenStore } from './admin/resource.ts';
+export type { AdminDeps } from './admin/resource.ts';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -30,20 +31,6 @@ const ROUTES: Record<string, Resource> = {
   ...checkRoutes,
 };
 
-function json(statusCode: number, body: unknown): Result {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) return {};
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new AdminRequestError('body', `not JSON: ${(error as Error).message}`);
-  }
-}
-
 /** Builds the admin API handler. */
 export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEventV2) => Promise<Result> {
   const now = deps.now ?? (() => new Date());
@@ -55,12 +42,13 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
       const resource = ROUTES[route.key];
       if (!resource) throw new AdminHttpError(404, `no such resource: ${method} ${path.replace(/\/+$/, '')}`);
       const query = event.queryStringParameters ?? {};
-      return json(...(await resource(deps, { ...route, query, body: () => bodyOf(event), now: now() })));
+      const body = () => parseJsonBody(bodyText(event));
+      return jsonResult(...(await resource(deps, { ...route, query, body, now: now() })));
     } catch (error) {
       const statusCode = adminStatusOf(error);
       const message = error instanceof Error ? error.message : String(error);
       if (statusCode === 500) deps.log?.({ level: 'ERROR', message, path, method });
-      return json(statusCode, { error: message });
+      return jsonResult(statusCode, { error: message });
     }
   };
 }

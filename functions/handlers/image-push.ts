@@ -1,14 +1,11 @@
 /**
- * Image pushes (image queue, from webhooks, ECR events, the CLI and the update check): resolves the tag to
- * the digest the registry says (never trusting a hint), de-duplicates the resolved push, and creates one
- * rollout per track following the tag (`rolloutId(track, digest)`: a repeat is a no-op), each with a plan
- * message.
+ * Image pushes (image queue): resolves the tag to the digest the registry says (never trusting a hint),
+ * de-duplicates the resolved push, and creates one rollout per track following the tag (its id is
+ * `rolloutId(track, digest)`: a repeat is a no-op), each with a plan message.
  */
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processSqsBatch } from '../adapters/lambda/sqs-batch.ts';
+import { processSqsBatch, type SqsHandler } from '../adapters/lambda/sqs-batch.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
-
 import { ManifestUnknownError } from '../core/registry.ts';
 import type { Stores } from '../core/stores.ts';
 import { type ImagePushOutcome, pushKey, rolloutForPush } from '../core/tracks/match.ts';
@@ -77,9 +74,7 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
 }
 
 /** Builds the SQS handler (partial batch failures reported). */
-export function createImagePushHandler(
-  deps: ImagePushDeps,
-): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+export function createImagePushHandler(deps: ImagePushDeps): SqsHandler {
   return (event, context) => processSqsBatch(event, context, (body) => processImagePush(deps, body));
 }
 

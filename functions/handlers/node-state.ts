@@ -16,14 +16,11 @@ import * as aws from '../wiring/aws.ts';
 /** What node-state needs (registrations cached on AWS: they change rarely, events are frequent). */
 export type NodeStateDeps = Pick<Dependencies, 'registrations' | 'reconcileQueue' | 'log'>;
 
-/** What happened to one event. */
-export type NodeStateOutcome = { enqueued: ReconcilePoolMessage } | { dropped: string };
-
-/** Maps one change to the pool to reconcile and enqueues it. */
+/** Maps one change to the pool to reconcile and enqueues it; or says why it is dropped. */
 export async function processClusterEvent(
   deps: NodeStateDeps,
   event: ClusterEventMessage,
-): Promise<NodeStateOutcome> {
+): Promise<{ enqueued: ReconcilePoolMessage } | { dropped: string }> {
   const cluster = await deps.registrations.get(event.clusterId);
   if (!cluster) return { dropped: `cluster ${event.clusterId}: not registered` };
   const pool = poolOfChange(event, cluster.pools);

@@ -42,30 +42,21 @@ export function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string): Promi
     if (rollout.status === 'Pending') {
       // A newer digest takes over: older live rollouts of the track are superseded.
       for (const older of core.supersededBy(rollout, await rollouts.listRolloutsByTrack(rollout.track))) {
-        const superseded = (r: RolloutRecord | null) =>
-          r && core.supersededBy(rollout, [r]).length > 0 ? { ...r, status: 'Superseded' as const } : null;
-        if (await rollouts.updateRollout(older.id, superseded)) {
-          await events.appendEvent(core.supersededEvent(older, rollout, at));
-        }
+        const written = await rollouts.updateRollout(older.id, core.supersede(rollout));
+        if (written) await events.appendEvent(core.supersededEvent(older, rollout, at));
       }
     }
     const fleet = core.rolloutFleet(rollout, await deps.stores.clusters.listClusters());
-    const poolsByCluster = new Map<string, core.PoolRecord[]>();
-    for (const c of fleet) {
-      const all = await pools.listClusterPools(c.id);
-      poolsByCluster.set(
-        c.id,
-        all.filter((p) => rollout.targets.pools.includes(p.pool)),
-      );
-    }
+    const targeted = async (id: string) =>
+      (await pools.listClusterPools(id)).filter((p) => rollout.targets.pools.includes(p.pool));
+    const poolsByCluster = new Map(
+      await Promise.all(fleet.map(async (c) => [c.id, await targeted(c.id)] as const)),
+    );
     const clusters = core.clusterReports(rollout.id, fleet, poolsByCluster);
     const plan = core.planRollout({ rollout, progress: rollout.progress ?? null, clusters, now: at });
     // Intent: the rollout's new state first (a lost race throws, and the pass starts over).
-    const planned = { ...rollout, status: plan.status, progress: plan.progress };
-    if (
-      JSON.stringify([plan.status, plan.progress]) !==
-      JSON.stringify([rollout.status, rollout.progress ?? null])
-    ) {
+    const planned = core.plannedRollout(rollout, plan);
+    if (planned) {
       await rollouts.putRolloutIfVersion(planned, rollout.version);
       await statusChanged(deps, rollout, planned, at);
     }
@@ -87,10 +78,10 @@ export function planRolloutPass(deps: PlanRolloutDeps, rolloutId: string): Promi
       if (halted) await statusChanged(deps, from, halted, at);
     }
     const touched = applied.flatMap((a) => a.touched);
-    if (touched.length > 0) {
-      const kind = direction === 'rollback' ? 'PoolsRolledBack' : 'PoolsTargeted';
-      await events.appendEvent({ rolloutId, time: at, kind, message: touched.join(', '), actor: 'planner' });
-      deps.log?.({ level: 'INFO', message: kind, rolloutId, pools: touched });
+    if (direction && touched.length > 0) {
+      const event = core.poolsTargetedEvent(rolloutId, direction, touched, at);
+      await events.appendEvent(event);
+      deps.log?.({ level: 'INFO', message: event.kind, rolloutId, pools: touched });
     }
     const requeueAfterSeconds = plan.requeueAfterSeconds;
     if (requeueAfterSeconds !== null) {

@@ -37,6 +37,13 @@ export async function reconcilePool(
   let known: Omit<core.PoolPassInput, 'windows' | 'now' | 'drainTimeoutSeconds'> | null = null;
   let last: core.PoolPass | null = null;
   let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];
+  const hooks = { before: deps.beforeSideEffect, log: deps.log };
+  // A conditional write that lost its race gives null: someone else changed the pool first.
+  const put = (next: core.PoolRecord, version: number) =>
+    pools.putPoolIfVersion(next, version).catch((error) => {
+      if (error instanceof VersionConflictError) return null;
+      throw error;
+    });
   for (let pass = 0; pass < settings.maxPasses; pass++) {
     if (!known) {
       // The pool item and the cluster's nodes are independent reads: one round trip instead of two.
@@ -51,44 +58,39 @@ export async function reconcilePool(
     const { drainTimeoutSeconds } = settings;
     last = core.planPoolPass({ ...known, windows: cluster.windows, now: now(), drainTimeoutSeconds });
     notifyPlanner ||= last.notifyPlanner;
-    try {
-      if (last.writeIntent) known.pool = await pools.putPoolIfVersion(last.next, known.pool.version);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
+    const written = last.writeIntent ? await put(last.next, known.pool.version) : known.pool;
+    if (!written) {
       outcome.conflicts++;
       known = null;
       continue;
     }
+    known.pool = written;
     const { plan } = last;
     outcome.started.push(...plan.start);
     outcome.released.push(...plan.release);
     Object.assign(outcome, { holds: plan.holds, done: plan.done });
-    const at = {
-      ...key,
-      rolloutId: known.pool.target?.rolloutId,
-      before: deps.beforeSideEffect,
-      log: deps.log,
-    };
-    const performed = await performSteps(port, at, plan.steps, known.nodes);
+    const rolloutId = known.pool.target?.rolloutId;
+    const performed = await performSteps(port, { ...key, ...hooks, rolloutId }, plan.steps, known.nodes);
     [drainBlocked, slotsHeld] = [performed.drainBlocked, core.hasActiveSlots(last.next)];
     if (!performed.uncordoned) break;
   }
   // The report (status, holds) is written once, after the work; losing that race only means another
   // reconcile wrote a report at least as fresh.
   const report = known && last && core.withReport(known.pool, last.next);
-  try {
-    if (known && report) known.pool = await pools.putPoolIfVersion(report, known.pool.version);
-  } catch (error) {
-    if (!(error instanceof VersionConflictError)) throw error;
-  }
+  const reported = known && report && (await put(report, known.pool.version));
+  if (known && reported) known.pool = reported;
   const rolloutId = last?.next.target?.rolloutId;
   if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
   const delay = core.requeueAfter({
-    ...{ drainBlocked, slotsHeld, done: outcome.done, holds: outcome.holds, settings },
+    drainBlocked,
+    slotsHeld,
     pool: known?.pool ?? (await pools.getPool(key.clusterId, key.pool)),
+    done: outcome.done,
+    holds: outcome.holds,
     windowClosed: last?.windowClosed ?? false,
     windows: cluster.windows,
     now: now(),
+    settings,
   });
   if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
   outcome.requeueAfterSeconds = delay;

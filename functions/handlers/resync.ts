@@ -1,6 +1,6 @@
 /**
- * Resync tick: re-enqueues every live rollout's plan and every pool that has work (a target not yet
- * reached, slots held, no baseline yet). Lost messages then cost only time, never progress.
+ * Resync tick: re-enqueues every live rollout's plan and every pool that has work (core/rollout). Lost
+ * messages then cost only time, never progress.
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Dependencies } from '../core/dependencies.ts';
@@ -13,34 +13,21 @@ export type ResyncDeps = Pick<Dependencies, 'planQueue' | 'reconcileQueue' | 'lo
   stores: Pick<Stores, 'rollouts' | 'pools'>;
 };
 
-/** What one tick enqueued. */
-export interface ResyncOutcome {
-  rollouts: string[];
-  pools: string[];
-}
-
-/** Enqueues plan passes for live rollouts and reconciles for pools with work. */
-export async function resync(deps: ResyncDeps): Promise<ResyncOutcome> {
-  const rollouts: string[] = [];
-  for (const r of await deps.stores.rollouts.listRollouts()) {
-    if (!isLive(r.status)) continue;
-    await deps.planQueue.send({ rolloutId: r.id });
-    rollouts.push(r.id);
-  }
-  const pools: string[] = [];
-  for (const p of await deps.stores.pools.listAllPools()) {
-    if (!needsReconcile(p)) continue;
-    await deps.reconcileQueue.send({ clusterId: p.clusterId, pool: p.pool });
-    pools.push(`${p.clusterId}/${p.pool}`);
-  }
-  deps.log?.({ level: 'INFO', message: 'resync', rollouts, pools });
-  return { rollouts, pools };
+/** Enqueues plan passes for live rollouts and reconciles for pools with work; says which. */
+export async function resync(deps: ResyncDeps): Promise<{ rollouts: string[]; pools: string[] }> {
+  const live = (await deps.stores.rollouts.listRollouts()).filter((r) => isLive(r.status));
+  for (const r of live) await deps.planQueue.send({ rolloutId: r.id });
+  const work = (await deps.stores.pools.listAllPools()).filter(needsReconcile);
+  for (const p of work) await deps.reconcileQueue.send({ clusterId: p.clusterId, pool: p.pool });
+  const outcome = { rollouts: live.map((r) => r.id), pools: work.map((p) => `${p.clusterId}/${p.pool}`) };
+  deps.log?.({ level: 'INFO', message: 'resync', ...outcome });
+  return outcome;
 }
 
 /** Builds the scheduled handler. */
 export function createResyncHandler(
   deps: ResyncDeps,
-): (event: ScheduledEvent, context: Context) => Promise<ResyncOutcome> {
+): (event: ScheduledEvent, context: Context) => Promise<unknown> {
   return () => resync(deps);
 }
 

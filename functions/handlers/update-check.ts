@@ -1,7 +1,6 @@
 /**
- * Update checks, run by a schedule (EventBridge Scheduler on AWS, a tick locally). One Lambda function with
- * two entry shapes: the tick (a ScheduledEvent) fans out (update-check/tick.ts); the check-queue consumer
- * (an SQSEvent) checks one track (update-check/track.ts) or one cluster's drift (update-check/drift.ts).
+ * Update checks: the schedule's tick (a ScheduledEvent) fans out (update-check/tick.ts); the check queue's
+ * consumer (an SQSEvent) checks a track (update-check/track.ts) or a cluster's drift (update-check/drift.ts).
  */
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processSqsBatch } from '../adapters/lambda/sqs-batch.ts';

@@ -1,16 +1,16 @@
 /**
  * `POST /hooks/{provider}[/{token}]` (API Gateway HTTP API v2): registry webhooks. Validates, authenticates
- * and normalises the delivery (core/ingress), drops noise, refuses replays of a delivery id, and enqueues
- * `ImagePushed` on the image queue. Nothing slow happens here (registries time out in seconds); resolving
- * tags and starting rollouts is image-push's work.
+ * and normalises the delivery (core/ingress), refuses replays of a delivery id, and enqueues `ImagePushed`
+ * on the image queue. Nothing slow happens here: registries time out in seconds.
  */
 import type { JsonWebKey } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { claimPushes } from '../adapters/ingress/claims.ts';
 import { cachedJwks } from '../adapters/ingress/jwks.ts';
+import { jsonResult } from '../adapters/lambda/http.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import * as ingress from '../core/ingress/index.ts';
-import { bodyOverLimit, lowercaseHeaders, parseHookPath, replayAnswer } from '../core/ingress/webhook.ts';
+import { hookDelivery, replayAnswer } from '../core/ingress/webhook.ts';
 import type { DeliveryClaims } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
 
@@ -24,49 +24,34 @@ export type WebhookHandlerDeps = Pick<Dependencies, 'imageQueue' | 'now' | 'log'
 
 type Result = APIGatewayProxyStructuredResultV2;
 
-function reply(statusCode: number, body: Record<string, unknown>): Result {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
+const reply = jsonResult;
 
 /** Builds the webhook handler. */
 export function createWebhookHandler(
   deps: WebhookHandlerDeps,
 ): (event: APIGatewayProxyEventV2) => Promise<Result> {
-  const now = deps.now ?? (() => new Date());
+  const { config } = deps;
   const jwks = deps.jwks ?? cachedJwks();
   const log = deps.log ?? (() => undefined);
   return async (event) => {
-    if (event.requestContext?.http?.method && event.requestContext.http.method !== 'POST') {
-      return reply(405, { error: 'use POST' });
-    }
-    const path = event.pathParameters;
-    const route = path?.provider
-      ? { provider: path.provider, token: path.token ?? null }
-      : parseHookPath(event.rawPath ?? '');
-    if (route === null) return reply(404, { error: 'no such webhook' });
-    const { provider } = route;
-    const raw = event.body ?? '';
-    const limit = deps.config.maxBodyBytes;
-    if (bodyOverLimit(raw, event.isBase64Encoded, limit))
-      return reply(413, { error: `body larger than ${limit} bytes` });
-    let keys: Map<string, readonly JsonWebKey[]> | undefined;
-    const uris = ingress.jwksUrisOf(deps.config, provider);
+    const request = hookDelivery(config, { ...event, method: event.requestContext?.http?.method });
+    if ('status' in request) return reply(request.status, { error: request.error });
+    const { provider } = request;
+    const uris = ingress.jwksUrisOf(config, provider);
+    let keys: Map<string, readonly JsonWebKey[]>;
     try {
-      if (uris.length > 0)
-        keys = new Map(await Promise.all(uris.map(async (u) => [u, await jwks(u)] as const)));
+      keys = new Map(await Promise.all(uris.map(async (uri) => [uri, await jwks(uri)] as const)));
     } catch {
       // Without the keys nothing can be verified; the sender retries later.
       return reply(503, { error: 'cannot verify deliveries right now' });
     }
     let delivery: ingress.FilteredDelivery;
     try {
-      delivery = ingress.receiveDelivery(deps.config, {
-        provider,
-        headers: lowercaseHeaders(event.headers),
-        body: Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8'),
-        urlToken: route.token ?? event.queryStringParameters?.token ?? null,
-        receivedAt: now().toISOString(),
-        ...(keys ? { jwks: keys } : {}),
+      const receivedAt = (deps.now ?? (() => new Date()))().toISOString();
+      delivery = ingress.receiveDelivery(config, {
+        ...request,
+        receivedAt,
+        ...(uris.length > 0 ? { jwks: keys } : {}),
       });
     } catch (error) {
       if (!(error instanceof ingress.DeliveryRejectedError)) throw error;
@@ -79,20 +64,17 @@ export function createWebhookHandler(
       });
       return reply(error.status, { error: error.message });
     }
-    const { fresh, replayed, release } = await claimPushes(
-      deps.deliveries,
-      delivery.pushes,
-      deps.config.replayWindowSeconds,
-    );
+    const claims = await claimPushes(deps.deliveries, delivery.pushes, config.replayWindowSeconds);
+    const { fresh, replayed } = claims;
     if (replayed > 0 && fresh.length === 0) {
-      const answer = replayAnswer(deps.config, provider, replayed);
+      const answer = replayAnswer(config, provider, replayed);
       log({ level: 'WARN', message: 'delivery replayed', provider, status: answer.status, replayed });
       return reply(answer.status, answer.body);
     }
     try {
       for (const push of fresh) await deps.imageQueue.send(push);
     } catch (error) {
-      await release(); // the sender's retry must get through
+      await claims.release(); // the sender's retry must get through
       throw error;
     }
     const pushes = fresh.map((p) => `${p.host}/${p.repository}:${p.tag}`);

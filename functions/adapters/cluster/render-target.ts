@@ -41,6 +41,20 @@ export async function renderTarget(port: ClusterPort, pool: string, image: strin
   };
 }
 
+/** As {@link renderTarget}, with a render MCO would refuse as a result: `{ refusal }` (nothing touched). */
+export async function renderTargetOrRefusal(
+  port: ClusterPort,
+  pool: string,
+  image: string,
+): Promise<RenderedTarget | { refusal: string }> {
+  try {
+    return await renderTarget(port, pool, image);
+  } catch (error) {
+    if (!(error instanceof RenderError || error instanceof UnreconcilableError)) throw error;
+    return { refusal: error.message };
+  }
+}
+
 /**
  * What a dry run reads of one cluster: per pool it targets, the pool's nodes and the rendered target (or
  * MCO's refusal), rendered exactly as the planner would but created nowhere. A cluster that cannot be

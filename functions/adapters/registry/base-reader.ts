@@ -1,17 +1,29 @@
 /**
  * The update check's registry reads, with their failures as results (core/checks/track-check.ts records
- * them on the track): what a pinned image says its base is, and what a tag points at now.
+ * them on the track, and the next cycle is the retry): what a tag points at now, and what a pinned image
+ * says its base is.
  */
-
 import { type BaseImage, baseImageOf } from '../../core/checks/base-image.ts';
 import { BaseReferenceError } from '../../core/checks/errors.ts';
 import { taggedReference } from '../../core/ingress/reference.ts';
 import {
-  type CycleResolver,
   type ImageMetadataReader,
   RegistryError,
+  type ResolvedTag,
   type TaggedImage,
 } from '../../core/registry.ts';
+
+/** The digest a resolution found, or why the registry could not say (after the client's own retries). */
+export async function digestOrError(
+  resolve: Promise<ResolvedTag>,
+): Promise<{ digest: string } | { error: string }> {
+  try {
+    return { digest: (await resolve).digest };
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    return { error: error.message };
+  }
+}
 
 /**
  * The base the image `image@digest` names (annotations, or the config label `label`), or why it could not
@@ -30,19 +42,5 @@ export async function readBase(
     if (error instanceof RegistryError) return { error: error.message, retryable: error.retryable };
     if (error instanceof BaseReferenceError) return { error: error.message, retryable: false };
     throw error;
-  }
-}
-
-/** The digest `image` points at now, or why it could not be resolved (shared within a check cycle). */
-export async function resolveBase(
-  resolver: CycleResolver,
-  image: TaggedImage,
-  cycle: string,
-): Promise<{ digest: string } | { error: string }> {
-  try {
-    return { digest: (await resolver.resolveTag(image, cycle)).digest };
-  } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
-    return { error: error.message };
   }
 }

@@ -10,6 +10,8 @@ import {
   defaultNodeSelector,
 } from '../clusters.ts';
 import { parseImageReference } from '../ingress/reference.ts';
+import type { ImagePushed } from '../messages.ts';
+import { rolloutId } from '../model.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
 import { AdminRequestError } from './errors.ts';
 
@@ -162,5 +164,71 @@ export function registrationOf(req: AddClusterRequest, storesTokens: boolean): C
         : {}),
     })),
     ...(req.windows ? { windows: req.windows } : {}),
+  };
+}
+
+/** A request body's JSON (`{}` for an empty body). @throws AdminRequestError when it is not JSON. */
+export function parseJsonBody(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AdminRequestError('body', `not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The image a dry run renders: as {@link requestedImage}, and its digest is required (configs are rendered
+ * pinned by digest, and no registry is asked).
+ */
+export function requestedPinnedImage(image: string, digest: string | undefined) {
+  const ref = requestedImage('body.image', image, digest);
+  if (!ref.digest) {
+    throw new AdminRequestError(
+      'body.digest',
+      'a dry run needs the digest (IMAGE@sha256:… or digest): it renders configs pinned by digest and asks no registry',
+    );
+  }
+  return { ...ref, digest: ref.digest, pinned: `${ref.host}/${ref.repository}@${ref.digest}` };
+}
+
+/** The track a `POST /v1/checks` names, if any. @throws AdminRequestError when it is not a track name. */
+export function requestedCheckTrack(body: unknown): string | undefined {
+  const track = (body as { track?: unknown } | null)?.track;
+  if (track !== undefined && (typeof track !== 'string' || track === '')) {
+    throw new AdminRequestError('body.track', 'must be a track name');
+  }
+  return track;
+}
+
+/**
+ * What `POST /v1/publish` enqueues and answers: the push as the CLI sends it, the tracks that follow the
+ * tag, the rollouts they will start (known only with the digest: rollouts are named by track and digest)
+ * and where the digest will come from.
+ */
+export function publishedPush(
+  image: { host: string; repository: string; tag: string; digest: string | null | undefined },
+  tracks: string[],
+  declared: boolean,
+  at: Date,
+  eventId: string,
+) {
+  const { digest, ...tagged } = image;
+  const enqueued: ImagePushed = {
+    source: 'cli',
+    ...tagged,
+    digestHint: digest ?? null,
+    eventId,
+    receivedAt: at.toISOString(),
+  };
+  return {
+    enqueued,
+    tracks,
+    rollouts: digest ? tracks.map((t) => rolloutId(t, digest)) : [],
+    digestSource: !digest
+      ? 'image-push resolves the tag with the registry'
+      : declared
+        ? 'declared by the publisher (local runtime: no registry is asked)'
+        : 'hint only: image-push resolves the tag with the registry, which wins',
   };
 }

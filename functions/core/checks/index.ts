@@ -7,6 +7,7 @@ export {
   type DriftFinding,
   type DriftKind,
   type DriftPool,
+  driftPool,
   nodeDrift,
   pausedDrift,
   renderedDrift,
@@ -26,6 +27,7 @@ export {
   type LoggedBaseEvent,
 } from './events.ts';
 export { assessBase, type BaseStatus, MAX_MISSED_DIGESTS } from './staleness.ts';
+export * from './tick.ts';
 export { type BucketSettings, type BucketState, fullBucket, takeToken } from './token-bucket.ts';
 export * from './track-check.ts';
 export {

@@ -3,8 +3,7 @@
  * keep a rollout moving, what a status means for its pools, the manual controls and the transitions they
  * may make, superseding by a newer digest, the halt on a render refusal, and the audit text of each change.
  */
-import type { RolloutRecord, RolloutStatus } from '../model.ts';
-import type { AuditEvent } from '../stores.ts';
+import type { AuditEvent, RolloutRecord, RolloutStatus } from '../model.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { StartHold } from './pool-state.ts';
 
@@ -48,6 +47,11 @@ export function supersededBy(newer: RolloutRecord, sameTrack: RolloutRecord[]): 
   return sameTrack.filter(
     (r) => r.id !== newer.id && r.createdAt <= newer.createdAt && !isTerminal(r.status),
   );
+}
+
+/** The change that supersedes a rollout by a newer one, while it is still live (null: leave it). */
+export function supersede(newer: RolloutRecord): (current: RolloutRecord | null) => RolloutRecord | null {
+  return (r) => (r && supersededBy(newer, [r]).length > 0 ? { ...r, status: 'Superseded' } : null);
 }
 
 /** The audit event of a rollout superseded by a newer one. */

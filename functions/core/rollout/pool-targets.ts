@@ -3,7 +3,7 @@
  * planner, which pools an activated cluster's rollout points where (its target, or back to where the pool
  * was), and giving a pool a new target, with the rollback target it then gets.
  */
-import type { RolloutRecord, RolloutStatus } from '../model.ts';
+import type { AuditEvent, RolloutRecord, RolloutStatus } from '../model.ts';
 import { isLive } from './lifecycle.ts';
 import { targetKey } from './node-facts.ts';
 import { hasActiveSlots, type PoolRecord, type RolloutTarget } from './pool-state.ts';
@@ -106,4 +106,15 @@ export function clusterReports(
     labels: c.labels,
     pools: (poolsByCluster.get(c.id) ?? []).map((p) => poolReport(rolloutId, p)),
   }));
+}
+
+/** The audit event of pools given a new target (forward) or sent back (rollback). */
+export function poolsTargetedEvent(
+  rolloutId: string,
+  direction: 'forward' | 'rollback',
+  pools: string[],
+  at: string,
+): AuditEvent {
+  const kind = direction === 'rollback' ? 'PoolsRolledBack' : 'PoolsTargeted';
+  return { rolloutId, time: at, kind, message: pools.join(', '), actor: 'planner' };
 }

@@ -179,3 +179,11 @@ export interface PlanOutcome {
   rolledBack: string[];
   requeueAfterSeconds: number | null;
 }
+
+/** The rollout with the plan's status and progress, or null when the plan changes neither. */
+export function plannedRollout(rollout: RolloutRecord, plan: RolloutPlan): RolloutRecord | null {
+  const same =
+    plan.status === rollout.status &&
+    JSON.stringify(plan.progress) === JSON.stringify(rollout.progress ?? null);
+  return same ? null : { ...rollout, status: plan.status, progress: plan.progress };
+}

@@ -5,27 +5,20 @@
  */
 import { readDryRunCluster } from '../../adapters/cluster/render-target.ts';
 import {
-  AdminRequestError,
   type DryRunClusterInput,
   dryRunTrack,
   PlanSchema,
   parseRequest,
-  requestedImage,
+  requestedPinnedImage,
 } from '../../core/admin/index.ts';
-import { pinnedReference, rolloutId, type Track } from '../../core/model.ts';
+import { rolloutId, type Track } from '../../core/model.ts';
 import { NotFoundError, rolloutFleet } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
 const plan: Resource = async (deps, req) => {
   const request = parseRequest(PlanSchema, req.body(), 'body');
-  const image = requestedImage('body.image', request.image, request.digest);
-  const { digest } = image;
-  if (!digest) {
-    const why =
-      'a dry run needs the digest (IMAGE@sha256:… or digest): it renders configs pinned by digest and asks no registry';
-    throw new AdminRequestError('body.digest', why);
-  }
-  const pinned = pinnedReference({ host: image.host, repository: image.repository, digest });
+  const image = requestedPinnedImage(request.image, request.digest);
+  const { digest, pinned } = image;
   let tracks: Track[];
   if (request.track) {
     const stored = await deps.stores.tracks.getTrack(request.track);

@@ -38,16 +38,14 @@ const describe: Resource = async (deps, req) => {
   if (!found) throw new rollout.NotFoundError(`rollout ${req.id}: not found`);
   const clusters = rollout.rolloutFleet(found, await deps.stores.clusters.listClusters());
   const pools = (await Promise.all(clusters.map((c) => deps.stores.pools.listClusterPools(c.id)))).flat();
-  const draining: Record<string, { node: string; seconds: number }[]> = {};
-  for (const p of pools.filter(rollout.hasActiveSlots)) {
-    try {
-      const { port } = await deps.clusters.connect(p.clusterId);
-      const nodes = drainingNodes(p, await port.listNodes(), req.now);
-      if (nodes.length > 0) draining[`${p.clusterId}/${p.pool}`] = nodes;
-    } catch {
-      // An unreachable cluster only loses the drain detail.
-    }
-  }
+  // Slotted nodes cordoned but not told their target are draining; an unreachable cluster loses that detail.
+  const live = async (p: rollout.PoolRecord) => {
+    const read = async () => (await deps.clusters.connect(p.clusterId)).port.listNodes();
+    const nodes = await read().catch(() => []);
+    return [`${p.clusterId}/${p.pool}`, drainingNodes(p, nodes, req.now)] as const;
+  };
+  const slotted = await Promise.all(pools.filter(rollout.hasActiveSlots).map(live));
+  const draining = Object.fromEntries(slotted.filter(([, nodes]) => nodes.length > 0));
   const events = await deps.stores.events.listEvents(found.id);
   return [200, describeRollout({ rollout: found, clusters, pools, events, now: req.now, draining })];
 };

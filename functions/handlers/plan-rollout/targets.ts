@@ -4,10 +4,9 @@
  * refuse is reported and nothing is touched); back, each pool goes to its rollback target. Pools on the
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
-import { renderTarget } from '../../adapters/cluster/render-target.ts';
+import { renderTargetOrRefusal } from '../../adapters/cluster/render-target.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
-import { RenderError, UnreconcilableError } from '../../core/render/index.ts';
 import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
@@ -48,12 +47,9 @@ export async function applyTargets(
   const { port } = await deps.clusters.connect(clusterId);
   const image = pinnedReference(rollout.image);
   for (const pool of work.target) {
-    let rendered: Awaited<ReturnType<typeof renderTarget>>;
-    try {
-      rendered = await renderTarget(port, pool.pool, image);
-    } catch (error) {
-      if (!(error instanceof RenderError || error instanceof UnreconcilableError)) throw error;
-      out.refused.push(`${clusterId}/${pool.pool}: ${error.message}`);
+    const rendered = await renderTargetOrRefusal(port, pool.pool, image);
+    if ('refusal' in rendered) {
+      out.refused.push(`${clusterId}/${pool.pool}: ${rendered.refusal}`);
       continue;
     }
     const { config, sources } = rendered;

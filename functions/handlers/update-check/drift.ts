@@ -4,10 +4,9 @@
  * cluster that cannot be read keeps its previous findings with the error recorded (the next cycle retries).
  */
 import { readMachineConfigState } from '../../adapters/cluster/machine-configs.ts';
-import { clusterDrift, type DriftFinding, type DriftPool } from '../../core/checks/drift.ts';
+import { clusterDrift, type DriftFinding, driftPool } from '../../core/checks/drift.ts';
 import type { DriftCheckOutcome } from '../../core/checks/drift-record.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
-import { isPoolMoving } from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
 
 /** What a drift check needs (without `clusters`, drift checks fail, recorded). */
@@ -39,18 +38,11 @@ export async function checkClusterDrift(
 async function readClusterDrift(deps: DriftCheckDeps, clusterId: string): Promise<DriftFinding[]> {
   if (!deps.clusters) throw new Error('drift checks need cluster access (deps.clusters)');
   const { port } = await deps.clusters.connect(clusterId);
-  const pools: DriftPool[] = [];
-  for (const p of await deps.stores.pools.listClusterPools(clusterId)) {
-    const rollout = p.target ? await deps.stores.rollouts.getRollout(p.target.rolloutId) : null;
-    pools.push({
-      name: p.pool,
-      nodeSelector: p.nodeSelector,
-      target: p.target ? { config: p.target.config, image: p.target.image } : null,
-      lastCompleted: p.lastCompleted,
-      reached: p.reached,
-      moving: isPoolMoving(p, rollout?.status),
-    });
-  }
+  const records = await deps.stores.pools.listClusterPools(clusterId);
+  const statuses = await Promise.all(
+    records.map((p) => p.target && deps.stores.rollouts.getRollout(p.target.rolloutId)),
+  );
+  const pools = records.map((p, i) => driftPool(p, statuses[i]?.status));
   const nodes = await port.listNodes();
   const machineConfigs = await readMachineConfigState(port, pools);
   return clusterDrift({ clusterId, pools, nodes, ...(machineConfigs ? { machineConfigs } : {}) });

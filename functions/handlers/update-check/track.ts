@@ -4,12 +4,12 @@
  * per image digest and re-resolves the base's tag; publishes one BaseImageUpdated per (track, base digest)
  * when the base moved on. Registry failures are recorded on the track: the next cycle is the retry.
  */
-import { readBase, resolveBase } from '../../adapters/registry/base-reader.ts';
+import { publishOnce } from '../../adapters/events/publish-once.ts';
+import { digestOrError, readBase } from '../../adapters/registry/base-reader.ts';
 import * as rules from '../../core/checks/index.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { taggedReference } from '../../core/ingress/reference.ts';
 import type { Track } from '../../core/model.ts';
-import { RegistryError } from '../../core/registry.ts';
 import type { Stores } from '../../core/stores.ts';
 
 /** What a track check needs (`resolver` paced per host: adapters/registry/check-registry.ts). */
@@ -36,32 +36,25 @@ export async function checkTrack(
     return { outcome: 'gone', track: name };
   }
   const previous = (await checks.getTrackCheck(name)) ?? rules.emptyCheck(name);
-  let digest: string;
-  try {
-    digest = (await deps.resolver.resolveTag(stored.track.image)).digest;
-  } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
-    await checks.saveTrackCheck(rules.tagCheckFailed(previous, error.message, now));
-    deps.log?.({ level: 'WARN', message: 'track check failed', track: name, cycle, error: error.message });
-    return { outcome: 'failed', track: name, error: error.message };
+  const resolved = await digestOrError(deps.resolver.resolveTag(stored.track.image));
+  if ('error' in resolved) {
+    await checks.saveTrackCheck(rules.tagCheckFailed(previous, resolved.error, now));
+    deps.log?.({ level: 'WARN', message: 'track check failed', track: name, cycle, error: resolved.error });
+    return { outcome: 'failed', track: name, error: resolved.error };
   }
-  const reference = rules.needsRolloutReference(previous) ? await rollouts.listRolloutsByTrack(name) : [];
-  const { check, moved, from } = rules.tagResolved(
-    previous,
-    digest,
-    now,
-    rules.lastRolledOutDigest(reference),
-  );
-  if (moved) {
+  const { digest } = resolved;
+  const rolledOut = rules.needsRolloutReference(previous) ? await rollouts.listRolloutsByTrack(name) : [];
+  const tag = rules.tagResolved(previous, digest, now, rules.lastRolledOutDigest(rolledOut));
+  if (tag.moved) {
     await deps.imageQueue.send(rules.updateCheckPush(stored.track, digest, cycle, now));
-    deps.log?.({ level: 'INFO', message: 'tag moved', track: name, cycle, from, to: digest });
+    deps.log?.({ level: 'INFO', message: 'tag moved', track: name, cycle, from: tag.from, to: digest });
   }
-  const checked = await checkBase(deps, stored.track, digest, check, now, cycle);
-  if (!(await checks.saveTrackCheck(checked.check))) {
+  const { check, published } = await checkBase(deps, stored.track, digest, tag.check, now, cycle);
+  if (!(await checks.saveTrackCheck(check))) {
     deps.log?.({ level: 'INFO', message: 'a concurrent check of the track wrote first', track: name, cycle });
   }
-  const stale = checked.check.base?.stale ?? false;
-  return { outcome: 'checked', track: name, digest, moved, stale, published: checked.published };
+  const stale = check.base?.stale ?? false;
+  return { outcome: 'checked', track: name, digest, moved: tag.moved, stale, published };
 }
 
 /** Reads the image's base (once per image digest), re-resolves it, judges it; publishes if stale. */
@@ -76,27 +69,23 @@ async function checkBase(
   let check = resolved;
   const subject = rules.baseSubject(track, digest);
   if (rules.needsBaseRead(check, subject)) {
-    const read = await readBase(
-      deps.metadata,
-      track.image,
-      digest,
-      track.baseImageLabel ?? deps.baseImageLabel,
-    );
+    const label = track.baseImageLabel ?? deps.baseImageLabel;
+    const read = await readBase(deps.metadata, track.image, digest, label);
     check = rules.baseRead(check, subject, read);
     if ('error' in read) return { check, published: null };
   }
   // The image names no base: nothing to judge.
   if (check.baseImage === null) return { check: { ...check, base: null }, published: null };
-  const resolver = deps.baseResolver ?? { resolveTag: (i: Track['image']) => deps.resolver.resolveTag(i) };
-  check = rules.baseResolved(check, digest, await resolveBase(resolver, check.baseImage, cycle), now);
-  const event =
-    check.base && rules.baseImageUpdatedEvent(track.name, taggedReference(track.image), check.base, now);
-  if (!event || (await deps.stores.checks.logBaseEvent(event)) === 'published')
-    return { check, published: null };
-  try {
-    await deps.publisher.publish(event);
-  } catch (error) {
-    check = rules.basePublishFailed(check, (error as Error).message);
+  const base = check.baseImage;
+  const latest = deps.baseResolver
+    ? deps.baseResolver.resolveTag(base, cycle)
+    : deps.resolver.resolveTag(base);
+  check = rules.baseResolved(check, digest, await digestOrError(latest), now);
+  const image = taggedReference(track.image);
+  const event = check.base && rules.baseImageUpdatedEvent(track.name, image, check.base, now);
+  const outcome = event ? await publishOnce(deps.stores.checks, deps.publisher, event, now) : 'skipped';
+  if (typeof outcome === 'object') {
+    check = rules.basePublishFailed(check, outcome.error);
     deps.log?.({
       level: 'WARN',
       message: 'event publish failed',
@@ -104,9 +93,8 @@ async function checkBase(
       cycle,
       error: check.baseError,
     });
-    return { check, published: null };
   }
-  await deps.stores.checks.markBaseEventPublished(event.id, now);
-  deps.log?.({ level: 'INFO', message: 'base image updated', track: track.name, cycle, event: event.id });
-  return { check, published: event.id };
+  if (outcome !== 'published') return { check, published: null };
+  deps.log?.({ level: 'INFO', message: 'base image updated', track: track.name, cycle, event: event!.id });
+  return { check, published: event!.id };
 }
