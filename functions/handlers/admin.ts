@@ -16,8 +16,6 @@ import type { AdminDeps, Resource } from './admin/resource.ts';
 import { rolloutRoutes } from './admin/rollouts.ts';
 import { trackRoutes } from './admin/tracks.ts';
 
-export type { AdminDeps } from './admin/resource.ts';
-
 type Result = APIGatewayProxyStructuredResultV2;
 
 const ROUTES: Record<string, Resource> = {
@@ -37,18 +35,21 @@ export function createAdminHandler(deps: AdminDeps): (event: APIGatewayProxyEven
   return async (event) => {
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
     const path = event.rawPath ?? '/';
+    let keys: Record<string, string> = {};
     try {
       const route = adminRoute(method, path);
+      keys = route.keys;
       const resource = ROUTES[route.key];
       if (!resource) throw new AdminHttpError(404, `no such resource: ${method} ${path.replace(/\/+$/, '')}`);
-      const query = event.queryStringParameters ?? {};
-      const body = () => parseJsonBody(bodyText(event));
-      return jsonResult(...(await resource(deps, { ...route, query, body, now: now() })));
+      const [query, body] = [event.queryStringParameters ?? {}, () => parseJsonBody(bodyText(event))];
+      const [status, answer] = await resource(deps, { ...route, query, body, now: now() });
+      deps.log?.({ level: 'INFO', message: 'admin request', method, path, status, ...keys });
+      return jsonResult(status, answer);
     } catch (error) {
-      const statusCode = adminStatusOf(error);
+      const status = adminStatusOf(error);
       const message = error instanceof Error ? error.message : String(error);
-      if (statusCode === 500) deps.log?.({ level: 'ERROR', message, path, method });
-      return jsonResult(statusCode, { error: message });
+      deps.log?.({ level: status === 500 ? 'ERROR' : 'INFO', message, method, path, status, ...keys });
+      return jsonResult(status, { error: message });
     }
   };
 }

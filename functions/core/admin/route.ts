@@ -24,7 +24,11 @@ export interface AdminRoute {
   key: string;
   id?: string;
   action?: string;
+  /** Log correlation keys the path names (`rolloutId`, `clusterId`, `track`). */
+  keys: Record<string, string>;
 }
+
+const KEY_OF: Record<string, string> = { rollouts: 'rolloutId', clusters: 'clusterId', tracks: 'track' };
 
 /**
  * The route of `method path` (`/v1/<resource>[/<id>[/<action>]]`).
@@ -41,7 +45,9 @@ export function adminRoute(method: string, rawPath: string): AdminRoute {
   if (parts[0] !== 'v1') throw new AdminHttpError(404, `no such resource: ${path || '/'}`);
   const [resource, id, action] = parts.slice(1);
   const key = `${method.toUpperCase()} ${resource ?? ''}${id !== undefined ? '/:id' : ''}${action !== undefined ? '/:action' : ''}`;
-  return { key, ...(id !== undefined ? { id } : {}), ...(action !== undefined ? { action } : {}) };
+  const keys: Record<string, string> =
+    id !== undefined && KEY_OF[resource!] ? { [KEY_OF[resource!]!]: id } : {};
+  return { key, keys, ...(id !== undefined ? { id } : {}), ...(action !== undefined ? { action } : {}) };
 }
 
 /** The status code an error is answered with. */
