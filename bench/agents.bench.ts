@@ -13,27 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { AgentAnnotations as A } from '../agent/protocol.ts';
 import { type ScenarioInput, startFleet, startNodeAgents } from '../sim/index.ts';
+import { cpuMs, MiB, rss, sleep } from './support/process-usage.ts';
 import { type Figure, recordResults } from './support/results.ts';
 
 const NODES = 1000;
 const UPDATED = 100;
 const IDLE_MS = 20_000;
 const TIME_SCALE = 60;
-const MiB = 2 ** 20;
 const OLD = `quay.io/acme/os@sha256:${'a'.repeat(64)}`;
 const NEW = `quay.io/acme/os@sha256:${'b'.repeat(64)}`;
-
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const rss = () => {
-  gc();
-  gc();
-  return process.memoryUsage().rss;
-};
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const scenario: ScenarioInput = {
   seed: 3,

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { clusterKubeConfig, type ScenarioInput, startFleet } from '../sim/index.ts';
 import { serverIdentity } from '../sim/tls.ts';
+import { cpuMs, MiB, rss } from './support/process-usage.ts';
 import { type Figure, recordResults } from './support/results.ts';
 
 const CLUSTERS = 200;
@@ -21,18 +22,6 @@ const NODES_PER_CLUSTER = 50;
 const MEASURED_CLUSTERS = 4;
 const REQUESTS_PER_KIND = 400;
 const CONCURRENCY = 8;
-const MiB = 2 ** 20;
-
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const rss = () => {
-  gc();
-  gc();
-  return process.memoryUsage().rss;
-};
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
 
 function fleetScenario(): ScenarioInput {
   const image = `quay.io/strata/rhcos@sha256:${'e'.repeat(64)}`;

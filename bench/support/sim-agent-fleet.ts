@@ -9,25 +9,13 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { AgentAnnotations as A } from '../../agent/protocol.ts';
 import { type ScenarioInput, startFleet } from '../../sim/index.ts';
+import { cpuMs, MiB, rss, sleep } from './process-usage.ts';
 
 const [behaviour = 'strata-agent', nodePort = 'shared', clusters = '10', nodes = '100'] =
   process.argv.slice(2);
 const CLUSTERS = Number(clusters);
 const NODES = Number(nodes);
 const IDLE_MS = 10_000;
-const MiB = 2 ** 20;
-
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const rss = () => {
-  gc();
-  gc();
-  return process.memoryUsage().rss;
-};
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const scenario: ScenarioInput = {
   seed: 1,

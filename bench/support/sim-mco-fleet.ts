@@ -9,23 +9,12 @@
 
 import type { ScenarioInput } from '../../sim/index.ts';
 import { startFleet } from '../../sim/index.ts';
+import { cpuMs, MiB, rss } from './process-usage.ts';
 
 const CLUSTERS = 200;
 const NODES = 50;
 const ROLLED = 20;
 const BIG = 400;
-const MiB = 2 ** 20;
-
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const rss = () => {
-  gc();
-  gc();
-  return process.memoryUsage().rss;
-};
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
 
 const releases = {
   '4.18.12': {
