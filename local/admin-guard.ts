@@ -12,7 +12,7 @@
  *   otherwise): the content types a page may send cross-origin without a CORS preflight (text/plain, forms)
  *   are refused, and the preflight that JSON needs is never granted.
  * - On the API paths, the access token (`Authorization: Bearer …`): required when `requireToken`, and
- *   checked whenever one is presented (401 otherwise). Pages (`/`, `/assets/…`) are navigations that cannot
+ *   checked whenever a Bearer credential is presented (401 otherwise). Pages (`/`, `/assets/…`) are navigations that cannot
  *   carry it; they hold no data, and every call they make goes to the API.
  *
  * Paths under `exempt` (the registry webhooks, which authenticate each delivery themselves and are reached
@@ -88,7 +88,10 @@ export function createAdminGuard(options: AdminGuardOptions): RequestGuard {
     }
     if (api(request.path)) {
       const authorization = request.headers.authorization;
-      if (authorization !== undefined || options.requireToken) {
+      // Another scheme (a SigV4 signature from a client that believes it talks to AWS) presents no token:
+      // ignored where the token is optional, refused where it is required.
+      const presented = authorization !== undefined && /^Bearer\b/i.test(authorization);
+      if (presented || options.requireToken) {
         const bearer = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
         if (!bearer || !sameSecret(bearer[1]!, options.token)) {
           return {
