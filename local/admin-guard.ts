@@ -12,8 +12,8 @@
  *   otherwise): the content types a page may send cross-origin without a CORS preflight (text/plain, forms)
  *   are refused, and the preflight that JSON needs is never granted.
  * - On the API paths, the access token (`Authorization: Bearer …`): required when `requireToken`, and
- *   checked whenever a Bearer credential is presented (401 otherwise). Pages (`/`, `/assets/…`) are navigations that cannot
- *   carry it; they hold no data, and every call they make goes to the API.
+ *   checked whenever a Bearer credential is presented (401 otherwise). Pages (`/`, `/assets/…`) are
+ *   navigations that cannot carry it; they hold no data, and every call they make goes to the API.
  *
  * Paths under `exempt` (the registry webhooks, which authenticate each delivery themselves and are reached
  * through whatever name a registry or tunnel uses) are not checked here.
