@@ -3,8 +3,9 @@
  * nodes, one agent per node (agent/agent.ts with the client-node node port: its own watch, its own
  * connection pool, as the DaemonSet runs it), all in one process with the cluster's API server. Measured:
  * resident memory and CPU to start the agents, CPU while idle (watches with bookmarks), and an update of
- * 100 nodes to Staged; the baseline is the same fleet without agents, in the same process. Each connection
- * mode (`per-agent`, as the DaemonSet runs; `shared`, one pool for all agents of the cluster) runs in a
+ * 100 nodes to Staged; the baseline is the same fleet without agents, in the same process. Each mode
+ * (`per-agent`, as the DaemonSet runs; `shared`, one connection pool for all agents of the cluster;
+ * `shared-port`, the simulator's shared node port: one informer for the cluster, one pool) runs in a
  * process of its own so that memory figures do not mix.
  */
 import { spawnSync } from 'node:child_process';
@@ -53,7 +54,7 @@ const scenario: ScenarioInput = {
   ],
 };
 
-type Mode = 'per-agent' | 'shared';
+type Mode = 'per-agent' | 'shared' | 'shared-port';
 
 interface Measured {
   rssStart: number;
@@ -88,7 +89,7 @@ async function measure(mode: Mode): Promise<Measured> {
   let started = performance.now();
   const agents = await startNodeAgents(
     { cluster, clock: fleet.clock, timeline: fleet.timeline, epochMs },
-    { connectionPool: mode },
+    mode === 'shared-port' ? { nodePort: 'shared' } : { connectionPool: mode },
   );
   const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   const countState = async (state: string, image?: string) =>
@@ -151,7 +152,7 @@ if (mode) {
 }
 
 const runs = new Map<Mode, Measured>();
-for (const each of ['per-agent', 'shared'] as const) {
+for (const each of ['per-agent', 'shared', 'shared-port'] as const) {
   const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), each], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -163,6 +164,7 @@ for (const each of ['per-agent', 'shared'] as const) {
 
 const own = runs.get('per-agent')!;
 const shared = runs.get('shared')!;
+const port = runs.get('shared-port')!;
 const perAgentKiB = (m: Measured) => (m.rssAgents - m.rssFleet) / NODES / 1024;
 const idlePercent = (ms: number) => (ms / IDLE_MS) * 100;
 const n = NODES.toLocaleString('en-US');
@@ -188,6 +190,13 @@ const figures: Figure[] = [
     note: `+${Math.round((shared.rssAgents - shared.rssFleet) / MiB)} MiB over its baseline: ${perAgentKiB(shared).toFixed(0)} KiB per agent; ratio to a pool each ${(perAgentKiB(shared) / perAgentKiB(own)).toFixed(2)}`,
   },
   {
+    name: `resident memory with ${n} agents on the shared node port (one informer, one pool)`,
+    value: Math.round(port.rssAgents / MiB),
+    unit: 'MiB',
+    target: '< 1,536 MiB (the simulator budget)',
+    note: `+${Math.round((port.rssAgents - port.rssFleet) / MiB)} MiB over its baseline: ${perAgentKiB(port).toFixed(0)} KiB per agent; ratio to a pool each ${(perAgentKiB(port) / perAgentKiB(own)).toFixed(2)}`,
+  },
+  {
     name: `time until all ${n} agents reported Done, a pool each`,
     value: Math.round(own.startMs),
     unit: 'ms',
@@ -200,21 +209,27 @@ const figures: Figure[] = [
     note: `CPU ${Math.round(shared.startCpuMs)} ms (${(shared.startCpuMs / NODES).toFixed(1)} ms per agent); CPU ratio to a pool each ${(shared.startCpuMs / own.startCpuMs).toFixed(2)}`,
   },
   {
+    name: `time until all ${n} agents reported Done, shared node port`,
+    value: Math.round(port.startMs),
+    unit: 'ms',
+    note: `CPU ${Math.round(port.startCpuMs)} ms (${(port.startCpuMs / NODES).toFixed(1)} ms per agent: mask, get, first patch; the watch is the cluster's one informer); CPU ratio to a pool each ${(port.startCpuMs / own.startCpuMs).toFixed(2)}`,
+  },
+  {
     name: `CPU while idle, ${n} agents, a pool each`,
     value: Number(idlePercent(own.idleCpuMs).toFixed(1)),
     unit: '% of one core',
-    note: `over ${IDLE_MS / 1000} s; baseline (fleet without agents) ${idlePercent(own.baselineIdleCpuMs).toFixed(1)} %; ${own.idleRequests} API requests meanwhile (bookmarks every 5 s keep the watches open; idle polls read the simulated host only); shared pool ${idlePercent(shared.idleCpuMs).toFixed(1)} %`,
+    note: `over ${IDLE_MS / 1000} s; baseline (fleet without agents) ${idlePercent(own.baselineIdleCpuMs).toFixed(1)} %; ${own.idleRequests} API requests meanwhile (bookmarks every 5 s keep the watches open; idle polls read the simulated host only); shared pool ${idlePercent(shared.idleCpuMs).toFixed(1)} %; shared node port ${idlePercent(port.idleCpuMs).toFixed(1)} % (${port.idleRequests} requests)`,
   },
   {
     name: `${UPDATED} nodes from desired image to Staged, a pool each`,
     value: Math.round(own.stageMs),
     unit: 'ms',
-    note: `wall time at timeScale ${TIME_SCALE} (30 s simulated staging = ${Math.round(30_000 / TIME_SCALE)} ms); CPU ${Math.round(own.stageCpuMs)} ms; shared pool ${Math.round(shared.stageMs)} ms, CPU ${Math.round(shared.stageCpuMs)} ms`,
+    note: `wall time at timeScale ${TIME_SCALE} (30 s simulated staging = ${Math.round(30_000 / TIME_SCALE)} ms); CPU ${Math.round(own.stageCpuMs)} ms; shared pool ${Math.round(shared.stageMs)} ms, CPU ${Math.round(shared.stageCpuMs)} ms; shared node port ${Math.round(port.stageMs)} ms, CPU ${Math.round(port.stageCpuMs)} ms`,
   },
 ];
 
 recordResults(
   'agents',
-  `The real node agent at simulator scale: one simulated cluster with ${n} nodes and one agent per node (agent/agent.ts with the client-node node port: its own watch), all in one process with the cluster's API server. Two runs, each in its own process: a connection pool per agent (as the DaemonSet runs) and one pool shared by the cluster's agents (sim option connectionPool: 'shared'); the baseline is the same fleet without agents, in the same process.`,
+  `The real node agent at simulator scale: one simulated cluster with ${n} nodes and one agent per node (agent/agent.ts), all in one process with the cluster's API server. Three runs, each in its own process: the client-node node port (its own watch) with a connection pool per agent (as the DaemonSet runs) and with one pool shared by the cluster's agents (sim option connectionPool: 'shared'); and the simulator's shared node port (nodePort: 'shared': one informer for the cluster dispatching to the agents, reads and patches over one pool). The baseline is the same fleet without agents, in the same process.`,
   figures,
 );

@@ -4,7 +4,9 @@
  * @kubernetes/client-node (list, get, merge patch), against a baseline in the same run: a bare node:https
  * server answering the same requests with fixed, pre-serialised bodies (transport + client cost only).
  * Then, in a process of its own (bench/support/sim-mco-fleet.ts), the same fleet as OpenShift clusters
- * running MCO's controllers: start-up, memory, and the controllers' CPU per node update.
+ * running MCO's controllers: start-up, memory, and the controllers' CPU per node update. Last, each in a
+ * process of its own (bench/support/sim-agent-fleet.ts), plain Kubernetes clusters running the real Strata
+ * node agent on every node (shared node port) against the same clusters on the annotation daemon.
  */
 import { spawnSync } from 'node:child_process';
 import { Agent, createServer, request } from 'node:https';
@@ -281,8 +283,53 @@ figures.push(
   },
 );
 
+// Plain Kubernetes clusters running the Strata agent, each fleet in a process of its own.
+interface AgentFleet {
+  nodes: number;
+  startupMs: number;
+  startupCpuMs: number;
+  rssStartMiB: number;
+  rssFleetMiB: number;
+  heapFleetMiB: number;
+  idleCpuPercent: number;
+}
+const agentFleet = (...args: string[]): AgentFleet => {
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', new URL('./support/sim-agent-fleet.ts', import.meta.url).pathname, ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  if (run.status !== 0) throw new Error(`sim-agent-fleet ${args.join(' ')} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as AgentFleet;
+};
+const daemonFleet = agentFleet('annotation-daemon', '-', '10', '100');
+const agents10 = agentFleet('strata-agent', 'shared', '10', '100');
+const agents30 = agentFleet('strata-agent', 'shared', '30', '100');
+const perAgentKiB = (f: AgentFleet) => ((f.rssFleetMiB - daemonFleet.rssFleetMiB) * 1024) / f.nodes;
+figures.push(
+  {
+    name: 'strata-agent: 10 plain clusters × 100 nodes, the real agent on every node (shared node port), start-up until every node reports Done',
+    value: Math.round(agents10.startupMs),
+    unit: 'ms',
+    note: `CPU ${Math.round(agents10.startupCpuMs)} ms (${(agents10.startupCpuMs / agents10.nodes).toFixed(1)} ms per agent); baseline, the same clusters on the annotation daemon: ${Math.round(daemonFleet.startupMs)} ms wall, ${Math.round(daemonFleet.startupCpuMs)} ms CPU`,
+  },
+  {
+    name: 'strata-agent: resident memory, 10 × 100 nodes with agents, started',
+    value: Math.round(agents10.rssFleetMiB),
+    unit: 'MiB',
+    target: '< 1,536 MiB (1.5 GB)',
+    note: `own process; baseline (annotation daemon) ${Math.round(daemonFleet.rssFleetMiB)} MiB: +${perAgentKiB(agents10).toFixed(0)} KiB per agent (V8 heap ${Math.round(agents10.heapFleetMiB)} MiB against ${Math.round(daemonFleet.heapFleetMiB)} MiB: the rest is native TLS/connection memory); idle CPU ${agents10.idleCpuPercent.toFixed(1)} % of a core (idle host polls every 10 simulated minutes at timeScale 60), baseline ${daemonFleet.idleCpuPercent.toFixed(1)} %`,
+  },
+  {
+    name: 'strata-agent: 30 plain clusters × 100 nodes (3,000 agents, shared node port), start-up until every node reports Done',
+    value: Math.round(agents30.startupMs),
+    unit: 'ms',
+    note: `CPU ${Math.round(agents30.startupCpuMs)} ms (${(agents30.startupCpuMs / agents30.nodes).toFixed(1)} ms per agent; ratio per agent to 10 × 100: ${(agents30.startupCpuMs / agents30.nodes / (agents10.startupCpuMs / agents10.nodes)).toFixed(2)}); resident ${Math.round(agents30.rssFleetMiB)} MiB (+${perAgentKiB(agents30).toFixed(0)} KiB per agent over the 1,000-node baseline); idle CPU ${agents30.idleCpuPercent.toFixed(1)} %`,
+  },
+);
+
 recordResults(
   'sim',
-  `The fleet simulator: ${CLUSTERS} simulated clusters × ${NODES_PER_CLUSTER} nodes (two pools, a PDB-protected workload, a DaemonSet) in one process, each cluster its own HTTPS Kubernetes API server on 127.0.0.1. Requests are made with @kubernetes/client-node; the baseline is a bare node:https server answering the same requests with fixed, pre-serialised bodies in the same run. The last rows: the same fleet as OpenShift 4.18 clusters running MCO's controllers, measured in a process of its own.`,
+  `The fleet simulator: ${CLUSTERS} simulated clusters × ${NODES_PER_CLUSTER} nodes (two pools, a PDB-protected workload, a DaemonSet) in one process, each cluster its own HTTPS Kubernetes API server on 127.0.0.1. Requests are made with @kubernetes/client-node; the baseline is a bare node:https server answering the same requests with fixed, pre-serialised bodies in the same run. Then the same fleet as OpenShift 4.18 clusters running MCO's controllers, measured in a process of its own. The last rows: plain Kubernetes clusters running the real Strata node agent on every node (nodeBehaviour strata-agent, nodePort shared), each fleet in a process of its own, against the same clusters on the annotation daemon.`,
   figures,
 );

@@ -1,13 +1,16 @@
 /**
  * Runs the real node agent (agent/agent.ts: the state machine and the client-node node port the
  * DaemonSet runs) on every node of a simulated cluster, each with a simulated host (sim/host.ts) behind
- * its host port. The agents talk to the cluster's API server over HTTPS like the DaemonSet's pods do.
- * A reboot takes the node NotReady and stops its agent; the new boot brings the node back Ready and starts
- * a new agent, as after a real reboot. Nodes added later get an agent, removed ones lose theirs.
+ * its host port. The agents talk to the cluster's API server over HTTPS like the DaemonSet's pods do
+ * (each with its own watch, or, for large fleets, through one shared informer per cluster:
+ * sim/shared-node-port.ts). A reboot takes the node NotReady and stops its agent; the new boot brings the
+ * node back Ready and starts a new agent, as after a real reboot. Nodes added later get an agent, removed
+ * ones lose theirs. Registered as the `strata-agent` node behaviour of plain Kubernetes clusters.
  *
  * Timeline (for the invariant checker): a reboot request from the control plane is `desired` (checked
  * for a drained, cordoned node like the MCO daemon's desired config), Staging/Staged are `working`, the
- * host going down and up are `reboot` / `ready`, Done and Degraded are `done` / `degraded`.
+ * host going down and up are `reboot` / `ready`, Done and Degraded are `done` / `degraded`, and a new
+ * `strata.io/desired-image` is `desired-image` (with who wrote it, for the flip rule).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { NodeAgent } from '../agent/agent.ts';
@@ -19,9 +22,12 @@ import { DEFAULT_TIMEOUTS, type Timeouts } from '../agent/state-machine.ts';
 import type { SimClock } from './clock.ts';
 import type { NodeRecord } from './cluster.ts';
 import { FleetError } from './errors.ts';
-import type { FleetCluster } from './fleet.ts';
+import { drawHostFaults, type FaultRule } from './faults.ts';
+import type { FleetCluster, NodeBehaviour } from './fleet.ts';
 import { SimHost, type SimHostFaults, type SimHostTiming } from './host.ts';
 import { derivePrng } from './prng.ts';
+import { agentSettings } from './scenario.ts';
+import { SharedNodeInformer } from './shared-node-port.ts';
 import type { Timeline, TimelineKind } from './timeline.ts';
 
 /** Which staging attempts a fault hits: named nodes always, others with a probability per attempt. */
@@ -36,7 +42,11 @@ export interface AgentFaults {
   authFailure?: AgentFaultRule;
   stagingHang?: AgentFaultRule;
   wrongDigest?: AgentFaultRule;
+  stagingFailure?: AgentFaultRule;
 }
+
+/** Draws the host faults of one staging attempt of a node (attempts count per host from 1). */
+export type HostFaultDraw = (node: string, staging: { image: string; attempt: number }) => SimHostFaults;
 
 export interface NodeAgentsOptions {
   /** The agents' state timeouts, in simulated ms (default: the agent's, 12 / 10 / 5 min). */
@@ -44,6 +54,8 @@ export interface NodeAgentsOptions {
   /** The hosts' delays in simulated ms (default: stage 30 s, reboot 60 s, failing pull 5 s). */
   timing?: Partial<SimHostTiming>;
   faults?: AgentFaults;
+  /** Draws each staging attempt's faults instead of `faults` (the fleet's scenario faults). */
+  drawFaults?: HostFaultDraw;
   /** Seed of the fault draws (default `agents`). */
   seed?: number | string;
   /** Only nodes of these pools get an agent (default: every node). */
@@ -62,6 +74,12 @@ export interface NodeAgentsOptions {
    * share), for large simulated fleets: see docs/agent.md, "Simulating agents at scale".
    */
   connectionPool?: 'per-agent' | 'shared';
+  /**
+   * `client-node` (default): each agent watches its own node through client-node (the DaemonSet's node
+   * port). `shared`: one client-node informer for the cluster dispatches node changes to the agents, whose
+   * reads and patches share one connection pool (sim/shared-node-port.ts; `connectionPool` is then moot).
+   */
+  nodePort?: 'client-node' | 'shared';
 }
 
 /** The agents of one cluster. */
@@ -78,13 +96,16 @@ export interface NodeAgents {
   running(): string[];
   /** Resolves once no running agent is in the middle of a decision. */
   idle(): Promise<void>;
+  /** True while the node's host is down for a reboot. */
+  isRebooting(node: string): boolean;
   /** Stops every agent (hosts keep their state). */
   stop(): Promise<void>;
 }
 
 /** What the agents need of a running fleet. */
 export interface NodeAgentsTarget {
-  cluster: FleetCluster;
+  /** The cluster (a fleet's, or its name, state and admin kubeconfig). */
+  cluster: Pick<FleetCluster, 'name' | 'state' | 'kubeConfig'>;
   clock: SimClock;
   timeline: Timeline;
   /** Wall-clock time of simulated time 0 (the fleet's `epochMs`). */
@@ -107,6 +128,15 @@ export async function startNodeAgents(
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const seed = options.seed ?? 'agents';
   const faults = options.faults ?? {};
+  const drawFaults: HostFaultDraw =
+    options.drawFaults ??
+    ((node, { image, attempt }) =>
+      drawHostFaults(
+        faults as Record<keyof SimHostFaults, FaultRule | undefined>,
+        derivePrng(seed, cluster.name, node, 'host', image, String(attempt)),
+        cluster.name,
+        node,
+      ));
   const agentClock: AgentClock = {
     now: () => epochMs + clock.now(),
     schedule(delayMs, fn) {
@@ -118,23 +148,25 @@ export async function startNodeAgents(
   const agents = new Map<string, NodeAgent>();
   const starting = new Map<string, Promise<void>>();
   const restartTimers = new Set<NodeJS.Timeout>();
+  const shared = options.nodePort === 'shared';
   const sharedPool =
-    options.connectionPool === 'shared'
+    options.connectionPool === 'shared' && !shared
       ? PooledKubeConfig.from(options.kubeConfig?.('') ?? cluster.kubeConfig())
       : undefined;
+  const informer = shared
+    ? new SharedNodeInformer(options.kubeConfig?.('') ?? cluster.kubeConfig())
+    : undefined;
   let stopped = false;
 
   const selected = (node: NodeRecord) => !options.pools || options.pools.includes(node.pool);
-  const record = (node: string, kind: TimelineKind, detail?: string, fault?: boolean) => {
+  const record = (
+    node: string,
+    kind: TimelineKind,
+    detail?: string,
+    extra: { image?: string; by?: string } = {},
+  ) => {
     const pool = state.nodes.get(undefined, node)?.pool ?? '';
-    timeline.record({
-      cluster: cluster.name,
-      pool,
-      node,
-      kind,
-      ...(detail ? { detail } : {}),
-      ...(fault ? { fault } : {}),
-    });
+    timeline.record({ cluster: cluster.name, pool, node, kind, ...(detail ? { detail } : {}), ...extra });
   };
   const logFor = (node: string): Logger =>
     options.logLevel
@@ -146,20 +178,6 @@ export async function startNodeAgents(
         })
       : silentLogger;
 
-  const hits = (rule: AgentFaultRule | undefined, node: string, draw: number) =>
-    rule !== undefined && ((rule.nodes?.includes(node) ?? false) || draw < (rule.probability ?? 0));
-  const faultsFor =
-    (node: string) =>
-    ({ image, attempt }: { image: string; attempt: number }): SimHostFaults => {
-      const prng = derivePrng(seed, cluster.name, node, 'host', image, String(attempt));
-      return {
-        pullFailure: hits(faults.pullFailure, node, prng.next()),
-        authFailure: hits(faults.authFailure, node, prng.next()),
-        stagingHang: hits(faults.stagingHang, node, prng.next()),
-        wrongDigest: hits(faults.wrongDigest, node, prng.next()),
-      };
-    };
-
   const startAgent = (name: string): Promise<void> => {
     const pending = starting.get(name);
     if (pending) return pending;
@@ -167,9 +185,11 @@ export async function startNodeAgents(
       const host = hosts.get(name);
       if (stopped || !host?.running || agents.has(name) || !state.nodes.get(undefined, name)) return;
       const agent = new NodeAgent({
-        node: new KubeNodePort(sharedPool ?? options.kubeConfig?.(name) ?? cluster.kubeConfig(), name, {
-          rewatchDelayMs: 200,
-        }),
+        node:
+          informer?.port(name) ??
+          new KubeNodePort(sharedPool ?? options.kubeConfig?.(name) ?? cluster.kubeConfig(), name, {
+            rewatchDelayMs: 200,
+          }),
         host,
         clock: agentClock,
         timeouts,
@@ -205,7 +225,7 @@ export async function startNodeAgents(
       epochMs,
       bootedImage: state.pool(node.pool).spec.baseImage,
       timing,
-      faults: faultsFor(node.name),
+      faults: (staging) => drawFaults(node.name, staging),
       onDown: () => {
         record(node.name, 'reboot', host.bootedImage);
         state.setNodeReady(node.name, false);
@@ -213,7 +233,7 @@ export async function startNodeAgents(
       },
       onUp: () => {
         if (!state.nodes.get(undefined, node.name)) return;
-        state.setNodeReady(node.name, true);
+        state.setNodeReady(node.name, true, host.bootedImage);
         record(node.name, 'ready');
         void startAgent(node.name).catch(() => undefined);
       },
@@ -239,6 +259,9 @@ export async function startNodeAgents(
       return;
     }
     if (!hosts.has(after.name)) return;
+    const desired = after.annotations[A.desiredImage];
+    if (desired !== before.annotations[A.desiredImage])
+      record(after.name, 'desired-image', desired ?? '(removed)', { image: desired ?? '', by: state.actor });
     const request = after.annotations[A.reboot];
     if (request && request !== before.annotations[A.reboot]) {
       record(after.name, 'desired', `reboot into ${request}`);
@@ -262,6 +285,7 @@ export async function startNodeAgents(
   };
   const unsubscribe = state.onNodeChange(onChange);
 
+  await informer?.start();
   for (const node of state.nodes.list()) if (selected(node)) addHost(node);
   // DaemonSet pods do not all start in the same millisecond: at most START_CONCURRENCY at once.
   const queue = [...hosts.keys()];
@@ -277,7 +301,7 @@ export async function startNodeAgents(
     if (!host) throw new FleetError(`cluster "${cluster.name}" has no agent on node "${name}"`);
     return host;
   };
-  return {
+  const side: NodeAgents = {
     host: hostOf,
     async restartAgent(name) {
       hostOf(name);
@@ -293,6 +317,7 @@ export async function startNodeAgents(
       await startAgent(name);
     },
     running: () => [...agents.keys()].sort(),
+    isRebooting: (name) => hosts.get(name)?.running === false,
     async idle() {
       await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
       await Promise.all([...agents.values()].map((a) => a.idle()));
@@ -304,7 +329,58 @@ export async function startNodeAgents(
       for (const timer of restartTimers) clearTimeout(timer);
       await Promise.all([...starting.values()].map((p) => p.catch(() => undefined)));
       await Promise.all([...agents.keys()].map((name) => killAgent(name)));
+      await informer?.stop();
       await sharedPool?.close();
     },
   };
+  started.add(side);
+  return side;
 }
+
+/** Every {@link NodeAgents} started, for {@link nodeAgentsOf}. */
+const started = new WeakSet<object>();
+
+/** The agents of a fleet cluster whose node behaviour is `strata-agent`. */
+export function nodeAgentsOf(cluster: Pick<FleetCluster, 'name' | 'nodeSide'>): NodeAgents {
+  if (!started.has(cluster.nodeSide))
+    throw new FleetError(
+      `cluster "${cluster.name}" does not run the Strata agent (kind: kubernetes, nodeBehaviour: strata-agent)`,
+    );
+  return cluster.nodeSide as NodeAgents;
+}
+
+/**
+ * The `strata-agent` node behaviour: the real agent on every node of a plain Kubernetes cluster, with the
+ * scenario's `agent` settings (timeouts, host delays, node port) and its faults drawn from the scenario
+ * seed (pullFailure, authFailure, stagingHang; imageNoBoot as a deployment that does not boot;
+ * updateFailure as a staging that fails). Nodes start without MCO's annotations: the agent writes its own.
+ */
+export const strataAgentBehaviour: NodeBehaviour = {
+  mcoAnnotations: false,
+  create: (state, c) => {
+    const settings = agentSettings(c.scenario, state.spec);
+    return startNodeAgents(
+      {
+        cluster: { name: state.name, state, kubeConfig: c.kubeConfig },
+        clock: c.clock,
+        timeline: c.timeline,
+        epochMs: c.epochMs,
+      },
+      {
+        timeouts: {
+          stagingMs: settings.timeouts.staging,
+          rebootMs: settings.timeouts.reboot,
+          verifyMs: settings.timeouts.verify,
+        },
+        timing: {
+          stageMs: settings.host.stage,
+          rebootMs: settings.host.reboot,
+          failMs: settings.host.failedPull,
+        },
+        drawFaults: (node, { image, attempt }) => c.faults.hostFaults(state.name, node, image, attempt),
+        pollIntervalMs: settings.pollInterval,
+        nodePort: settings.nodePort,
+      },
+    );
+  },
+};

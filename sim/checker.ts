@@ -1,8 +1,9 @@
 /**
  * The invariant checker: replays a timeline and reports, per pool, the most nodes unavailable at once
- * against maxUnavailable, the nodes updated while not drained, the nodes left cordoned and, on clusters
- * running MCO's controllers, nodes whose desiredConfig flips back and forth and pool statuses that
- * disagree with the nodes. Definitions: docs/simulator.md, "Timeline and invariants".
+ * against maxUnavailable, the nodes updated while not drained, the nodes left cordoned, nodes whose
+ * desired config (clusters running MCO's controllers) or desired image (Strata agent nodes) flips back
+ * and forth, and, on clusters running MCO's controllers, pool statuses that disagree with the nodes.
+ * Definitions: docs/simulator.md, "Timeline and invariants".
  */
 import type { NodeStateSnapshot, TimelineEvent } from './timeline.ts';
 
@@ -55,6 +56,8 @@ interface NodeState {
   mco?: NodeStateSnapshot;
   /** desiredConfig history for the flip rule: the value before the current one, the current one, when set. */
   desired?: { previous: string | undefined; current: string; seq: number; by: string };
+  /** `strata.io/desired-image` history (Strata agent nodes): the value before, the current one, its writer. */
+  desiredImage?: { previous: string; current: string; by: string };
 }
 
 // MCO's node predicates (reference/mco.md §2.4), restated on the snapshots the timeline carries so that the
@@ -170,6 +173,26 @@ export function checkInvariants(
             detail: `desiredConfig flipped ${e.config} -> ${history.current} -> ${e.config} (${history.current} set by ${history.by || 'unknown'}, then reset by ${e.by ?? 'unknown'}); the pool's target did not move back to ${e.config} in between`,
           });
         n.desired = { previous: history.current, current: e.config, seq: e.seq, by: e.by ?? '' };
+        break;
+      }
+      case 'desired-image': {
+        // No cluster-side target tells a rollback from a fight here: a value reset to the one before by
+        // another writer than the one who replaced it is two writers fighting over the node.
+        const image = e.image ?? '';
+        const history = n.desiredImage ?? { previous: '', current: '', by: '' };
+        if (image === history.current) break;
+        const by = e.by ?? '';
+        if (n.desiredImage && image === history.previous && by !== history.by)
+          violations.push({
+            kind: 'desired-flip',
+            cluster: e.cluster,
+            pool: n.pool,
+            node: e.node,
+            t: e.t,
+            seq: e.seq,
+            detail: `strata.io/desired-image flipped ${image || '(none)'} -> ${history.current || '(none)'} -> ${image || '(none)'} (${history.current || '(none)'} set by ${history.by || 'unknown'}, then reset by ${by || 'unknown'})`,
+          });
+        n.desiredImage = { previous: history.current, current: image, by };
         break;
       }
       case 'working':

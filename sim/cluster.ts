@@ -67,6 +67,12 @@ export interface ClusterContext {
   release?: Release;
   /** MCO's controllers run on this cluster: they own pool status, rendered configs and node targets. */
   mcoControllers?: boolean;
+  /**
+   * Without MCO's controllers: nodes boot with MCO's node annotations (current/desired config and image,
+   * state Done), as the annotation daemon needs (default true). False: no annotations (a node agent
+   * writes its own).
+   */
+  mcoNodeAnnotations?: boolean;
   /** What MCO's controllers do when the cluster is populated or upgraded (sim/mco/bootstrap.ts). */
   hooks?: ClusterHooks;
 }
@@ -586,6 +592,9 @@ export class SimCluster {
         'machineconfiguration.openshift.io/controlPlaneTopology': 'HighlyAvailable',
       };
       bootedImage = target.image;
+    } else if (this.ctx.mcoNodeAnnotations === false) {
+      annotations = {};
+      bootedImage = pool.baseImage;
     } else {
       annotations = {
         [A.currentConfig]: pool.baseConfig,
@@ -807,10 +816,12 @@ export class SimCluster {
     });
   }
 
-  setNodeReady(name: string, ready: boolean): NodeRecord | undefined {
+  /** Sets the Ready condition; with `bootedImage`, the host came up on that image (not served). */
+  setNodeReady(name: string, ready: boolean, bootedImage?: string): NodeRecord | undefined {
     return this.updateNode(name, (next) => {
       if (next.ready !== ready) next.readyChanged = this.isoNow();
       next.ready = ready;
+      if (bootedImage !== undefined) next.bootedImage = bootedImage;
     });
   }
 

@@ -1,10 +1,11 @@
 /**
  * Fault injection, deterministic from the scenario seed: which nodes fail their update, refuse it or do
- * not boot the new image; API errors, timeouts and latency; watch disconnects; nodes going NotReady on
- * their own; nodes added and removed. Faults from the scenario can be extended at run time
- * (`fleet.injectFault`).
+ * not boot the new image (on Strata agent nodes: what their simulated host does wrong when staging);
+ * API errors, timeouts and latency; watch disconnects; nodes going NotReady on their own; nodes added and
+ * removed. Faults from the scenario can be extended at run time (`fleet.injectFault`).
  */
 import type { RequestFault } from './api-server.ts';
+import type { SimHostFaults } from './host.ts';
 import { derivePrng, type Prng } from './prng.ts';
 import type { NodeFaultTarget, ScenarioFaults } from './scenario.ts';
 import { StatusError } from './status.ts';
@@ -14,6 +15,38 @@ export interface UpdateFaults {
   unreconcilable: boolean;
   updateFailure: boolean;
   imageNoBoot: boolean;
+}
+
+/** Which nodes a fault hits: `clusters` (default all), named `nodes` always, any other with `probability`. */
+export interface FaultRule {
+  clusters?: readonly string[];
+  nodes?: readonly string[];
+  probability?: number;
+}
+
+/** Whether a rule hits a node, given this attempt's draw (drawn whether or not the rule exists: stable). */
+export function ruleHits(rule: FaultRule | undefined, cluster: string, node: string, draw: number): boolean {
+  if (!rule) return false;
+  if (rule.clusters && !rule.clusters.includes(cluster)) return false;
+  return (rule.nodes?.includes(node) ?? false) || draw < (rule.probability ?? 0);
+}
+
+/** Host faults of a staging attempt, drawn from rules named as {@link SimHostFaults}' fields. */
+export function drawHostFaults(
+  rules: Partial<Record<keyof SimHostFaults, FaultRule>>,
+  prng: Prng,
+  cluster: string,
+  node: string,
+): SimHostFaults {
+  // One draw per kind, in a fixed order, so that adding a rule does not shift the other kinds' draws.
+  const hit = (kind: keyof SimHostFaults) => ruleHits(rules[kind], cluster, node, prng.next());
+  return {
+    pullFailure: hit('pullFailure'),
+    authFailure: hit('authFailure'),
+    stagingHang: hit('stagingHang'),
+    wrongDigest: hit('wrongDigest'),
+    stagingFailure: hit('stagingFailure'),
+  };
 }
 
 /** The fleet's faults: the scenario's, plus any injected since. */
@@ -33,6 +66,9 @@ export class FaultPlan {
     if (extra.updateFailure) f.updateFailure = extra.updateFailure;
     if (extra.unreconcilable) f.unreconcilable = extra.unreconcilable;
     if (extra.imageNoBoot) f.imageNoBoot = extra.imageNoBoot;
+    if (extra.pullFailure) f.pullFailure = extra.pullFailure;
+    if (extra.authFailure) f.authFailure = extra.authFailure;
+    if (extra.stagingHang) f.stagingHang = extra.stagingHang;
     if (extra.api) f.api = extra.api;
     if (extra.watchDisconnect) f.watchDisconnect = extra.watchDisconnect;
     if (extra.pdbBlock) f.pdbBlock = [...f.pdbBlock, ...extra.pdbBlock];
@@ -43,17 +79,34 @@ export class FaultPlan {
   /** Draws the faults of one update attempt of one node (its own generator: order-independent). */
   updateFaults(cluster: string, node: string, attempt: number): UpdateFaults {
     const prng = derivePrng(this.seed, cluster, node, 'update', String(attempt));
-    const hits = (target: NodeFaultTarget | undefined): boolean => {
-      const draw = prng.next();
-      if (!target) return false;
-      if (target.clusters && !target.clusters.includes(cluster)) return false;
-      return target.nodes.includes(node) || draw < target.probability;
-    };
+    const hits = (target: NodeFaultTarget | undefined) => ruleHits(target, cluster, node, prng.next());
     return {
       unreconcilable: hits(this.faults.unreconcilable),
       updateFailure: hits(this.faults.updateFailure),
       imageNoBoot: hits(this.faults.imageNoBoot),
     };
+  }
+
+  /**
+   * Draws what a Strata agent node's simulated host does wrong in one staging attempt (attempts count per
+   * host from 1): the scenario's agent faults, `imageNoBoot` as a deployment that does not boot and
+   * `updateFailure` as a staging that fails after the download. `unreconcilable` has no agent meaning.
+   */
+  hostFaults(cluster: string, node: string, image: string, attempt: number): SimHostFaults {
+    const f = this.faults;
+    const prng = derivePrng(this.seed, cluster, node, 'host', image, String(attempt));
+    return drawHostFaults(
+      {
+        pullFailure: f.pullFailure,
+        authFailure: f.authFailure,
+        stagingHang: f.stagingHang,
+        wrongDigest: f.imageNoBoot,
+        stagingFailure: f.updateFailure,
+      },
+      prng,
+      cluster,
+      node,
+    );
   }
 
   /** Decides what happens to one API request to `cluster` (discovery is never faulted). */

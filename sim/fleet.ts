@@ -3,6 +3,7 @@
  * and the timeline. Start it with {@link startFleet}; stop it with `fleet.stop()`.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { strataAgentBehaviour } from './agents.ts';
 import { ApiServer, type ApiUser } from './api-server.ts';
 import { checkInvariants, type InvariantReport, type PoolLimit } from './checker.ts';
 import { ManualClock, RealTimeClock, type SimClock, type TimerHandle } from './clock.ts';
@@ -20,6 +21,7 @@ import {
   type Scenario,
   type ScenarioFaults,
   type ScenarioInput,
+  STRATA_AGENT,
 } from './scenario.ts';
 import { Timeline } from './timeline.ts';
 import { serverIdentity } from './tls.ts';
@@ -28,7 +30,8 @@ import { serverIdentity } from './tls.ts';
 export interface NodeSide {
   /** True while the node is down for an update reboot (a NotReady fault then does not end it). */
   isRebooting(node: string): boolean;
-  stop(): void;
+  /** Stops it; the fleet awaits it before closing the cluster's API server. */
+  stop(): void | Promise<void>;
 }
 
 /** What a node behaviour gets to run on a cluster's nodes. */
@@ -38,23 +41,49 @@ export interface NodeSideContext {
   faults: FaultPlan;
   timing: DaemonTiming;
   seed: number | string;
+  /** The whole scenario (e.g. the behaviour's own settings; the cluster's spec is `cluster.spec`). */
+  scenario: Scenario;
+  /** Wall-clock time of simulated time 0. */
+  epochMs: number;
+  /** A client-node KubeConfig for the cluster (admin token by default): its API server already listens. */
+  kubeConfig(token?: string): KubeConfig;
 }
 
-/** Builds the node side of a plain Kubernetes cluster (scenario `nodeBehaviour`). */
-export type NodeBehaviourFactory = (cluster: SimCluster, context: NodeSideContext) => NodeSide;
+/**
+ * Builds the node side of a plain Kubernetes cluster (scenario `nodeBehaviour`), once the cluster's API
+ * server listens; the fleet starts when the promise resolves.
+ */
+export type NodeBehaviourFactory = (
+  cluster: SimCluster,
+  context: NodeSideContext,
+) => NodeSide | Promise<NodeSide>;
+
+/** A node behaviour of plain Kubernetes clusters, registered by name. */
+export interface NodeBehaviour {
+  create: NodeBehaviourFactory;
+  /**
+   * Whether nodes boot with MCO's node annotations (current/desired config and image, state Done), which
+   * the annotation daemon follows (default true). False: nodes start without them.
+   */
+  mcoAnnotations?: boolean;
+}
 
 /**
- * Built-in node behaviours of plain Kubernetes clusters: `annotation-daemon`, the MCO-annotation daemon of
- * image-mode hosts driven from outside (sim/daemon.ts; what every cluster without MCO's controllers runs).
+ * Built-in node behaviours of plain Kubernetes clusters: `annotation-daemon` (the default), the
+ * MCO-annotation daemon of image-mode hosts driven from outside (sim/daemon.ts; what every cluster without
+ * MCO's controllers runs); `strata-agent`, the real Strata node agent on simulated image-mode hosts
+ * (sim/agents.ts).
  */
-export const nodeBehaviours: Readonly<Record<string, NodeBehaviourFactory>> = {
-  'annotation-daemon': (cluster, c) =>
-    new NodeDaemons(cluster, c.clock, c.timeline, c.faults, c.timing, c.seed),
+export const nodeBehaviours: Readonly<Record<string, NodeBehaviour>> = {
+  'annotation-daemon': {
+    create: (cluster, c) => new NodeDaemons(cluster, c.clock, c.timeline, c.faults, c.timing, c.seed),
+  },
+  [STRATA_AGENT]: strataAgentBehaviour,
 };
 
 export interface FleetOptions {
   /** More node behaviours for plain Kubernetes clusters (by the name a scenario's `nodeBehaviour` uses). */
-  nodeBehaviours?: Record<string, NodeBehaviourFactory>;
+  nodeBehaviours?: Record<string, NodeBehaviour>;
   /** Overrides the scenario's timeScale (simulated time runs this many times faster than wall time). */
   timeScale?: number;
   /**
@@ -154,16 +183,15 @@ export async function startFleet(
   const tls = await serverIdentity();
   const daemons: NodeSide[] = [];
   const clusters: FleetCluster[] = [];
-  const sideContext: NodeSideContext = {
-    clock,
-    timeline,
-    faults,
-    timing: scenario.timing,
-    seed: scenario.seed,
-  };
+  const servers: ApiServer[] = [];
   try {
     for (const [index, spec] of scenario.clusters.entries()) {
       const controllers = runsMcoControllers(scenario, spec);
+      // OpenShift clusters without MCO's controllers run the annotation daemon too.
+      const behaviour =
+        behaviours[
+          spec.kind === 'kubernetes' ? (spec.nodeBehaviour ?? 'annotation-daemon') : 'annotation-daemon'
+        ]!;
       const state = new SimCluster(spec, {
         index,
         seed: scenario.seed,
@@ -174,6 +202,7 @@ export async function startFleet(
         watchHistory: scenario.apiServer.watchHistory,
         release: clusterRelease(scenario, spec),
         mcoControllers: controllers,
+        mcoNodeAnnotations: behaviour.mcoAnnotations ?? true,
         ...(controllers ? { hooks: mcoHooks } : {}),
       });
       const mco = state.mcoControllers
@@ -186,12 +215,6 @@ export async function startFleet(
             delays: scenario.mco.delays,
           })
         : undefined;
-      const nodeSide: NodeSide =
-        mco ??
-        (spec.kind === 'kubernetes'
-          ? behaviours[spec.nodeBehaviour ?? 'annotation-daemon']!(state, sideContext)
-          : nodeBehaviours['annotation-daemon']!(state, sideContext));
-      daemons.push(nodeSide);
       const api = new ApiServer({
         cluster: state,
         tokens,
@@ -200,7 +223,23 @@ export async function startFleet(
         now: () => epochMs + clock.now(),
         tls,
       });
+      servers.push(api);
       const server = await api.listen();
+      const kubeConfig = (token = adminToken) =>
+        clusterKubeConfig({ name: spec.name, server, token, caData: tls.caData });
+      const nodeSide: NodeSide =
+        mco ??
+        (await behaviour.create(state, {
+          clock,
+          timeline,
+          faults,
+          timing: scenario.timing,
+          seed: scenario.seed,
+          scenario,
+          epochMs,
+          kubeConfig,
+        }));
+      daemons.push(nodeSide);
       clusters.push({
         name: spec.name,
         labels: { ...spec.labels },
@@ -209,8 +248,7 @@ export async function startFleet(
         token: adminToken,
         readOnlyToken,
         caData: tls.caData,
-        kubeConfig: (token = adminToken) =>
-          clusterKubeConfig({ name: spec.name, server, token, caData: tls.caData }),
+        kubeConfig,
         kind: spec.kind,
         state,
         api,
@@ -220,8 +258,8 @@ export async function startFleet(
     }
   } catch (error) {
     clock.stop();
-    for (const d of daemons) d.stop();
-    await Promise.all(clusters.map((c) => c.api.close()));
+    await Promise.all(daemons.map((d) => d.stop()));
+    await Promise.all(servers.map((api) => api.close()));
     throw error;
   }
 
@@ -285,7 +323,7 @@ export async function startFleet(
       if (stopped) return;
       stopped = true;
       clock.stop();
-      for (const d of daemons) d.stop();
+      await Promise.all(daemons.map((d) => d.stop()));
       await Promise.all(clusters.map((c) => c.api.close()));
     },
   };

@@ -2,8 +2,8 @@
  * A simulated image-mode host behind the agent's host port: deployments (booted, staged, rollback, a
  * queued rollback), boots with their own boot IDs, staging that takes simulated time, a reboot that takes
  * the host down and brings it back on the next deployment, and faults: a failed pull, a refused registry
- * login, a staging that never ends, and a new deployment that does not boot (the host comes back on the
- * previous one, so the booted digest differs from the target).
+ * login, a staging that never ends or fails after the download, and a new deployment that does not boot
+ * (the host comes back on the previous one, so the booted digest differs from the target).
  *
  * It knows nothing of Kubernetes: `onDown` / `onUp` tell the caller (sim/agents.ts) when to mark the node
  * NotReady and stop the agent, and when to bring both back.
@@ -29,6 +29,8 @@ export interface SimHostFaults {
   stagingHang?: boolean;
   /** The staged deployment does not boot: the host comes back on the previous one. */
   wrongDigest?: boolean;
+  /** The download works but writing the deployment fails (a full disk): the staging fails after its time. */
+  stagingFailure?: boolean;
 }
 
 /** Delays in simulated ms. */
@@ -157,6 +159,7 @@ export class SimHost implements HostPort {
         return;
       }
       staging.timer = this.clock.schedule(this.timing.stageMs, () => {
+        if (faults.stagingFailure) return finish(this.deployError(image));
         this.staged = deploymentOf(image);
         this.stagedBroken = faults.wrongDigest === true;
         this.rollbackQueued = false;
@@ -256,6 +259,15 @@ export class SimHost implements HostPort {
       1,
       `error: Switching: Pulling: Creating importer: failed to invoke method OpenImage: reading manifest ${digest} in ${repository}: manifest unknown`,
       'pull',
+    );
+  }
+
+  private deployError(image: string): HostCommandError {
+    return new HostCommandError(
+      ['bootc', 'switch', image],
+      1,
+      'error: Switching: Staging deployment: Checking out deployment tree: No space left on device (os error 28)',
+      'command',
     );
   }
 

@@ -1,7 +1,8 @@
 /**
  * The fleet simulator: simulated Kubernetes/OpenShift clusters that speak the Kubernetes API over HTTPS on
- * 127.0.0.1, MCO's render, node and drain controllers and daemons on OpenShift clusters that run them, node
- * daemons driven from outside elsewhere, faults, a timeline and an invariant checker. See docs/simulator.md.
+ * 127.0.0.1, MCO's render, node and drain controllers and daemons on OpenShift clusters that run them, the
+ * real Strata node agent or node daemons driven from outside elsewhere, faults, a timeline and an
+ * invariant checker. See docs/simulator.md.
  *
  * ```ts
  * const fleet = await startFleet(loadScenario(), { timeScale: 1000 });
@@ -14,10 +15,13 @@
 export {
   type AgentFaultRule,
   type AgentFaults,
+  type HostFaultDraw,
   type NodeAgents,
   type NodeAgentsOptions,
   type NodeAgentsTarget,
+  nodeAgentsOf,
   startNodeAgents,
+  strataAgentBehaviour,
 } from './agents.ts';
 export {
   checkInvariants,
@@ -40,6 +44,7 @@ export {
   type Fleet,
   type FleetCluster,
   type FleetOptions,
+  type NodeBehaviour,
   type NodeBehaviourFactory,
   type NodeSide,
   type NodeSideContext,
@@ -53,17 +58,23 @@ export type { McoControllers, McoOptions } from './mco/index.ts';
 export type { Release } from './openshift.ts';
 export { Prng } from './prng.ts';
 export {
+  AGENT_DEFAULTS,
+  type AgentSettings,
+  agentSettings,
   defaultScenarioPath,
   loadScenario,
   openshiftScenarioPath,
   runsMcoControllers,
+  runsStrataAgent,
   type Scenario,
   type ScenarioCluster,
   type ScenarioFaults,
   type ScenarioInput,
   type ScenarioPool,
   type ScenarioRelease,
+  STRATA_AGENT,
 } from './scenario.ts';
+export { SharedNodeInformer, type SharedNodeInformerOptions } from './shared-node-port.ts';
 export {
   type NodeStateSnapshot,
   type PoolStatusSnapshot,

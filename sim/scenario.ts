@@ -26,6 +26,9 @@ const duration = z.union(
   { error: 'expected a duration: milliseconds, or a string like 500ms, 30s, 2m or 1h' },
 );
 
+/** A simulated duration above zero (a timeout of 0 would fail every state at once). */
+const positiveDuration = duration.refine((ms) => ms > 0, { error: 'expected a duration above 0' });
+
 const labelMap = z.record(z.string(), z.string());
 const probability = z.number().min(0).max(1);
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case DNS name');
@@ -113,6 +116,45 @@ const workloadSchema = z
   })
   .strict();
 
+/** The node behaviour that runs the real Strata node agent on simulated image-mode hosts (sim/agents.ts). */
+export const STRATA_AGENT = 'strata-agent';
+
+/** How the simulated agents reach the API server (docs/agent.md, "Simulating agents at scale"). */
+const nodePort = z.enum(['client-node', 'shared']);
+
+/**
+ * Settings of the `strata-agent` node behaviour, scenario-wide (`agent`) and per cluster (a cluster's `agent`
+ * overrides single fields). Every field is optional at both levels: {@link agentSettings} resolves them over
+ * {@link AGENT_DEFAULTS}.
+ */
+const agentSettingsSchema = z.strictObject({
+  /**
+   * `client-node`: each agent has its own watch of its node and its own connection pool, exactly as the
+   * DaemonSet's pods (fidelity; small fleets). `shared`: one informer per cluster dispatches node changes to
+   * its agents, whose reads and patches share one connection pool (simulator only; thousands of nodes).
+   */
+  nodePort: nodePort.optional(),
+  /** The agent's per-state timeouts (simulated time), as `--staging-timeout` etc. set them on a host. */
+  timeouts: z
+    .strictObject({
+      staging: positiveDuration.optional(),
+      reboot: positiveDuration.optional(),
+      verify: positiveDuration.optional(),
+    })
+    .optional(),
+  /** The simulated hosts' delays; `stage` and `reboot` default to the scenario's `timing.rebase` and `timing.reboot`. */
+  host: z
+    .strictObject({
+      stage: duration.optional(),
+      reboot: duration.optional(),
+      /** Until a failing pull (pull or auth fault) reports its error. */
+      failedPull: duration.optional(),
+    })
+    .optional(),
+  /** How often an idle agent looks at its host (only agents change simulated hosts, so rarely). */
+  pollInterval: positiveDuration.optional(),
+});
+
 const clusterSchema = z.strictObject({
   name: dnsName,
   /**
@@ -124,8 +166,13 @@ const clusterSchema = z.strictObject({
   release: z.string().min(1).optional(),
   /** Per-cluster MCO settings (override the scenario's `mco`). */
   mco: z.strictObject({ controllers: z.boolean().optional() }).optional(),
-  /** Plain Kubernetes clusters: what runs on their nodes (a registered node behaviour; default `annotation-daemon`). */
+  /**
+   * Plain Kubernetes clusters: what runs on their nodes (a registered node behaviour; default
+   * `annotation-daemon`; `strata-agent`: the real Strata node agent on simulated image-mode hosts).
+   */
   nodeBehaviour: z.string().min(1).optional(),
+  /** Overrides of the scenario's `agent` settings (clusters whose nodeBehaviour is `strata-agent`). */
+  agent: agentSettingsSchema.optional(),
   labels: labelMap.default({}),
   region: z.string().min(1).default('local'),
   pools: z.array(poolSchema).min(1),
@@ -146,12 +193,24 @@ const nodeTarget = z.strictObject({
 });
 
 const faultsSchema = z.strictObject({
-  /** The update fails after the rebase: state=Degraded. */
+  /**
+   * The update fails after the rebase: state=Degraded. On Strata agent nodes: the staging fails after the
+   * download (`staging failed: …`).
+   */
   updateFailure: nodeTarget.optional(),
-  /** The update is refused: state=Unreconcilable. */
+  /** The update is refused: state=Unreconcilable (MCO daemons only: agent nodes have no config to reconcile). */
   unreconcilable: nodeTarget.optional(),
-  /** The new image does not boot: the node comes back on the old image, Degraded. */
+  /**
+   * The new image does not boot: the node comes back on the old image, Degraded. On Strata agent nodes:
+   * `booted digest differs`.
+   */
   imageNoBoot: nodeTarget.optional(),
+  /** Strata agent nodes: the host cannot pull the image (the registry does not know the manifest). */
+  pullFailure: nodeTarget.optional(),
+  /** Strata agent nodes: the registry refuses the host's credentials. */
+  authFailure: nodeTarget.optional(),
+  /** Strata agent nodes: the staging never ends (the agent's staging timeout fails it). */
+  stagingHang: nodeTarget.optional(),
   /** PDBs whose disruptionsAllowed is held at 0: forever, or for `for` from the first eviction refused. */
   pdbBlock: z
     .array(
@@ -272,6 +331,8 @@ const scenarioSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** The `strata-agent` node behaviour (each cluster may override single fields). */
+  agent: agentSettingsSchema.prefault({}),
   clusters: z.array(clusterSchema).min(1),
   faults: faultsSchema.prefault({}),
 });
@@ -297,6 +358,49 @@ export type ScenarioLabelSelector = z.output<typeof labelSelector>;
 export function runsMcoControllers(scenario: Pick<Scenario, 'mco'>, cluster: ScenarioCluster): boolean {
   return cluster.kind === 'openshift' && (cluster.mco?.controllers ?? scenario.mco.controllers);
 }
+/** The `strata-agent` settings of one cluster, resolved (simulated ms). */
+export interface AgentSettings {
+  nodePort: 'client-node' | 'shared';
+  timeouts: { staging: number; reboot: number; verify: number };
+  host: { stage: number; reboot: number; failedPull: number };
+  pollInterval: number;
+}
+
+/** The agent's own defaults (docs/agent.md): timeouts 12 / 10 / 5 min; hosts fail a pull after 5 s. */
+export const AGENT_DEFAULTS = {
+  nodePort: 'client-node',
+  timeouts: { staging: 720_000, reboot: 600_000, verify: 300_000 },
+  failedPull: 5000,
+  pollInterval: 600_000,
+} as const;
+
+/**
+ * A cluster's `strata-agent` settings: its own `agent` fields over the scenario's over
+ * {@link AGENT_DEFAULTS}; host stage and reboot times default to the scenario's `timing.rebase` and
+ * `timing.reboot`.
+ */
+export function agentSettings(
+  scenario: Pick<Scenario, 'agent' | 'timing'>,
+  cluster: Pick<ScenarioCluster, 'agent'>,
+): AgentSettings {
+  const [top, own] = [scenario.agent, cluster.agent ?? {}];
+  return {
+    nodePort: own.nodePort ?? top.nodePort ?? AGENT_DEFAULTS.nodePort,
+    timeouts: { ...AGENT_DEFAULTS.timeouts, ...top.timeouts, ...own.timeouts },
+    host: {
+      stage: own.host?.stage ?? top.host?.stage ?? scenario.timing.rebase,
+      reboot: own.host?.reboot ?? top.host?.reboot ?? scenario.timing.reboot,
+      failedPull: own.host?.failedPull ?? top.host?.failedPull ?? AGENT_DEFAULTS.failedPull,
+    },
+    pollInterval: own.pollInterval ?? top.pollInterval ?? AGENT_DEFAULTS.pollInterval,
+  };
+}
+
+/** Whether a cluster runs the Strata node agent (plain Kubernetes, `nodeBehaviour: strata-agent`). */
+export function runsStrataAgent(cluster: Pick<ScenarioCluster, 'kind' | 'nodeBehaviour'>): boolean {
+  return cluster.kind === 'kubernetes' && cluster.nodeBehaviour === STRATA_AGENT;
+}
+
 /** What a scenario may be written as before validation (durations as strings, defaults omitted). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
@@ -374,6 +478,11 @@ function checkReferences(scenario: Scenario, name: string): Scenario {
     } else if (cluster.nodeBehaviour !== undefined) {
       fail(`${at}.nodeBehaviour`, 'only plain Kubernetes clusters (kind: kubernetes) take a node behaviour');
     }
+    if (cluster.agent !== undefined && !runsStrataAgent(cluster))
+      fail(
+        `${at}.agent`,
+        `agent settings apply to plain Kubernetes clusters running the Strata agent (kind: kubernetes, nodeBehaviour: ${STRATA_AGENT})`,
+      );
     if (cluster.release !== undefined && !Object.hasOwn(scenario.releases, cluster.release))
       fail(`${at}.release`, `no release "${cluster.release}" in the scenario's releases`);
     if (controllers && cluster.release === undefined)
@@ -432,6 +541,24 @@ function checkReferences(scenario: Scenario, name: string): Scenario {
   for (const key of ['updateFailure', 'unreconcilable', 'imageNoBoot'] as const) {
     f[key]?.clusters?.forEach((c, i) => void knownCluster(`faults.${key}.clusters[${i}]`, c));
   }
+  // Faults of the agent's simulated host mean nothing to MCO's daemons, and MCO's reconcilability check
+  // nothing to the agent: naming a cluster where a fault cannot happen is a mistake, not a no-op.
+  for (const key of ['pullFailure', 'authFailure', 'stagingHang'] as const) {
+    f[key]?.clusters?.forEach((c, i) => {
+      if (!runsStrataAgent(knownCluster(`faults.${key}.clusters[${i}]`, c)))
+        fail(
+          `faults.${key}.clusters[${i}]`,
+          `cluster "${c}" does not run the Strata agent (kind: kubernetes, nodeBehaviour: ${STRATA_AGENT}); this host fault happens on agent nodes only`,
+        );
+    });
+  }
+  f.unreconcilable?.clusters?.forEach((c, i) => {
+    if (runsStrataAgent(clusters.get(c)!))
+      fail(
+        `faults.unreconcilable.clusters[${i}]`,
+        `cluster "${c}" runs the Strata agent, which has no MachineConfig to reconcile (unreconcilable is an MCO daemon fault)`,
+      );
+  });
   f.api?.clusters?.forEach((c, i) => void knownCluster(`faults.api.clusters[${i}]`, c));
   f.watchDisconnect?.clusters?.forEach(
     (c, i) => void knownCluster(`faults.watchDisconnect.clusters[${i}]`, c),

@@ -21,6 +21,8 @@ export type TimelineKind =
   | 'degraded'
   | 'unreconcilable'
   | 'violation'
+  // Strata agent nodes: `strata.io/desired-image` written (`image`, `by`).
+  | 'desired-image'
   // Clusters running MCO's controllers (the invariant checker's input):
   | 'node-state'
   | 'moved'
@@ -72,11 +74,14 @@ export interface TimelineEvent {
   detail?: string;
   /** True when the simulator caused it on its own (a fault), not a client of the API. */
   fault?: boolean;
-  /** Who wrote it: an API user (`admin`), an MCO controller, `simulator` (clusters with MCO's controllers). */
+  /**
+   * Who wrote it: an API user (`admin`), an MCO controller, `simulator` (clusters with MCO's controllers;
+   * 'desired-image' events).
+   */
   by?: string;
   /** 'desired': the desiredConfig written; 'pool-target': the pool's new `spec.configuration.name`. */
   config?: string;
-  /** 'desired': the desiredImage written (absent: none). */
+  /** 'desired': the desiredImage written (absent: none); 'desired-image': the value written ('' removed). */
   image?: string;
   /** 'node-state': the node's MCO state after the write. */
   state?: NodeStateSnapshot;

@@ -3,7 +3,7 @@
  * readable) and `bench/results/<name>.md` (the same as a table, with the environment it ran in).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** One measured figure. */
@@ -34,6 +34,9 @@ export function quantile(samples: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
+/** The 1-minute load average when the benchmark's module was loaded (the machine may be shared). */
+const loadAtStart = loadavg()[0]!;
+
 /** Writes the figures of one benchmark and prints them. */
 export function recordResults(name: string, description: string, figures: Figure[]): void {
   const environment = {
@@ -42,6 +45,8 @@ export function recordResults(name: string, description: string, figures: Figure
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    // Absolute times move with the machine's load: compare the ratios against the same run's baselines.
+    loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0]!) },
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
@@ -56,7 +61,7 @@ export function recordResults(name: string, description: string, figures: Figure
     '',
     description,
     '',
-    `Run ${environment.date} on Node ${environment.node}, ${environment.cores} × ${environment.cpu}, ${environment.memoryGiB} GiB.`,
+    `Run ${environment.date} on Node ${environment.node}, ${environment.cores} × ${environment.cpu}, ${environment.memoryGiB} GiB; 1-minute load average ${environment.loadAverage.start} at the start, ${environment.loadAverage.end} at the end.`,
     '',
     '| figure | value | target | note |',
     '| --- | --- | --- | --- |',
@@ -65,6 +70,10 @@ export function recordResults(name: string, description: string, figures: Figure
   ].join('\n');
   writeFileSync(`${resultsDir}${name}.md`, md);
   process.stdout.write(`${md}\n`);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 function formatNumber(value: number): string {

@@ -4,7 +4,6 @@
  * the control plane through the API: set the desired image, wait for Staged, cordon and drain, ask for
  * the reboot, wait for Done, uncordon. The manual clock moves simulated time.
  */
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentAnnotations as A } from '../../agent/protocol.ts';
 import {
@@ -16,11 +15,22 @@ import {
   startFleet,
   startNodeAgents,
 } from '../../sim/index.ts';
-
-const EPOCH = Date.parse('2026-06-01T00:00:00Z');
-const OLD = `quay.io/acme/os@sha256:${'a'.repeat(64)}`;
-const NEW = `quay.io/acme/os@sha256:${'b'.repeat(64)}`;
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+import {
+  advance,
+  annotate,
+  annotations,
+  drainAndRequestReboot,
+  EPOCH,
+  hostRan,
+  kinds,
+  merge,
+  NEW,
+  OLD,
+  ready,
+  update,
+  waitFor,
+  worldOf,
+} from './sim-world.ts';
 
 function scenario(nodes: number): ScenarioInput {
   return {
@@ -56,104 +66,11 @@ async function setup(nodes: number, options: NodeAgentsOptions = {}) {
     { cluster, clock: fleet.clock, timeline: fleet.timeline, epochMs: EPOCH },
     options,
   );
-  const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  const world = { fleet, agents, core };
+  const world = worldOf(fleet, cluster, agents);
   for (let i = 0; i < nodes; i++)
     await waitFor(world, `worker-${i}`, (a) => a[A.state] === 'Done', 'Done at start');
   return world;
 }
-
-type World = { fleet: Fleet; agents: NodeAgents; core: CoreV1Api };
-const annotations = (node: V1Node) => node.metadata?.annotations ?? {};
-const ready = (node: V1Node) => node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-
-/** Waits (real time, the agents working over HTTP) until the node's annotations pass `check`. */
-async function waitFor(
-  { core, agents }: World,
-  name: string,
-  check: (a: Record<string, string>) => boolean,
-  what: string,
-): Promise<Record<string, string>> {
-  let last: Record<string, string> = {};
-  for (let i = 0; i < 400; i++) {
-    await agents.idle();
-    last = annotations(await core.readNode({ name }));
-    if (check(last)) return last;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error(`${name} never reached ${what}; last annotations ${JSON.stringify(last)}`);
-}
-
-/** Moves simulated time in steps, letting the agents react between them. */
-async function advance({ fleet, agents }: World, ms: number, step = 1000): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    await fleet.advance(Math.min(step, ms - done));
-    await agents.idle();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Waits until the node's host has run `count` commands matching `command` (the agent acts over HTTP). */
-async function hostRan({ agents }: World, name: string, command: string, count = 1): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    await agents.idle();
-    if (agents.host(name).history.filter((h) => h === command).length >= count) return;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error(
-    `${name}'s host never ran "${command}" ${count} time(s): ${agents.host(name).history.join(', ')}`,
-  );
-}
-
-const annotate = ({ core }: World, name: string, values: Record<string, string | null>) =>
-  core.patchNode({ name, body: { metadata: { annotations: values } } }, merge);
-
-/** The control plane's part: cordon, evict every non-DaemonSet pod (PDB permitting), then ask for the reboot. */
-async function drainAndRequestReboot(world: World, name: string, image: string): Promise<void> {
-  const { core } = world;
-  await core.patchNode({ name, body: { spec: { unschedulable: true } } }, merge);
-  for (let round = 0; round < 20; round++) {
-    const pods = (
-      await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` })
-    ).items.filter((p) => p.metadata?.ownerReferences?.[0]?.kind !== 'DaemonSet');
-    if (pods.length === 0) break;
-    for (const pod of pods) {
-      const { name: pod_, namespace } = pod.metadata as { name: string; namespace: string };
-      await core
-        .createNamespacedPodEviction({ name: pod_, namespace, body: { metadata: { name: pod_, namespace } } })
-        .catch(() => undefined); // PDB: try again once the evicted one is back
-    }
-    await advance(world, 5000);
-  }
-  await annotate(world, name, { [A.reboot]: image });
-}
-
-/** A whole update of one node, as the `agent` driver does it. */
-async function update(world: World, name: string, image: string): Promise<Record<string, string>> {
-  const host = world.agents.host(name);
-  const commands = host.history.length;
-  await annotate(world, name, { [A.desiredImage]: image });
-  for (let i = 0; i < 400 && host.history.length === commands; i++)
-    await new Promise((r) => setTimeout(r, 15));
-  await advance(world, 30_000);
-  await waitFor(world, name, (a) => a[A.state] === 'Staged', 'Staged');
-  const reboots = host.history.filter((h) => h === 'reboot').length;
-  await drainAndRequestReboot(world, name, image);
-  await waitFor(world, name, (a) => a[A.state] === 'Rebooting', 'Rebooting');
-  await hostRan(world, name, 'reboot', reboots + 1);
-  await advance(world, 61_000);
-  const done = await waitFor(
-    world,
-    name,
-    (a) => a[A.state] === 'Done' || a[A.state] === 'Degraded',
-    'the end',
-  );
-  await world.core.patchNode({ name, body: { spec: { unschedulable: false } } }, merge);
-  return done;
-}
-
-const kinds = (fleet: Fleet, node: string) =>
-  fleet.timeline.events.filter((e) => e.node === node && e.kind !== 'eviction').map((e) => e.kind);
 
 describe('the real agent on simulated nodes', () => {
   it('starts on every node: auto-updaters masked, Done on the booted image', async () => {
@@ -205,6 +122,7 @@ describe('the real agent on simulated nodes', () => {
     await world.core.patchNode({ name: 'worker-0', body: { spec: { unschedulable: false } } }, merge);
 
     expect(kinds(world.fleet, 'worker-0')).toEqual([
+      'desired-image',
       'working',
       'working',
       'cordon',

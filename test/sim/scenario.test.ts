@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  agentSettings,
   defaultScenarioPath,
   loadScenario,
   openshiftScenarioPath,
@@ -121,8 +122,81 @@ describe('loadScenario', () => {
     const scenario = smallScenario();
     Object.assign(scenario.clusters[0]!, { kind: 'kubernetes', nodeBehaviour: 'bootc-agent' });
     await expect(startFleet(scenario, { clock: 'manual' })).rejects.toThrow(
-      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon)',
+      'clusters[0].nodeBehaviour: unknown node behaviour "bootc-agent" (known: annotation-daemon, strata-agent)',
     );
+  });
+
+  it('resolves the strata-agent settings: defaults, the scenario, a cluster override', () => {
+    const scenario = smallScenario();
+    const agentCluster = {
+      ...structuredClone(scenario.clusters[0]!),
+      name: 'k2',
+      kind: 'kubernetes' as const,
+      nodeBehaviour: 'strata-agent',
+      agent: { nodePort: 'shared' as const, timeouts: { verify: '2m' } },
+    };
+    const loaded = loadScenario({
+      ...scenario,
+      agent: { timeouts: { staging: '20m' }, host: { failedPull: '2s' } },
+      clusters: [
+        { ...scenario.clusters[0]!, kind: 'kubernetes', nodeBehaviour: 'strata-agent' },
+        agentCluster,
+      ],
+    });
+    expect(agentSettings(loaded, loaded.clusters[0]!)).toEqual({
+      nodePort: 'client-node',
+      timeouts: { staging: 1_200_000, reboot: 600_000, verify: 300_000 },
+      host: { stage: 10_000, reboot: 20_000, failedPull: 2000 },
+      pollInterval: 600_000,
+    });
+    expect(agentSettings(loaded, loaded.clusters[1]!)).toEqual({
+      nodePort: 'shared',
+      timeouts: { staging: 1_200_000, reboot: 600_000, verify: 120_000 },
+      host: { stage: 10_000, reboot: 20_000, failedPull: 2000 },
+      pollInterval: 600_000,
+    });
+  });
+
+  it('refuses agent settings and agent faults where no agent runs, naming the field', () => {
+    const plain = () => {
+      const scenario = smallScenario();
+      Object.assign(scenario.clusters[0]!, { kind: 'kubernetes' });
+      return scenario;
+    };
+    const agent = () => {
+      const scenario = plain();
+      Object.assign(scenario.clusters[0]!, { nodeBehaviour: 'strata-agent' });
+      return scenario;
+    };
+    const withAgent = plain();
+    Object.assign(withAgent.clusters[0]!, { agent: { nodePort: 'shared' } });
+    expect(() => loadScenario(withAgent)).toThrow(
+      'scenario: clusters[0].agent: agent settings apply to plain Kubernetes clusters running the Strata agent (kind: kubernetes, nodeBehaviour: strata-agent)',
+    );
+    expect(() => loadScenario({ ...agent(), agent: { nodePort: 'grpc' as never } })).toThrow(
+      /^scenario: agent\.nodePort: /,
+    );
+    expect(() => loadScenario({ ...agent(), agent: { timeouts: { staging: 0 } } })).toThrow(
+      'scenario: agent.timeouts.staging: expected a duration above 0',
+    );
+    expect(() => loadScenario({ ...agent(), agent: { timeouts: { reboot: 'soon' } } })).toThrow(
+      /^scenario: agent\.timeouts\.reboot: expected a duration/,
+    );
+    expect(() => loadScenario({ ...agent(), agent: { pollEvery: '1m' } as never })).toThrow(/pollEvery/);
+    expect(() => loadScenario({ ...plain(), faults: { pullFailure: { clusters: ['c1'] } } })).toThrow(
+      'scenario: faults.pullFailure.clusters[0]: cluster "c1" does not run the Strata agent (kind: kubernetes, nodeBehaviour: strata-agent); this host fault happens on agent nodes only',
+    );
+    expect(() => loadScenario({ ...agent(), faults: { stagingHang: { clusters: ['c2'] } } })).toThrow(
+      'scenario: faults.stagingHang.clusters[0]: no cluster "c2" in the scenario',
+    );
+    expect(() => loadScenario({ ...agent(), faults: { authFailure: { probability: 2 } } })).toThrow(
+      /^scenario: faults\.authFailure\.probability: /,
+    );
+    expect(() => loadScenario({ ...agent(), faults: { unreconcilable: { clusters: ['c1'] } } })).toThrow(
+      'scenario: faults.unreconcilable.clusters[0]: cluster "c1" runs the Strata agent, which has no MachineConfig to reconcile (unreconcilable is an MCO daemon fault)',
+    );
+    // Without a cluster list, the agent faults apply where agents run.
+    expect(() => loadScenario({ ...agent(), faults: { pullFailure: { probability: 0.1 } } })).not.toThrow();
   });
 
   it('reports YAML syntax errors with the source name', () => {
@@ -158,6 +232,7 @@ describe('the OpenShift scenario (sim/scenarios/openshift.yaml)', () => {
       }
       for (const c of kubernetes) {
         expect(c.mco).toBeUndefined();
+        expect(c.state.spec.nodeBehaviour).toBe('strata-agent');
         expect(c.state.resources.has('machineconfiguration.openshift.io/v1/machineconfigpools')).toBe(false);
       }
       const prod = fleet.cluster('prod-us-east').state;
