@@ -2,16 +2,24 @@
  * An SQS-compatible server inside this process: fauxqs, on an ephemeral loopback port. It speaks the JSON
  * protocol `@aws-sdk/client-sqs` uses and implements visibility timeouts, per-message and per-queue delays,
  * long polling, batch calls and RedrivePolicy (maxReceiveCount → dead-letter queue) itself, so the pollers
- * need not emulate any of them. State is in memory (see docs/local-runtime.md).
+ * need not emulate any of them. State is in memory, or with `dataDir` in fauxqs's SQLite file there: a
+ * message SQS acknowledged (SendMessage answered) is on disk and survives a crash of the process, until it
+ * is deleted (see docs/local-runtime.md). Only requests naming the server's own address in `Host` are
+ * served: a web page that rebinds a name to 127.0.0.1 cannot reach the queues.
  */
+
+import { join } from 'node:path';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
   SQSClient,
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { RuntimeConfigError } from './errors.ts';
+import { loadPersistentStores } from './fauxqs-persistence.ts';
 import { localCredentials } from './local-aws.ts';
 
 /** One work queue and how its dead-letter queue is attached (mirrors the CDK `WorkQueue`). */
@@ -45,8 +53,13 @@ export interface EmbeddedSqs {
   region: string;
   /** Client configuration that reaches this server (endpoint, region, dummy credentials). */
   clientConfig: SQSClientConfig;
-  /** Creates each queue and its dead-letter queue (idempotent for identical definitions). */
+  /**
+   * Creates each queue and its dead-letter queue; a queue kept in `dataDir` is kept (with its messages) and
+   * given the definition's attributes.
+   */
   createQueues<K extends string>(definitions: Record<K, QueueDefinition>): Promise<Record<K, CreatedQueue>>;
+  /** Messages found in flight in `dataDir` at start (their consumers ended with the last run), made visible. */
+  released: number;
   /** Closes the server: pending long polls end, connections are closed. */
   stop(): Promise<void>;
 }
@@ -57,23 +70,54 @@ export interface EmbeddedSqsOptions {
   port?: number;
   /** Region in queue ARNs. Default: us-east-1. */
   region?: string;
+  /** Directory that keeps queues and messages across restarts (`<dataDir>/sqs`); in memory when absent. */
+  dataDir?: string;
 }
 
 /** Starts the embedded SQS server on 127.0.0.1. */
 export async function startEmbeddedSqs(options: EmbeddedSqsOptions = {}): Promise<EmbeddedSqs> {
   const region = options.region ?? 'us-east-1';
-  const app = buildApp({ logger: false, defaultRegion: region });
+  const persistent = options.dataDir ? await loadPersistentStores(join(options.dataDir, 'sqs')) : null;
   // buildApp (not startFauxqs, which binds 0.0.0.0) so that the server listens on loopback only.
-  const endpoint = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  const app = buildApp({
+    logger: false,
+    defaultRegion: region,
+    ...(persistent ? { stores: persistent.stores } : {}),
+  });
+  if (persistent) app.addHook('onClose', async () => persistent.close());
+  let ownHost = '';
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host !== ownHost) {
+      return reply.code(421).send({ message: `this SQS server answers to Host ${ownHost} only` });
+    }
+  });
+  let endpoint: string;
+  try {
+    endpoint = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  } catch (error) {
+    persistent?.close();
+    throw error;
+  }
+  ownHost = new URL(endpoint).host;
   const clientConfig: SQSClientConfig = { endpoint, region, credentials: localCredentials };
   const admin = new SQSClient(clientConfig);
 
   const create = async (name: string, attributes: Record<string, string>): Promise<QueueAddress> => {
-    const created = await admin.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-    if (!created.QueueUrl) throw new Error(`embedded SQS returned no URL for queue ${name}`);
-    // fauxqs names queues http://sqs.<region>.localhost:<port>/…, a host that need not resolve; the same
-    // path on the endpoint addresses the same queue.
-    const url = new URL(new URL(created.QueueUrl).pathname, endpoint).toString();
+    let queueUrl: string | undefined;
+    try {
+      queueUrl = (await admin.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })))
+        .QueueUrl;
+    } catch (error) {
+      // Kept from an earlier run with other settings: the definition wins, as on a redeployed stack.
+      if (!/QueueNameExists/.test((error as { name?: string }).name ?? '')) throw error;
+      queueUrl = (await admin.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+      if (queueUrl)
+        await admin.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: attributes }));
+    }
+    if (!queueUrl) throw new Error(`embedded SQS returned no URL for queue ${name}`);
+    // fauxqs names queues http://sqs.<region>.localhost:<port>/…, a host that need not resolve (and, for a
+    // queue kept in dataDir, an earlier run's port); the same path on the endpoint addresses the same queue.
+    const url = new URL(new URL(queueUrl).pathname, endpoint).toString();
     const attrs = await admin.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
     );
@@ -86,6 +130,7 @@ export async function startEmbeddedSqs(options: EmbeddedSqsOptions = {}): Promis
     endpoint,
     region,
     clientConfig,
+    released: persistent?.released ?? 0,
     async createQueues<K extends string>(definitions: Record<K, QueueDefinition>) {
       const created = {} as Record<K, CreatedQueue>;
       for (const key of Object.keys(definitions) as K[]) {

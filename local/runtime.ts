@@ -22,7 +22,7 @@ import type { Stores } from '../functions/core/stores.ts';
 import { startLocalTable } from './dynamo.ts';
 import { type CreatedQueue, startEmbeddedSqs } from './embedded-sqs.ts';
 import { RuntimeConfigError } from './errors.ts';
-import { type HttpRoute, startHttpFront } from './http-front.ts';
+import { type HttpFrontOptions, type HttpRoute, startHttpFront } from './http-front.ts';
 import { localCredentials } from './local-aws.ts';
 import { type PollerFailure, type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
 import { type ScheduledHandler, startTick, type Tick } from './ticks.ts';
@@ -91,6 +91,8 @@ export interface RuntimeService {
 export interface StartedService {
   /** Where it listens, if it does (shown to the user). */
   url?: string;
+  /** Called once every service has started (the HTTP front then stops answering 503). */
+  ready?(): void;
   stop(): Promise<void>;
 }
 
@@ -116,6 +118,8 @@ export interface RuntimeOptions {
    * as the service named `http`.
    */
   routes?: HttpRoute[] | ((context: RuntimeContext) => HttpRoute[] | Promise<HttpRoute[]>);
+  /** Settings of the HTTP front (bind address, request guard); it answers 503 until every service runs. */
+  http?: Pick<HttpFrontOptions, 'host' | 'guard' | 'maxBodyBytes'>;
   /** Further services to start once queues and handlers run (e.g. watch relays). */
   services?: RuntimeService[];
   tableName?: string;
@@ -188,7 +192,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const table = await startLocalTable({ tableName, dataDir: options.dataDir, region });
     stack.push({ name: 'dynalite', stop: () => table.stop() });
-    const server = await startEmbeddedSqs({ region });
+    const server = await startEmbeddedSqs({ region, dataDir: options.dataDir });
     stack.push({ name: 'embedded SQS', stop: () => server.stop() });
     const sqs = new SQSClient(server.clientConfig);
     stack.push({ name: 'SQS client', stop: async () => sqs.destroy() });
@@ -297,13 +301,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const services: Record<string, StartedService> = {};
-    const all = [...(options.routes ? [httpService(options.routes)] : []), ...(options.services ?? [])];
+    const all = [
+      ...(options.routes ? [httpService(options.routes, options.http)] : []),
+      ...(options.services ?? []),
+    ];
     for (const service of all) {
       if (services[service.name]) throw new RuntimeConfigError(`service "${service.name}" is listed twice`);
       const started = await service.start(context);
       services[service.name] = started;
       stack.push({ name: `service ${service.name}`, stop: () => started.stop() });
     }
+    for (const started of Object.values(services)) started.ready?.();
 
     let resolveStopped!: () => void;
     let rejectStopped!: (error: unknown) => void;
@@ -344,13 +352,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 }
 
 /** The HTTP front as a service, on the runtime's `port`. */
-function httpService(routes: NonNullable<RuntimeOptions['routes']>): RuntimeService {
+function httpService(
+  routes: NonNullable<RuntimeOptions['routes']>,
+  http: RuntimeOptions['http'],
+): RuntimeService {
   return {
     name: 'http',
     async start(context) {
       const list = typeof routes === 'function' ? await routes(context) : routes;
-      const front = await startHttpFront({ routes: list, port: context.port ?? 0 });
-      return { url: front.url, stop: () => front.close() };
+      const front = await startHttpFront({
+        ...http,
+        routes: list,
+        port: context.port ?? 0,
+        holdUntilReady: true,
+      });
+      return { url: front.url, ready: () => front.ready(), stop: () => front.close() };
     },
   };
 }

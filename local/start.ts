@@ -22,6 +22,7 @@ import { parseTrack } from '../functions/core/tracks/parse.ts';
 import { IntOrPercentSchema } from '../functions/core/tracks/schema.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
+import { type LocalAccessOptions, type PublishedAccess, prepareLocalAccess } from './local-access.ts';
 import { type Runtime, type RuntimeService, startRuntime } from './runtime.ts';
 import { type LocalWiringOptions, localHandlers, localRoutes } from './wiring.ts';
 
@@ -145,6 +146,8 @@ export interface StartStrataOptions {
   config?: StartConfig;
   /** HTTP port of the admin API (0: a free one). */
   port?: number;
+  /** Bind address and token rules of the admin API and webhooks (local/local-access.ts). */
+  access?: Omit<LocalAccessOptions, 'dataDir'>;
   dataDir?: string;
   /** Simulated time per wall time; default 100 (a rebase of the default scenario takes about a second). */
   timeScale?: number;
@@ -163,6 +166,8 @@ export interface RunningStrata {
   fleet: Fleet | null;
   /** Registered cluster ids. */
   clusters: string[];
+  /** The admin API's access token, where it is kept, and whether it is required. */
+  access: PublishedAccess;
   /** Stops relays, runtime and simulator. Idempotent. */
   stop(): Promise<void>;
 }
@@ -250,6 +255,7 @@ function kubeconfigCluster(c: StartConfig['clusters'][number], file: string, ind
 /** Starts Strata on this machine. On a failure while starting, what started is stopped again. */
 export async function startStrata(options: StartStrataOptions = {}): Promise<RunningStrata> {
   const warn = options.onWarning ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const access = prepareLocalAccess({ ...options.access, dataDir: options.dataDir });
   const config = options.config;
   const simulate =
     options.simulate ?? (options.scenario !== undefined || (config?.clusters.length ?? 0) === 0);
@@ -370,6 +376,7 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
     runtime = await startRuntime({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       port: options.port ?? 0,
+      http: { host: access.host, guard: access.guard },
       resyncIntervalSeconds: options.resyncIntervalSeconds ?? 10,
       onPollerFailure: (f) =>
         warn(`${f.functionName}: ${f.error instanceof Error ? f.error.message : String(f.error)}`),
@@ -384,14 +391,24 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
   }
 
   let stopping: Promise<void> | undefined;
+  const url = runtime.services.http!.url!.replace(/\/+$/, '');
+  let published: PublishedAccess;
+  try {
+    published = access.publish(url);
+  } catch (error) {
+    await runtime.stop().finally(() => fleet?.stop());
+    throw error;
+  }
   return {
-    url: runtime.services.http!.url!.replace(/\/+$/, ''),
+    url,
     runtime,
     fleet,
     clusters: registrations.map((r) => r.id),
+    access: published,
     stop: () => {
       stopping ??= (async () => {
         try {
+          published.remove();
           await runtime.stop();
         } finally {
           await fleet?.stop();

@@ -94,13 +94,29 @@ export class ApiServer {
     this.options = options;
     this.server = createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => {
       this.requests++;
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+      this.handle(req, res)
+        .catch((error: unknown) => this.fail(res, error))
+        // Even a Status that cannot be written (a header value Node refuses) ends one request, not the server.
+        .catch(() => res.destroy());
     });
     // client-node opens a new TLS connection per request: idle ones must not pile up (memory).
     this.server.keepAliveTimeout = 5000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+    });
+    // CONNECT reaches this event, not the request handler (without a listener Node drops it unanswered).
+    this.server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      const body = JSON.stringify(
+        statusObject(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        ),
+      );
+      socket.end(
+        `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
     // Requests the HTTP parser refuses (oversized headers, garbage) still get a Status, then the close.
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {

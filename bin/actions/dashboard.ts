@@ -2,21 +2,24 @@
  * `strata dashboard`: opens the web dashboard of a running Strata.
  *
  * - A local Strata (`strata start`) serves the dashboard itself at the root of its admin address: the
- *   command checks that Strata answers and prints (with `--open`, opens) that address.
+ *   command checks that Strata answers and prints (with `--open`, opens) that address, with the local access
+ *   token in the fragment when it finds one (the page sends it with every API call; the fragment never
+ *   leaves the browser).
  * - A deployed Strata answers only SigV4-signed requests (the HTTP API's IAM authorisation), which a browser
  *   cannot make. With `--aws-region` the command serves the dashboard on 127.0.0.1 and forwards each `/v1`
  *   request to the deployed API, signed with the operator's AWS credentials (the CLI's own signing), so the
  *   dashboard has exactly the CLI's authorisation and no credential reaches the page. Because the proxy
  *   signs whatever reaches it, it admits only what the dashboard sends: a per-run access token
  *   (`Authorization: Bearer`, handed to the page in the URL fragment), its own `Host` (no DNS rebinding),
- *   no foreign `Origin`, JSON bodies on writes (no cross-site form posts).
+ *   no foreign `Origin`, JSON bodies on writes (no cross-site form posts): the rules of a local Strata's
+ *   admin API (local/admin-guard.ts), with the token always required.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpRoute } from '../../local/http-front.ts';
+import { findAccessToken } from '../../local/access-token.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, createAdminClient, resolveUrl } from '../client/index.ts';
 import type { CredentialsProvider } from '../client/sigv4.ts';
@@ -60,48 +63,26 @@ function refuse(statusCode: number, error: string): Result {
   };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Starts the signing proxy that serves the dashboard for a deployed Strata. */
 export async function startDashboardProxy(options: DashboardProxyOptions): Promise<DashboardProxy> {
-  const [{ startHttpFront }, { dashboardRoutes }, { signRequest }] = await Promise.all([
+  const [{ startHttpFront }, { dashboardRoutes }, { signRequest }, { createAdminGuard }] = await Promise.all([
     import('../../local/http-front.ts'),
     import('../../local/dashboard-assets.ts'),
     import('../client/sigv4.ts'),
+    import('../../local/admin-guard.ts'),
   ]);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let port = 0;
-  const hosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
 
-  /** The checks every request passes before it is served or signed. */
-  const admit = (event: APIGatewayProxyEventV2, api: boolean): Result | null => {
-    const h = event.headers ?? {};
-    if (!hosts().includes((h.host ?? '').toLowerCase())) {
-      return refuse(421, `this proxy answers only to ${hosts().join(' or ')}, not to Host "${h.host ?? ''}"`);
-    }
-    if (h.origin !== undefined && !hosts().some((x) => h.origin === `http://${x}`)) {
-      return refuse(403, `cross-origin request from ${h.origin} refused`);
-    }
-    if (!api) return null;
-    const method = event.requestContext.http.method.toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD' && !/^application\/json\b/i.test(h['content-type'] ?? '')) {
-      return refuse(415, 'writes must be JSON (Content-Type: application/json)');
-    }
-    const auth = /^Bearer (.+)$/.exec(h.authorization ?? '');
-    if (!auth || !sameSecret(auth[1]!, token)) {
-      return refuse(401, 'missing or wrong access token: open the URL that strata dashboard printed');
-    }
-    return null;
-  };
+  // Checked by the front before anything is served or signed; the token always, every path guarded.
+  const guard = createAdminGuard({
+    token,
+    requireToken: true,
+    allowedHosts: (port) => [`127.0.0.1:${port}`, `localhost:${port}`],
+    exempt: () => false,
+  });
 
   const forward = async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    const refused = admit(event, true);
-    if (refused) return refused;
     const method = event.requestContext.http.method.toUpperCase();
     const url = new URL(
       `${options.upstream}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`,
@@ -148,18 +129,12 @@ export async function startDashboardProxy(options: DashboardProxyOptions): Promi
     };
   };
 
-  const assets = dashboardRoutes(options.assetsDir).map(
-    (r): HttpRoute => ({
-      routeKey: r.routeKey,
-      handler: (event) => admit(event, false) ?? r.handler(event),
-    }),
-  );
   const front = await startHttpFront({
     port: options.port,
     host: '127.0.0.1',
-    routes: [...assets, { routeKey: 'ANY /v1/{proxy+}', handler: forward }],
+    guard,
+    routes: [...dashboardRoutes(options.assetsDir), { routeKey: 'ANY /v1/{proxy+}', handler: forward }],
   });
-  port = front.port;
   return {
     url: front.url,
     openUrl: `${front.url}/#token=${token}`,
@@ -207,9 +182,10 @@ export async function dashboard(options: DashboardOptions): Promise<void> {
   const base = resolveUrl(options.url);
   const listenPort = port(options.port);
   if (!options.awsRegion) {
-    // A local Strata serves the dashboard itself.
-    await createAdminClient({ url: base }).get('/health');
-    const url = `${base}/`;
+    // A local Strata serves the dashboard itself; its access token, when this machine has it, goes along.
+    const token = findAccessToken(base);
+    await createAdminClient({ url: base, ...(token ? { token } : {}) }).get('/health');
+    const url = `${base}/${token ? `#token=${token}` : ''}`;
     write(`Strata dashboard: ${url}`);
     if (options.open) openInBrowser(url);
     return;

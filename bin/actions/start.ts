@@ -5,6 +5,7 @@
  * cluster, pool by pool, and the final pools table. Serves until Ctrl-C; `--exit-when-done` exits after
  * the demo with the simulator's invariant check as the verdict.
  */
+import { isIP } from 'node:net';
 import cliProgress from 'cli-progress';
 import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
 import { NodeAnnotations, rolloutId, type Track } from '../../functions/core/model.ts';
@@ -19,6 +20,9 @@ interface StartOptions {
   scenario?: string;
   config?: string;
   port: string;
+  host: string;
+  requireToken?: boolean;
+  allowHost?: string[];
   dataDir?: string;
   exitWhenDone?: boolean;
   timeline?: string;
@@ -41,6 +45,13 @@ function port(value: string): number {
     throw new CliError(`--port: expected an integer 0..65535, got "${value}"`, EXIT_USAGE);
   }
   return n;
+}
+
+/** An IP address (brackets allowed around IPv6) or a host name; returned without brackets. */
+function bindAddress(value: string): string {
+  const bare = value.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare) || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(bare)) return bare;
+  throw new CliError(`--host: expected an IP address or a host name, got "${value}"`, EXIT_USAGE);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -207,6 +218,7 @@ export async function start(options: StartOptions): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const timeScale = positiveNumber('--time-scale', options.timeScale);
   const listenPort = port(options.port);
+  const host = bindAddress(options.host);
   if (options.exitWhenDone && !options.demo) {
     throw new CliError('--exit-when-done: needs the demo (drop --no-demo)', EXIT_USAGE);
   }
@@ -214,6 +226,7 @@ export async function start(options: StartOptions): Promise<void> {
   const { DEMO_IMAGE, DEMO_TRACK, loadStartConfig, StartConfigError, startStrata } = await import(
     '../../local/start.ts'
   );
+  const { AccessTokenError } = await import('../../local/access-token.ts');
   const { loadScenario, ScenarioError } = await import('../../sim/index.ts');
   let config: StartConfig | undefined;
   let scenario: Scenario | undefined;
@@ -243,6 +256,11 @@ export async function start(options: StartOptions): Promise<void> {
       ...(scenario ? { scenario } : { simulate: false }),
       ...(config ? { config } : {}),
       port: listenPort,
+      access: {
+        host,
+        ...(options.requireToken ? { requireToken: true } : {}),
+        ...(options.allowHost ? { allowHosts: options.allowHost } : {}),
+      },
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(timeScale ? { timeScale } : {}),
       ...(options.timeline ? { timelineFile: options.timeline } : {}),
@@ -250,10 +268,15 @@ export async function start(options: StartOptions): Promise<void> {
       onWarning: (line) => (view && tty ? warnings.push(line) : process.stderr.write(`${line}\n`)),
     });
   } catch (error) {
-    if ((error as { code?: string }).code === 'EADDRINUSE') {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
       throw new CliError(`--port ${listenPort}: already in use (another Strata?); pass --port N or --port 0`);
     }
-    if (error instanceof StartConfigError) throw new CliError(error.message);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new CliError(`--host ${options.host}: not an address of this machine (${code})`);
+    }
+    if (error instanceof StartConfigError || error instanceof AccessTokenError)
+      throw new CliError(error.message);
     throw error;
   }
   let stopRequested = false;
@@ -279,8 +302,13 @@ export async function start(options: StartOptions): Promise<void> {
 
   try {
     const nodes = strata.fleet?.clusters.reduce((n, c) => n + c.state.nodes.size, 0) ?? 0;
+    const { access } = strata;
     write(`Strata admin API: ${strata.url}/v1  (strata get pools --url ${strata.url})`);
-    write(`dashboard: ${strata.url}/`);
+    // The dashboard URL carries the token only when it is needed (it stays in the fragment, never sent).
+    write(`dashboard: ${strata.url}/${access.tokenRequired ? `#token=${access.token}` : ''}`);
+    write(
+      `access token: ${access.tokenFile} (${access.tokenRequired ? 'required on every admin request' : 'sent by the CLI; not required on loopback'})`,
+    );
     write(
       `clusters: ${strata.clusters.join(', ')}${strata.fleet ? ` (simulated: ${strata.fleet.clusters.length} clusters, ${nodes} nodes, time scale ${timeScale ?? 100}×)` : ''}`,
     );
@@ -290,7 +318,7 @@ export async function start(options: StartOptions): Promise<void> {
     }
     let verdict = 0;
     if (strata.fleet && options.demo) {
-      const client = createAdminClient({ url: strata.url });
+      const client = createAdminClient({ url: strata.url, token: access.token });
       const id = await startDemo(client, write, { DEMO_TRACK, DEMO_IMAGE });
       const fleet = strata.fleet;
       const image = `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}@${DEMO_IMAGE.digest}`;

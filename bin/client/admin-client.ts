@@ -1,8 +1,10 @@
 /**
- * The HTTP client of the admin API: a local `strata start` (plain HTTP on loopback) or a deployed API
- * Gateway URL (requests signed with SigV4 when a region is given). Errors become CliErrors the user can act
- * on: an unreachable URL says how to start Strata, 4xx answers carry the API's message naming the field.
+ * The HTTP client of the admin API: a local `strata start` (plain HTTP, with its access token, which this
+ * client finds by itself for a Strata on this machine: local/access-token.ts) or a deployed API Gateway URL
+ * (requests signed with SigV4 when a region is given). Errors become CliErrors the user can act on: an
+ * unreachable URL says how to start Strata, 4xx answers carry the API's message naming the field.
  */
+import { findAccessToken } from '../../local/access-token.ts';
 import { CliError } from '../cli-error.ts';
 
 /** Default port of `strata start`'s HTTP front. */
@@ -19,6 +21,11 @@ export interface AdminClientOptions {
   awsRegion?: string;
   /** Per-request timeout, ms. Default 30 000. */
   timeoutMs?: number;
+  /**
+   * The local access token (`Authorization: Bearer`). Default: `STRATA_TOKEN`, else the token of the Strata
+   * recorded for a loopback URL's port. Never sent with `awsRegion`.
+   */
+  token?: string;
 }
 
 /** An error answer of the admin API. */
@@ -106,6 +113,8 @@ function exchange(
 export function createAdminClient(options: AdminClientOptions = {}): AdminClient {
   const base = resolveUrl(options.url);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  // Looked up once, on the first request (a command that fails before asking anything reads no file).
+  let token: string | undefined | null = options.awsRegion ? null : options.token;
   const call = async <T>(
     method: string,
     path: string,
@@ -119,10 +128,13 @@ export function createAdminClient(options: AdminClientOptions = {}): AdminClient
       .join('&');
     const url = new URL(`${base}/v1${path}${search ? `?${search}` : ''}`);
     const text = body === undefined ? undefined : JSON.stringify(body);
+    // Every write is JSON, with or without a body: a local Strata refuses any other write (docs/security.md).
     let headers: Record<string, string> = {
       accept: 'application/json',
-      ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}),
     };
+    if (token === undefined) token = findAccessToken(base) ?? null;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (options.awsRegion) {
       try {
         // Loaded only when signing: the AWS credential chain is heavy and local use never needs it.

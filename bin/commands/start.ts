@@ -10,7 +10,18 @@ export const registerStart: RegisterCommand = (program) => {
     )
     .option('--scenario <file>', 'simulated fleet scenario (default: sim/scenarios/default.yaml)')
     .option('--config <file>', 'real clusters (kubeconfig contexts), registries and tracks (YAML)')
-    .option('--port <n>', 'admin API port on 127.0.0.1 (0: a free one)', String(DEFAULT_PORT))
+    .option('--port <n>', 'admin API and webhook port (0: a free one)', String(DEFAULT_PORT))
+    .option(
+      '--host <address>',
+      'address to listen on; any but loopback (e.g. 0.0.0.0) requires the access token on every admin request',
+      '127.0.0.1',
+    )
+    .option('--require-token', 'require the access token on loopback too (see docs/security.md)')
+    .option(
+      '--allow-host <name>',
+      'also answer to this Host name (e.g. the DNS name of this machine); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--data-dir <dir>', 'keep the table in this directory across restarts (default: in memory)')
     .option('--time-scale <n>', 'simulated time runs N times faster than wall time (default 100)')
     .option('--timeline <file>', "append the simulator's node transitions to this JSONL file")

@@ -109,7 +109,8 @@ describe('dashboard build and static route', () => {
       '/index.html',
     ]) {
       const answer = await get(front, path);
-      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+      // A literal `..` segment is refused by the front itself (400), before any route sees it.
+      expect({ path, status: answer.status }).toEqual({ path, status: path.includes('/../') ? 400 : 404 });
       expect(answer.body.toString()).not.toMatch(/SECRET-CONTENT|HIDDEN-CONTENT|BINARY-CONTENT/);
     }
   });

@@ -255,7 +255,7 @@ describe('strata dashboard', () => {
     for (const [what, options, status] of cases) {
       const answer = await send(port, '/v1/rollouts/demo-1/pause', options);
       expect({ what, status: answer.status }).toEqual({ what, status });
-      expect(JSON.parse(answer.body).error).toBeTruthy();
+      expect(JSON.parse(answer.body).message).toBeTruthy();
     }
     const page = await send(port, '/', { headers: { host: 'evil.example' } });
     expect(page.status).toBe(421);
