@@ -14,12 +14,14 @@ import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { logOnlyPublisher } from '../functions/adapters/events/publisher.ts';
+import { createCheckRegistry } from '../functions/adapters/registry/check-registry.ts';
 import { OciRegistryClient, staticCredentials } from '../functions/adapters/registry/index.ts';
+import { dynamoStores } from '../functions/adapters/store/index.ts';
 import { saveTrack } from '../functions/adapters/store/tracks.ts';
 import type { ImagePushed } from '../functions/core/model.ts';
 import type { CheckQueueMessage } from '../functions/core/ports.ts';
 import { parseTrack } from '../functions/core/tracks/parse.ts';
-import { createCheckRegistry, createUpdateCheckHandler } from '../functions/handlers/update-check.ts';
+import { createUpdateCheckHandler } from '../functions/handlers/update-check.ts';
 import { startTestTable } from '../test/support/dynalite.ts';
 import { RecordingQueue, startRegistry } from '../test/support/registry.ts';
 import { type Figure, recordResults } from './support/results.ts';
@@ -210,7 +212,7 @@ async function main() {
     // Strata's update check.
     const checkQueue = new RecordingQueue<CheckQueueMessage>();
     const deps = {
-      store: { doc: table.doc, tableName: table.tableName },
+      stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
       ...createCheckRegistry(credentials, PACE),
       imageQueue: new RecordingQueue<ImagePushed>(),
       checkQueue,

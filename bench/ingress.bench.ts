@@ -13,7 +13,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseWebhookConfig } from '../functions/core/ingress/config.ts';
 import type { ImagePushed } from '../functions/core/model.ts';
 import type { MessageQueue } from '../functions/core/ports.ts';
-import { createWebhookHandler, type DeliveryLedger } from '../functions/handlers/webhook.ts';
+import type { DeliveryClaims } from '../functions/core/stores.ts';
+import { createWebhookHandler } from '../functions/handlers/webhook.ts';
 import { startHttpFront } from '../local/http-front.ts';
 import { type Figure, quantile, recordResults } from './support/results.ts';
 
@@ -32,7 +33,7 @@ class CountingQueue implements MessageQueue<ImagePushed> {
 }
 
 /** The replay ledger in memory (the table's is measured by the store, not here). */
-class MemoryLedger implements DeliveryLedger {
+class MemoryLedger implements DeliveryClaims {
   private readonly ids = new Set<string>();
   async claim(source: string, id: string): Promise<boolean> {
     const key = `${source}#${id}`;

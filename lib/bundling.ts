@@ -21,3 +21,11 @@ export const BUNDLING = {
   banner: ESM_REQUIRE_BANNER,
   external: EXTERNAL_MODULES,
 } as const;
+
+/**
+ * Size budgets of the functions that answer the outside world within seconds (registry webhooks, ECR
+ * events) and of the first consumer behind them, in KB. They hold only while these functions stay clear
+ * of the Kubernetes client (cluster access is the planner's and reconciler's job); test/lib/bundles.test.ts
+ * fails when one does not, and `npm run bench -- bundles` records the sizes.
+ */
+export const INGRESS_BUNDLE_BUDGET_KB = { webhook: 150, 'ecr-event': 150, 'image-push': 300 } as const;

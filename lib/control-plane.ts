@@ -426,9 +426,11 @@ export class StrataControlPlane extends Construct {
     alarms.push(
       new Alarm(this, 'HaltedRolloutsAlarm', {
         alarmDescription: 'Strata: a rollout halted (failure budget exceeded)',
+        // Emitted by plan-rollout (functions/adapters/lambda/metrics.ts) with its service dimension.
         metric: new Metric({
           namespace: 'Strata',
           metricName: 'RolloutHalted',
+          dimensionsMap: { service: 'strata-plan-rollout' },
           statistic: 'Sum',
           period: Duration.minutes(5),
         }),

@@ -10,14 +10,15 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SqsMessageQueue } from '../functions/adapters/queue/index.ts';
-import type { StoreContext } from '../functions/adapters/store/context.ts';
+import { dynamoStores, type StoreContext } from '../functions/adapters/store/index.ts';
 import type {
   CheckQueueMessage,
   ClusterEventMessage,
-  ImageQueueMessage,
+  ImagePushed,
   PlanRolloutMessage,
   ReconcilePoolMessage,
-} from '../functions/core/ports.ts';
+} from '../functions/core/messages.ts';
+import type { Stores } from '../functions/core/stores.ts';
 import { startLocalTable } from './dynamo.ts';
 import { type CreatedQueue, startEmbeddedSqs } from './embedded-sqs.ts';
 import { RuntimeConfigError } from './errors.ts';
@@ -42,6 +43,8 @@ export interface RuntimeContext {
   doc: DynamoDBDocumentClient;
   /** `doc` and `tableName` together, as the store modules take them. */
   store: StoreContext;
+  /** Every store port (core/stores.ts) on the local table. */
+  stores: Stores;
   /** Configuration for further DynamoDB clients (endpoint, region, credentials). */
   dynamoConfig: DynamoDBClientConfig;
   /** SQS client on the embedded server, shared by the queue adapters. */
@@ -50,7 +53,7 @@ export interface RuntimeContext {
   sqsConfig: SQSClientConfig;
   /** The `MessageQueue` port on each work queue. */
   queues: {
-    image: SqsMessageQueue<ImageQueueMessage>;
+    image: SqsMessageQueue<ImagePushed>;
     plan: SqsMessageQueue<PlanRolloutMessage>;
     reconcile: SqsMessageQueue<ReconcilePoolMessage>;
     clusterEvent: SqsMessageQueue<ClusterEventMessage>;
@@ -219,11 +222,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       tableName,
       doc: table.doc,
       store: { doc: table.doc, tableName },
+      stores: dynamoStores({ doc: table.doc, tableName }),
       dynamoConfig: table.clientConfig,
       sqs,
       sqsConfig: server.clientConfig,
       queues: {
-        image: queue<ImageQueueMessage>('image'),
+        image: queue<ImagePushed>('image'),
         plan: queue<PlanRolloutMessage>('plan'),
         reconcile: queue<ReconcilePoolMessage>('reconcile'),
         clusterEvent: queue<ClusterEventMessage>('clusterEvent'),

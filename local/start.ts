@@ -11,33 +11,19 @@ import { dirname, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
-import { createClusterConnector } from '../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../functions/adapters/cluster/credentials.ts';
-import { logOnlyPublisher } from '../functions/adapters/events/index.ts';
 import { parseCredentialsDocument, staticCredentials } from '../functions/adapters/registry/credentials.ts';
 import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
-import { getCluster, updateCluster } from '../functions/adapters/store/clusters.ts';
-import type { ClusterRegistration } from '../functions/adapters/store/registry.ts';
-import { registerClusterWithPools } from '../functions/adapters/store/registry.ts';
-import { getTrack, saveTrack } from '../functions/adapters/store/tracks.ts';
+import type { ClusterRegistration } from '../functions/core/clusters.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../functions/core/ingress/config.ts';
 import type { Track } from '../functions/core/model.ts';
 import { followedImageKey } from '../functions/core/tracks/match.ts';
 import { parseTrack } from '../functions/core/tracks/parse.ts';
 import { IntOrPercentSchema } from '../functions/core/tracks/schema.ts';
-import { createAdminHandler } from '../functions/handlers/admin.ts';
-import { createImagePushHandler } from '../functions/handlers/image-push.ts';
-import { createNodeStateHandler } from '../functions/handlers/node-state.ts';
-import { createPlanRolloutHandler } from '../functions/handlers/plan-rollout.ts';
-import { createPoolReconcileHandler } from '../functions/handlers/pool-reconcile.ts';
-import { createResyncHandler } from '../functions/handlers/resync.ts';
-import { createCheckRegistry, createUpdateCheckHandler } from '../functions/handlers/update-check.ts';
-import { createWebhookHandler, tableDeliveryLedger } from '../functions/handlers/webhook.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
-import { dashboardRoutes } from './dashboard-assets.ts';
 import { type Runtime, type RuntimeService, startRuntime } from './runtime.ts';
+import { type LocalWiringOptions, localHandlers, localRoutes } from './wiring.ts';
 
 /** A configuration file that cannot be used, naming the file and the field. */
 export class StartConfigError extends Error {
@@ -329,30 +315,34 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
 
   const registryCredentials = staticCredentials({ registries: (config?.registries ?? {}) as never });
   const declared = declaredDigestResolver(createTagResolver(registryCredentials));
-  const logLine = (line: Record<string, unknown>) => {
-    if (line.level === 'WARN' || line.level === 'ERROR')
-      warn(`${line.level}: ${String(line.message)}${line.error ? `: ${String(line.error)}` : ''}`);
+  const wiring: LocalWiringOptions = {
+    tokens,
+    registryCredentials,
+    resolver: declared.resolver,
+    declareDigest: declared.declare,
+    ...(config?.webhooks ? { webhooks: config.webhooks } : {}),
+    onWarning: warn,
   };
 
   const registration: RuntimeService = {
     name: 'registration',
     async start(ctx) {
       for (const r of registrations) {
-        if (await registerClusterWithPools(ctx.store, r)) continue;
+        if (await ctx.stores.clusters.registerClusterWithPools(r)) continue;
         // Kept from an earlier run (--data-dir): simulated clusters listen on new ports each start, and a
         // config file may have changed; the registration follows what this run was given.
-        const old = await getCluster(ctx.store, r.id);
+        const old = await ctx.stores.clusters.getCluster(r.id);
         if (
           old &&
           JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
             JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows])
         ) {
-          await updateCluster(ctx.store, { ...old, ...r }, old.version);
+          await ctx.stores.clusters.updateCluster({ ...old, ...r }, old.version);
         }
       }
       for (const track of config?.tracks ?? []) {
-        const existing = await getTrack(ctx.store, track.name);
-        await saveTrack(ctx.store, track, existing?.version);
+        const existing = await ctx.stores.tracks.getTrack(track.name);
+        await ctx.stores.tracks.saveTrack(track, existing?.version);
       }
       // The first reconcile of each pool records its baseline (the config every node runs).
       for (const r of registrations) {
@@ -384,70 +374,8 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
       onPollerFailure: (f) =>
         warn(`${f.functionName}: ${f.error instanceof Error ? f.error.message : String(f.error)}`),
       onTickError: (e) => warn(`resync: ${String(e)}`),
-      handlers: (ctx) => {
-        const clusters = createClusterConnector(ctx.store, createCredentialsResolver(staticTokens(tokens)));
-        const queues = { planQueue: ctx.queues.plan, reconcileQueue: ctx.queues.reconcile };
-        return {
-          'image-push': createImagePushHandler({
-            store: ctx.store,
-            resolver: declared.resolver,
-            planQueue: ctx.queues.plan,
-            log: logLine,
-          }),
-          'plan-rollout': createPlanRolloutHandler({ store: ctx.store, clusters, ...queues }),
-          'pool-reconcile': createPoolReconcileHandler({
-            store: ctx.store,
-            clusters,
-            ...queues,
-            // Local pacing: cluster events drive progress; polls only cover what they miss.
-            settings: { pollSeconds: 1, drainRetrySeconds: 1 },
-          }),
-          'node-state': createNodeStateHandler({ store: ctx.store, reconcileQueue: ctx.queues.reconcile }),
-          resync: createResyncHandler({ store: ctx.store, ...queues }),
-          // Scheduled checks: moved tags (declared demo digests answer first), stale bases, drift.
-          'update-check': createUpdateCheckHandler({
-            store: ctx.store,
-            ...createCheckRegistry(registryCredentials),
-            resolver: declared.resolver,
-            imageQueue: ctx.queues.image,
-            checkQueue: ctx.queues.check,
-            publisher: logOnlyPublisher,
-            clusters,
-            log: logLine,
-          }),
-        };
-      },
-      routes: (ctx) => {
-        const admin = createAdminHandler({
-          store: ctx.store,
-          imageQueue: ctx.queues.image,
-          planQueue: ctx.queues.plan,
-          reconcileQueue: ctx.queues.reconcile,
-          checkQueue: ctx.queues.check,
-          clusters: createClusterConnector(ctx.store, createCredentialsResolver(staticTokens(tokens))),
-          tokens: {
-            put: async (name, token) => {
-              tokens[name] = token;
-            },
-          },
-          declareDigest: declared.declare,
-        });
-        // The web dashboard at the root of the admin address (local/dashboard-assets.ts).
-        const routes = [{ routeKey: 'ANY /v1/{proxy+}', handler: admin }, ...dashboardRoutes()];
-        if (config?.webhooks) {
-          const webhook = createWebhookHandler({
-            config: config.webhooks,
-            imageQueue: ctx.queues.image,
-            deliveries: tableDeliveryLedger(ctx.store),
-            log: logLine,
-          });
-          routes.push(
-            { routeKey: 'POST /hooks/{provider}', handler: webhook },
-            { routeKey: 'POST /hooks/{provider}/{token}', handler: webhook },
-          );
-        }
-        return routes;
-      },
+      handlers: (ctx) => localHandlers(ctx, wiring),
+      routes: (ctx) => localRoutes(ctx, wiring),
       services: [registration, ...relays],
     });
   } catch (error) {

@@ -8,7 +8,7 @@
 import cliProgress from 'cli-progress';
 import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
 import { NodeAnnotations, rolloutId, type Track } from '../../functions/core/model.ts';
-import { isTerminal } from '../../functions/core/rollout/rollout-plan.ts';
+import { isTerminal } from '../../functions/core/rollout/lifecycle.ts';
 import type { RunningStrata, StartConfig } from '../../local/start.ts';
 import type { Scenario } from '../../sim/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';

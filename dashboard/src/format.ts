@@ -6,10 +6,10 @@
 import { formatAge } from '../../bin/views/age.ts';
 import type { TableSpec } from '../../bin/views/columns.ts';
 import { POOLS } from '../../bin/views/resources.ts';
-import { isTerminal } from '../../functions/core/rollout/rollout-plan.ts';
+import { allowedActions, isTerminal, type RolloutAction } from '../../functions/core/rollout/lifecycle.ts';
 import type { NodeView, PoolView, RolloutStatus } from './types.ts';
 
-export { formatAge, isTerminal };
+export { allowedActions, formatAge, isTerminal, type RolloutAction };
 
 /** Every cell of one item as the CLI's table (wide view) shows it, keyed by column header. */
 export function cells<T>(spec: TableSpec<T>, item: T, now: Date): Record<string, string> {
@@ -94,16 +94,3 @@ export function clock(iso: string | null | undefined, now: Date = new Date()): s
   const time = t.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return t.toDateString() === now.toDateString() ? time : `${t.toLocaleDateString()} ${time}`;
 }
-
-/** Which manual controls a rollout accepts in a status (the admin API refuses the others with a 409). */
-export function allowedActions(status: RolloutStatus): Record<RolloutAction, boolean> {
-  return {
-    pause: status === 'Pending' || status === 'Progressing' || status === 'Soaking',
-    resume: status === 'Paused' || status === 'Halted',
-    abort: !isTerminal(status),
-    rollback: ['Progressing', 'Soaking', 'Paused', 'Halted', 'Completed'].includes(status),
-  };
-}
-
-/** The admin API's rollout actions (`POST /v1/rollouts/{id}/{action}`). */
-export type RolloutAction = 'pause' | 'resume' | 'abort' | 'rollback';

@@ -2,7 +2,7 @@
  * The admin API's answers, as the dashboard reads them. The shapes are the server's own types (imported as
  * types only: nothing of the server is bundled), plus the node history route that is not served yet.
  */
-import type { StoredDriftFinding, TrackCheck } from '../../functions/adapters/store/checks.ts';
+import type { StoredDriftFinding, TrackCheck } from '../../functions/core/checks/index.ts';
 import type { Track } from '../../functions/core/model.ts';
 
 export type {

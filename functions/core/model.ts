@@ -39,20 +39,8 @@ export function pinnedReference(image: PinnedImage): string {
   return `${image.host}/${image.repository}@${image.digest}`;
 }
 
-/** A push of a tagged image, normalised from any registry's notification. */
-export interface ImagePushed {
-  /** Which receiver produced it: `distribution`, `harbor`, `quay`, `dockerhub`, `github`, `acr`, `jfrog`, `gar`, `ecr`, `cli`, `update-check`. */
-  source: string;
-  host: string;
-  repository: string;
-  tag: string;
-  /** Digest the notification claimed, if any. Strata re-resolves the tag itself and trusts the registry. */
-  digestHint: string | null;
-  /** Delivery or event id from the source, when it has one (replay protection). */
-  eventId: string | null;
-  /** ISO time the event was received. */
-  receivedAt: string;
-}
+/** A push of a tagged image, normalised from any registry's notification: see ./messages.ts. */
+export type { ImagePushed } from './messages.ts';
 
 /** Label selector as Kubernetes writes it. */
 export interface LabelSelector {
@@ -117,6 +105,27 @@ export type RolloutStatus =
   | 'Superseded'
   | 'Completed';
 
+/** One planned wave: its name and the clusters it takes, in update order. */
+export interface PlannedWave {
+  name: string;
+  clusters: string[];
+}
+
+/** What the planner remembers between passes (stored on the rollout item). */
+export interface RolloutProgress {
+  waves: PlannedWave[];
+  /** Index of the current wave. */
+  wave: number;
+  /** When the current wave completed (soak runs from here); null while it runs. */
+  waveCompletedAt: string | null;
+  /** Clusters whose pools were given this rollout's target. */
+  activated: string[];
+  /** Clusters whose pools all finished this rollout's target. */
+  completed: string[];
+  /** Why the rollout halted or rolled back, when it did. */
+  failureReason?: string;
+}
+
 /** A rollout of one digest of one track. Exactly one exists per (track, digest). */
 export interface RolloutRecord {
   /** Deterministic: see {@link rolloutId}. */
@@ -130,8 +139,21 @@ export interface RolloutRecord {
   /** What started it: the ImagePushed source, `cli`, `update-check`. */
   cause: string;
   createdAt: string;
+  /** The planner's bookkeeping; absent until its first pass. */
+  progress?: RolloutProgress;
   /** Optimistic-concurrency counter; every write is conditional on it. */
   version: number;
+}
+
+/** One audit event of a rollout. */
+export interface AuditEvent {
+  rolloutId: string;
+  time: string;
+  /** e.g. `StatusChanged`, `PoolsTargeted`, `Paused`. */
+  kind: string;
+  message: string;
+  /** Who or what caused it: `planner`, `cli`, `admin-api`, a cluster id. */
+  actor: string;
 }
 
 /** The rollout id for (track, digest): unique by construction, so a repeated start is a no-op. */

@@ -3,6 +3,8 @@
  * embedded runtime locally); handlers and core code depend only on these.
  */
 
+import type { BaseImageUpdated } from './checks/events.ts';
+
 /** Options for sending one message. */
 export interface SendOptions {
   /** Deliver no earlier than this many seconds from now (SQS `DelaySeconds`, at most 900). */
@@ -14,44 +16,62 @@ export interface MessageQueue<T> {
   send(body: T, options?: SendOptions): Promise<void>;
 }
 
-/** Image queue: a push to resolve and match against tracks. */
-export type { ImagePushed as ImageQueueMessage } from './model.ts';
-
-/** Plan queue: a rollout was created or changed; plan its next wave. Carries only the key. */
-export interface PlanRolloutMessage {
-  rolloutId: string;
-}
-
-/** Reconcile queue: reconcile one pool of one cluster. Carries only the key (level-triggered). */
-export interface ReconcilePoolMessage {
-  clusterId: string;
-  pool: string;
-}
-
-/**
- * Cluster-event queue: a compact change notice from a cluster's watch relay. It says only what changed;
- * the node-state handler maps it to the pool(s) to reconcile, and the reconcile re-reads the cluster.
- */
-export interface ClusterEventMessage {
-  clusterId: string;
-  kind: 'Node' | 'MachineConfigPool';
-  name: string;
-  eventType: 'ADDED' | 'MODIFIED' | 'DELETED';
-  /** The object's labels (nodes: to find their pool without another API call). */
-  labels?: Record<string, string>;
-  resourceVersion?: string;
-  /** ISO time the relay saw the change. */
-  observedAt: string;
-}
-
-/**
- * Check queue: one update check of one track (re-resolve its tag, its base image) or the drift check of one
- * cluster, fanned out by the update-check tick so that one slow registry or cluster holds up nothing else.
- * `cycle` names the tick that sent it (logs, and requests counted per cycle).
- */
-export type CheckQueueMessage =
-  | { kind: 'track'; track: string; cycle: string }
-  | { kind: 'drift'; clusterId: string; cycle: string };
+/** The messages each queue carries: schemas and types in ./messages.ts. */
+export type {
+  CheckQueueMessage,
+  ClusterEventMessage,
+  ImagePushed as ImageQueueMessage,
+  PlanRolloutMessage,
+  ReconcilePoolMessage,
+} from './messages.ts';
 
 /** Largest delay SQS accepts; longer waits are covered by the periodic resync tick. */
 export const MAX_DELAY_SECONDS = 900;
+
+/**
+ * One structured log line. Correlation keys, when a line is about them: `rolloutId`, `clusterId`, `pool`,
+ * `node` (and `track`); never secrets or request bodies.
+ */
+export interface LogLine {
+  level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+  [field: string]: unknown;
+}
+
+/** Where handlers log: Powertools Logger on AWS (adapters/lambda/logger.ts), warnings only locally. */
+export type Log = (line: LogLine) => void;
+
+/** A log that keeps nothing (the default where none is given). */
+export const silentLog: Log = () => undefined;
+
+/** What admin's `POST /v1/checks` runs: the update check's tick, now (its fan-out, for some tracks only). */
+export interface CheckTrigger {
+  run(only?: {
+    tracks?: string[];
+    drift?: boolean;
+  }): Promise<{ cycle: string; tracks: string[]; clusters: string[] }>;
+}
+
+/** Counts rollouts that halted (the stack alarms on `Strata/RolloutHalted`). */
+export interface RolloutMetrics {
+  halted(rolloutId: string): void;
+}
+
+/**
+ * Publishes BaseImageUpdated events (EventBridge on AWS). Delivery is at least once: consumers
+ * de-duplicate on `event.id`.
+ */
+export interface EventPublisher {
+  publish(event: BaseImageUpdated): Promise<void>;
+}
+
+/** Where tokens given to `POST /v1/clusters` are kept (an in-memory map locally; none on AWS). */
+export interface TokenStore {
+  put(secretName: string, token: string): Promise<void>;
+}
+
+/** Declares the digest a tag points at without a registry (the embedded runtime's `publish IMAGE@DIGEST`). */
+export type DeclareDigest = (
+  image: { host: string; repository: string; tag: string },
+  digest: string,
+) => void;

@@ -1,85 +1,43 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { SqsMessageQueue } from '../adapters/queue/index.ts';
-import { type ClusterCache, createClusterCache } from '../adapters/store/clusters.ts';
-import type { StoreContext } from '../adapters/store/context.ts';
-import { createDocumentClient } from '../adapters/store/table.ts';
-import type { ClusterEventMessage, MessageQueue, ReconcilePoolMessage } from '../core/ports.ts';
-import { primaryPool } from '../core/rollout/index.ts';
-import { processSqsBatch } from './sqs-batch.ts';
+/**
+ * Cluster events (cluster-event queue, from each cluster's watch relay): maps a node or MachineConfigPool
+ * change to the pool it concerns and enqueues that pool's reconcile. Nothing else is read: the reconcile
+ * re-reads the cluster.
+ */
+import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
+import type { Dependencies } from '../core/dependencies.ts';
+import {
+  type ClusterEventMessage,
+  ClusterEventMessageSchema,
+  type ReconcilePoolMessage,
+} from '../core/messages.ts';
+import { poolOfChange } from '../core/rollout/index.ts';
+import * as aws from '../wiring/aws.ts';
 
-/** What node-state needs. */
-export interface NodeStateDeps {
-  store: StoreContext;
-  reconcileQueue: MessageQueue<ReconcilePoolMessage>;
-  /** Cluster registrations cache (default: read every time). */
-  clusters?: ClusterCache;
-}
+/** What node-state needs (registrations cached on AWS: they change rarely, events are frequent). */
+export type NodeStateDeps = Pick<Dependencies, 'registrations' | 'reconcileQueue' | 'log'>;
 
-/** The cluster-event message schema. */
-export const ClusterEventMessageSchema = z.object({
-  clusterId: z.string().min(1),
-  kind: z.enum(['Node', 'MachineConfigPool']),
-  name: z.string().min(1),
-  eventType: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
-  labels: z.record(z.string(), z.string()).optional(),
-  resourceVersion: z.string().optional(),
-  observedAt: z.string(),
-});
-
-/** What happened to one event. */
-export type NodeStateOutcome = { enqueued: ReconcilePoolMessage } | { dropped: string };
-
-/** Maps one change to the pool to reconcile and enqueues it. */
+/** Maps one change to the pool to reconcile and enqueues it; or says why it is dropped. */
 export async function processClusterEvent(
   deps: NodeStateDeps,
   event: ClusterEventMessage,
-): Promise<NodeStateOutcome> {
-  const cluster = await (deps.clusters ?? createClusterCache(deps.store, 0)).get(event.clusterId);
+): Promise<{ enqueued: ReconcilePoolMessage } | { dropped: string }> {
+  const cluster = await deps.registrations.get(event.clusterId);
   if (!cluster) return { dropped: `cluster ${event.clusterId}: not registered` };
-  let pool: string | null;
-  if (event.kind === 'MachineConfigPool') {
-    pool = cluster.pools.some((p) => p.name === event.name) ? event.name : null;
-  } else {
-    pool = primaryPool(event.labels ?? {}, cluster.pools);
-  }
+  const pool = poolOfChange(event, cluster.pools);
   if (!pool) return { dropped: `${event.kind} ${event.clusterId}/${event.name}: in no registered pool` };
   const key = { clusterId: event.clusterId, pool };
   await deps.reconcileQueue.send(key);
+  const node = event.kind === 'Node' ? event.name : undefined;
+  deps.log?.({ level: 'DEBUG', message: 'cluster event', ...key, node, eventType: event.eventType });
   return { enqueued: key };
 }
 
 /** Builds the SQS handler (partial batch failures reported). */
-export function createNodeStateHandler(
-  deps: NodeStateDeps,
-): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  return (event, context) => {
-    return processSqsBatch(event, context, async (body, r) => {
-      const parsed = ClusterEventMessageSchema.safeParse(body);
-      if (!parsed.success) return { dropped: `cluster event ${r.messageId}: ${parsed.error.message}` };
-      return processClusterEvent(deps, parsed.data);
-    });
-  };
+export function createNodeStateHandler(deps: NodeStateDeps): SqsHandler {
+  return sqsConsumer(ClusterEventMessageSchema, 'cluster event', (e) => processClusterEvent(deps, e));
 }
 
-let built: ReturnType<typeof createNodeStateHandler> | undefined;
-
-/** Lambda entry point: TABLE_NAME, RECONCILE_QUEUE_URL. */
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  if (built === undefined) {
-    const tableName = process.env.TABLE_NAME;
-    const reconcileUrl = process.env.RECONCILE_QUEUE_URL;
-    if (!tableName || !reconcileUrl) throw new Error('TABLE_NAME and RECONCILE_QUEUE_URL must be set');
-    const store = { doc: createDocumentClient(), tableName };
-    built = createNodeStateHandler({
-      store,
-      clusters: createClusterCache(store, 30),
-      reconcileQueue: new SqsMessageQueue<ReconcilePoolMessage>({
-        client: new SQSClient({}),
-        queueUrl: reconcileUrl,
-      }),
-    });
-  }
-  return built(event, context);
-};
+/** Lambda entry point (environment: functions/wiring/aws.ts). */
+export const handler = aws.lambdaHandler('node-state', (log) =>
+  createNodeStateHandler(aws.nodeStateDeps(log)),
+);

@@ -148,13 +148,18 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
   it.skipIf(!existsSync('/usr/bin/script'))(
     'colours states on a terminal, unless NO_COLOR is set',
     async () => {
-      // script(1) gives the command a pseudo-terminal as stdout.
+      // script(1) gives the command a pseudo-terminal as stdout. Node decides colour from the environment
+      // too (CI set means no colour), so the run starts from an environment without those switches.
+      const terminalEnv = () => {
+        const { CI, NO_COLOR, NODE_DISABLE_COLORS, FORCE_COLOR, ...rest } = process.env;
+        return rest;
+      };
       const onTerminal = (env: Record<string, string>) =>
         new Promise<string>((resolve, reject) => {
           const child = spawn(
             '/usr/bin/script',
             ['-qec', `${process.execPath} ${cli} get nodes --cluster alpha`, '/dev/null'],
-            { env: { ...process.env, STRATA_URL: strata.url, TERM: 'xterm-256color', ...env } },
+            { env: { ...terminalEnv(), STRATA_URL: strata.url, TERM: 'xterm-256color', ...env } },
           );
           let out = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));

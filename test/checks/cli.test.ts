@@ -7,17 +7,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
+import { createCheckRegistry } from '../../functions/adapters/registry/check-registry.ts';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { replaceClusterDrift } from '../../functions/adapters/store/checks.ts';
 import { listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createAdminHandler } from '../../functions/handlers/admin.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
-import { createCheckRegistry, createUpdateCheckHandler } from '../../functions/handlers/update-check.ts';
-import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { runCheckTick } from '../../functions/handlers/update-check/tick.ts';
+import { createUpdateCheckHandler } from '../../functions/handlers/update-check.ts';
+import { type Runtime, type RuntimeContext, startRuntime } from '../../local/runtime.ts';
 import {
   OciLayout,
   skopeoDigest,
@@ -45,6 +48,8 @@ let registry: TestRegistry;
 let layout: OciLayout;
 let runtime: Runtime;
 let url: string;
+const clusters = (ctx: RuntimeContext) =>
+  createClusterConnector(ctx.store, createCredentialsResolver(staticTokens({})));
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -54,7 +59,7 @@ beforeAll(async () => {
     waitTimeSeconds: 1,
     handlers: (ctx) => ({
       'update-check': createUpdateCheckHandler({
-        store: ctx.store,
+        stores: ctx.stores,
         ...createCheckRegistry(staticCredentials({ registries: {} })),
         imageQueue: ctx.queues.image,
         checkQueue: ctx.queues.check,
@@ -62,7 +67,7 @@ beforeAll(async () => {
         log: () => undefined,
       }),
       'image-push': createImagePushHandler({
-        store: ctx.store,
+        stores: ctx.stores,
         resolver: new OciRegistryClient({ credentials: staticCredentials({ registries: {} }) }),
         planQueue: ctx.queues.plan,
         log: () => undefined,
@@ -72,12 +77,18 @@ beforeAll(async () => {
       {
         routeKey: 'ANY /v1/{proxy+}',
         handler: createAdminHandler({
-          store: ctx.store,
+          stores: ctx.stores,
           imageQueue: ctx.queues.image,
           planQueue: ctx.queues.plan,
           reconcileQueue: ctx.queues.reconcile,
-          checkQueue: ctx.queues.check,
-          clusters: createClusterConnector(ctx.store, createCredentialsResolver(staticTokens({}))),
+          checks: {
+            run: (only) =>
+              runCheckTick(
+                { stores: ctx.stores, checkQueue: ctx.queues.check, clusters: clusters(ctx) },
+                only,
+              ),
+          },
+          clusters: clusters(ctx),
         }),
       },
     ],

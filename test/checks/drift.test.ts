@@ -7,19 +7,19 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
 import { createKubernetesCluster } from '../../functions/adapters/cluster/kubernetes.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
+import { createCheckRegistry } from '../../functions/adapters/registry/check-registry.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { getClusterDrift, listClusterDrift } from '../../functions/adapters/store/checks.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { NodeAnnotations, type RolloutStrategy } from '../../functions/core/model.ts';
 import type { CheckQueueMessage, ImageQueueMessage } from '../../functions/core/ports.ts';
-import {
-  checkClusterDrift,
-  createCheckRegistry,
-  runCheckTick,
-  type UpdateCheckDeps,
-} from '../../functions/handlers/update-check.ts';
+import { checkClusterDrift } from '../../functions/handlers/update-check/drift.ts';
+import { runCheckTick } from '../../functions/handlers/update-check/tick.ts';
+import type { UpdateCheckDeps } from '../../functions/handlers/update-check.ts';
 import { digestOf, type Harness, startHarness } from '../rollout/harness.ts';
 import { fleetScenario } from '../rollout/scenarios.ts';
 import { RecordingQueue } from '../support/registry.ts';
@@ -50,7 +50,7 @@ describe('drift findings on the simulator', { timeout: 120_000 }, () => {
     const cluster = harness.fleet.clusters[0]!;
     const checkQueue = new RecordingQueue<CheckQueueMessage>();
     const deps: UpdateCheckDeps = {
-      store: harness.store,
+      stores: dynamoStores(harness.store),
       ...createCheckRegistry(staticCredentials({ registries: {} })),
       imageQueue: new RecordingQueue<ImageQueueMessage>(),
       checkQueue,
@@ -116,7 +116,7 @@ describe('drift findings on the simulator', { timeout: 120_000 }, () => {
     expect((await harness.waitForStatus(id, ['Completed', 'Halted'])).status).toBe('Completed');
     const cluster = harness.fleet.clusters[0]!;
     const deps: UpdateCheckDeps = {
-      store: harness.store,
+      stores: dynamoStores(harness.store),
       ...createCheckRegistry(staticCredentials({ registries: {} })),
       imageQueue: new RecordingQueue<ImageQueueMessage>(),
       checkQueue: new RecordingQueue<CheckQueueMessage>(),

@@ -7,8 +7,10 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookPublisher } from '../../functions/adapters/events/webhook.ts';
+import { createCheckRegistry } from '../../functions/adapters/registry/check-registry.ts';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
 import { getTrackCheck, listBaseEvents } from '../../functions/adapters/store/checks.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { createRollout, listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
 import { getTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
@@ -16,12 +18,8 @@ import type { CheckQueueMessage, PlanRolloutMessage } from '../../functions/core
 import { rolloutForPush } from '../../functions/core/tracks/match.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
-import {
-  createCheckRegistry,
-  createUpdateCheckHandler,
-  runCheckTick,
-  type UpdateCheckDeps,
-} from '../../functions/handlers/update-check.ts';
+import { runCheckTick } from '../../functions/handlers/update-check/tick.ts';
+import { createUpdateCheckHandler, type UpdateCheckDeps } from '../../functions/handlers/update-check.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import {
   type FaultProxy,
@@ -78,7 +76,7 @@ async function cycle(only?: { tracks?: string[] }) {
   const pushes = imageQueue.bodies.slice(pushesConsumed);
   pushesConsumed += pushes.length;
   const imagePush = createImagePushHandler({
-    store: deps.store,
+    stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
     resolver: new OciRegistryClient({ credentials: staticCredentials({ registries: {} }) }),
     planQueue,
     log: () => undefined,
@@ -104,7 +102,7 @@ beforeAll(async () => {
   layout = new OciLayout();
   receiver = await startEventReceiver();
   deps = {
-    store: { doc: table.doc, tableName: table.tableName },
+    stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
     ...createCheckRegistry(staticCredentials({ registries: { [FLAKY_HOST]: { endpoint: proxy.url } } }), {
       retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
     }),

@@ -5,13 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
+import { createCheckRegistry } from '../../functions/adapters/registry/check-registry.ts';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
 import { getTrackCheck } from '../../functions/adapters/store/checks.ts';
 import { listRolloutsByTrack } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
-import { createCheckRegistry, createUpdateCheckHandler } from '../../functions/handlers/update-check.ts';
+import { createUpdateCheckHandler } from '../../functions/handlers/update-check.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
 import { eventually } from '../local/helpers.ts';
 import {
@@ -36,7 +37,7 @@ beforeAll(async () => {
     waitTimeSeconds: 1,
     handlers: (ctx) => {
       const updateCheck = createUpdateCheckHandler({
-        store: ctx.store,
+        stores: ctx.stores,
         ...createCheckRegistry(staticCredentials({ registries: {} })),
         imageQueue: ctx.queues.image,
         checkQueue: ctx.queues.check,
@@ -48,7 +49,7 @@ beforeAll(async () => {
       return {
         'update-check': updateCheck,
         'image-push': createImagePushHandler({
-          store: ctx.store,
+          stores: ctx.stores,
           resolver: new OciRegistryClient({ credentials: staticCredentials({ registries: {} }) }),
           planQueue: ctx.queues.plan,
           log: () => undefined,

@@ -5,8 +5,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getPool, putPoolIfVersion } from '../../functions/adapters/store/pools.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import type { RolloutDescription, TrackDryRun } from '../../functions/core/admin/index.ts';
@@ -73,7 +75,7 @@ beforeAll(async () => {
   store = { doc: table.doc, tableName: table.tableName };
   fleet = await startFleet(smallScenario());
   admin = createAdminHandler({
-    store,
+    stores: dynamoStores(store),
     imageQueue: queues.image,
     planQueue: queues.plan,
     reconcileQueue: queues.reconcile,

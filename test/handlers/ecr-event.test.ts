@@ -6,6 +6,7 @@
 import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTagResolver, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getRollout } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { type ImagePushed, rolloutId } from '../../functions/core/model.ts';
@@ -13,7 +14,7 @@ import type { PlanRolloutMessage } from '../../functions/core/ports.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createEcrEventHandler } from '../../functions/handlers/ecr-event.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
-import { createWebhookHandler, tableDeliveryLedger } from '../../functions/handlers/webhook.ts';
+import { createWebhookHandler } from '../../functions/handlers/webhook.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import {
   OciLayout,
@@ -41,7 +42,7 @@ function ecrEvent(id: string, overrides: Record<string, unknown> = {}): EventBri
 
 async function runImagePush(bodies: ImagePushed[]) {
   const handler = createImagePushHandler({
-    store: { doc: table.doc, tableName: table.tableName },
+    stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
     resolver: createTagResolver(
       staticCredentials({ registries: { [ECR_HOST]: { endpoint: registry.url, api: 'oci' } } }),
     ),
@@ -109,7 +110,7 @@ describe('ecr-event', () => {
 
   it('starts one rollout when the same push arrives through EventBridge and the webhook', async () => {
     // Prepare: the Lambda target and an API destination both deliver the push (EventBridge also retries).
-    const ledger = tableDeliveryLedger({ doc: table.doc, tableName: table.tableName });
+    const ledger = dynamoStores({ doc: table.doc, tableName: table.tableName }).deliveries;
     const fromEventBridge = createEcrEventHandler({ imageQueue, deliveries: ledger, log: () => undefined });
     const webhook = createWebhookHandler({
       log: () => undefined,

@@ -6,6 +6,7 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getRollout } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { parseWebhookConfig } from '../../functions/core/ingress/config.ts';
@@ -13,7 +14,7 @@ import { type ImagePushed, pinnedReference, rolloutId } from '../../functions/co
 import type { PlanRolloutMessage } from '../../functions/core/ports.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
 import { createImagePushHandler } from '../../functions/handlers/image-push.ts';
-import { createWebhookHandler, tableDeliveryLedger } from '../../functions/handlers/webhook.ts';
+import { createWebhookHandler } from '../../functions/handlers/webhook.ts';
 import { type HttpFront, startHttpFront } from '../../local/http-front.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import {
@@ -56,7 +57,7 @@ async function drainImageQueue() {
     })),
   };
   const imagePush = createImagePushHandler({
-    store: { doc: table.doc, tableName: table.tableName },
+    stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
     resolver: new OciRegistryClient({ credentials: staticCredentials({ registries: {} }) }),
     planQueue,
     log: () => undefined,
@@ -73,7 +74,7 @@ beforeAll(async () => {
       'test',
     ),
     imageQueue,
-    deliveries: tableDeliveryLedger({ doc: table.doc, tableName: table.tableName }),
+    deliveries: dynamoStores({ doc: table.doc, tableName: table.tableName }).deliveries,
   });
   front = await startHttpFront({ routes: [{ routeKey: 'POST /hooks/{provider}', handler: webhook }] });
   registry = await startRegistry({

@@ -2,6 +2,7 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciRegistryClient, staticCredentials } from '../../functions/adapters/registry/index.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getRollout } from '../../functions/adapters/store/rollouts.ts';
 import { saveTrack } from '../../functions/adapters/store/tracks.ts';
 import { type ImagePushed, rolloutId } from '../../functions/core/model.ts';
@@ -47,7 +48,7 @@ const push = (over: Partial<ImagePushed> = {}): ImagePushed => ({
 
 function deps(planQueue: MessageQueue<PlanRolloutMessage>): ImagePushDeps {
   return {
-    store: { doc: table.doc, tableName: table.tableName },
+    stores: dynamoStores({ doc: table.doc, tableName: table.tableName }),
     resolver: new OciRegistryClient({
       credentials: staticCredentials({ registries: { 'down.test': { endpoint: 'http://127.0.0.1:1' } } }),
       retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },

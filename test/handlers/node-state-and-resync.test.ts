@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getPool, putPoolIfVersion } from '../../functions/adapters/store/pools.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { createRollout } from '../../functions/adapters/store/rollouts.ts';
@@ -43,7 +45,7 @@ describe('node-state and resync', () => {
 
   it('maps a node change to its primary pool (custom pool over worker) and enqueues that key', async () => {
     const out = await processClusterEvent(
-      { store, reconcileQueue },
+      { registrations: createClusterCache(store, 0), reconcileQueue },
       event({ 'node-role.kubernetes.io/worker': '', 'node-role.kubernetes.io/infra': '' }),
     );
     expect(out).toEqual({ enqueued: { clusterId: 'c1', pool: 'infra' } });
@@ -52,11 +54,19 @@ describe('node-state and resync', () => {
 
   it('drops events of unknown clusters and of nodes in no pool, with the reason', async () => {
     const before = reconcile.length;
-    expect(await processClusterEvent({ store, reconcileQueue }, event({}, 'c9'))).toEqual({
+    expect(
+      await processClusterEvent(
+        { registrations: createClusterCache(store, 0), reconcileQueue },
+        event({}, 'c9'),
+      ),
+    ).toEqual({
       dropped: 'cluster c9: not registered',
     });
     expect(
-      await processClusterEvent({ store, reconcileQueue }, event({ 'kubernetes.io/os': 'windows' })),
+      await processClusterEvent(
+        { registrations: createClusterCache(store, 0), reconcileQueue },
+        event({ 'kubernetes.io/os': 'windows' }),
+      ),
     ).toEqual({
       dropped: 'Node c1/n1: in no registered pool',
     });
@@ -124,7 +134,7 @@ describe('node-state and resync', () => {
     const i = (await getPool(store, 'c1', 'infra'))!;
     await putPoolIfVersion(store, { ...i, lastCompleted: { config: 'r1', image: null } }, i.version);
     // Act
-    const out = await resync({ store, planQueue, reconcileQueue });
+    const out = await resync({ stores: dynamoStores(store), planQueue, reconcileQueue });
     // Assess
     expect(out).toEqual({ rollouts: ['live'], pools: ['c1/worker'] });
     expect(plan).toEqual([{ rolloutId: 'live' }]);

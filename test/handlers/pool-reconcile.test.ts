@@ -1,8 +1,10 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getPool, putPoolIfVersion } from '../../functions/adapters/store/pools.ts';
 import { createRollout } from '../../functions/adapters/store/rollouts.ts';
 import { NodeAnnotations } from '../../functions/core/model.ts';
@@ -33,7 +35,7 @@ describe('pool-reconcile', () => {
     const now = () => new Date(Date.parse('2026-06-01T00:00:00Z') + fleet.clock.now());
     const tokens = await registerFleet(store, fleet, now());
     deps = {
-      store,
+      stores: dynamoStores(store),
       clusters: createClusterConnector(store, createCredentialsResolver(staticTokens(tokens))),
       reconcileQueue: { send: async (m) => void sent.push(m) },
       planQueue: new InProcessQueue(),

@@ -7,38 +7,38 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
 import { logOnlyPublisher } from '../../functions/adapters/events/publisher.ts';
+import { createCheckRegistry } from '../../functions/adapters/registry/check-registry.ts';
 import { staticCredentials } from '../../functions/adapters/registry/index.ts';
-import {
-  emptyCheck,
-  getClusterDrift,
-  getTrackCheck,
-  saveTrackCheck,
-} from '../../functions/adapters/store/checks.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
+import { getClusterDrift, getTrackCheck, saveTrackCheck } from '../../functions/adapters/store/checks.ts';
+import type { StoreContext } from '../../functions/adapters/store/context.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { deleteTrack, saveTrack } from '../../functions/adapters/store/tracks.ts';
+import { emptyCheck } from '../../functions/core/checks/track-check.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
 import type { CheckQueueMessage } from '../../functions/core/ports.ts';
 import { parseTrack } from '../../functions/core/tracks/parse.ts';
+import { runCheckTick } from '../../functions/handlers/update-check/tick.ts';
 import {
-  createCheckRegistry,
   createUpdateCheckHandler,
   processCheckMessage,
-  runCheckTick,
   type UpdateCheckDeps,
 } from '../../functions/handlers/update-check.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import { RecordingQueue } from '../support/registry.ts';
 
 let table: TestTable;
+let store: StoreContext;
 let deps: UpdateCheckDeps;
 let checkQueue: RecordingQueue<CheckQueueMessage>;
 let warnings: Record<string, unknown>[];
 
 beforeAll(async () => {
   table = await startTestTable();
-  const store = { doc: table.doc, tableName: table.tableName };
+  store = { doc: table.doc, tableName: table.tableName };
   for (const name of ['alpha', 'beta']) {
     await saveTrack(store, parseTrack({ name, image: `quay.io/acme/${name}:prod` }, 'test'));
   }
@@ -60,7 +60,7 @@ beforeEach(() => {
   checkQueue = new RecordingQueue<CheckQueueMessage>();
   warnings = [];
   deps = {
-    store: { doc: table.doc, tableName: table.tableName },
+    stores: dynamoStores(store),
     ...createCheckRegistry(staticCredentials({ registries: {} })),
     imageQueue: new RecordingQueue<ImagePushed>(),
     checkQueue,
@@ -100,7 +100,6 @@ describe('the update-check tick', () => {
 
   it('forgets the check items of tracks that were deleted', async () => {
     // Prepare
-    const store = deps.store;
     await saveTrack(store, parseTrack({ name: 'gone', image: 'quay.io/acme/gone:prod' }, 'test'));
     await saveTrackCheck(store, checkedBefore('gone'));
     await deleteTrack(store, 'gone');
@@ -126,12 +125,12 @@ describe('the check-queue consumer', () => {
   });
 
   it('removes the check item of a track deleted before its check ran', async () => {
-    await saveTrackCheck(deps.store, checkedBefore('late'));
+    await saveTrackCheck(store, checkedBefore('late'));
     expect(await processCheckMessage(deps, { kind: 'track', track: 'late', cycle: 'c' })).toEqual({
       outcome: 'gone',
       track: 'late',
     });
-    expect(await getTrackCheck(deps.store, 'late')).toBeNull();
+    expect(await getTrackCheck(store, 'late')).toBeNull();
   });
 
   it('records a drift check that cannot reach its cluster on the cluster, other messages unaffected', async () => {
@@ -160,7 +159,7 @@ describe('the check-queue consumer', () => {
     );
     // Assess: nothing to retry before the next cycle; the error is on the cluster's drift item.
     expect(out).toEqual({ batchItemFailures: [] });
-    const drift = await getClusterDrift(deps.store, 'east');
+    const drift = await getClusterDrift(store, 'east');
     expect(drift).toMatchObject({ clusterId: 'east', findings: [] });
     expect(drift?.error).toMatch(/east/);
   });

@@ -3,9 +3,10 @@ import { generateKeyPairSync, type JsonWebKey, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cachedJwks } from '../../functions/adapters/ingress/jwks.ts';
 import { parseWebhookConfig } from '../../functions/core/ingress/config.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
-import { cachedJwks, createWebhookHandler } from '../../functions/handlers/webhook.ts';
+import { createWebhookHandler } from '../../functions/handlers/webhook.ts';
 import { RecordingQueue } from '../support/registry.ts';
 import { fixture, hookEvent, MemoryLedger } from './webhook-support.ts';
 

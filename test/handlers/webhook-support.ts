@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseWebhookConfig } from '../../functions/core/ingress/config.ts';
-import type { DeliveryLedger } from '../../functions/handlers/webhook.ts';
+import type { DeliveryClaims } from '../../functions/core/stores.ts';
 
 /** Raw bytes of a fixture under test/fixtures/registries. */
 export function fixture(name: string): Buffer {
@@ -128,7 +128,7 @@ export function authenticEvent(
 }
 
 /** A replay ledger in memory (a real, simple implementation; the table one is tested on dynalite). */
-export class MemoryLedger implements DeliveryLedger {
+export class MemoryLedger implements DeliveryClaims {
   readonly ids = new Set<string>();
   async claim(source: string, id: string): Promise<boolean> {
     const key = `${source}#${id}`;

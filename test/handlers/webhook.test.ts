@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
+import { parseWebhookConfigDocument } from '../../functions/core/ingress/config.ts';
+import { parseHookPath } from '../../functions/core/ingress/webhook.ts';
 import type { ImagePushed } from '../../functions/core/model.ts';
-import {
-  createWebhookHandler,
-  parseHookPath,
-  tableDeliveryLedger,
-  webhookConfigFrom,
-} from '../../functions/handlers/webhook.ts';
+import { createWebhookHandler } from '../../functions/handlers/webhook.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 import { RecordingQueue } from '../support/registry.ts';
 import { authenticEvent, fixture, hookEvent, secrets, testConfig } from './webhook-support.ts';
@@ -32,7 +30,7 @@ beforeEach(() => {
     log: () => undefined,
     config: testConfig,
     imageQueue: queue,
-    deliveries: tableDeliveryLedger({ doc: table.doc, tableName: table.tableName }),
+    deliveries: dynamoStores({ doc: table.doc, tableName: table.tableName }).deliveries,
     now: () => NOW,
   });
 });
@@ -381,7 +379,7 @@ describe('webhook: refused deliveries enqueue nothing', () => {
         providers: { ...testConfig.providers, acr: { ...testConfig.providers.acr!, replayStatus: 202 } },
       },
       imageQueue: queue,
-      deliveries: tableDeliveryLedger({ doc: table.doc, tableName: table.tableName }),
+      deliveries: dynamoStores({ doc: table.doc, tableName: table.tableName }).deliveries,
     });
     const body = JSON.parse(fixture('acr/push.json').toString());
     body.id = 'lenient-replay-1';
@@ -452,12 +450,14 @@ describe('parseHookPath', () => {
   });
 });
 
-describe('webhookConfigFrom', () => {
+describe('parseWebhookConfigDocument', () => {
   it('reads the full document or a providers-only object, naming the origin in errors', () => {
     const auth = [{ kind: 'url-token', token: 't' }];
-    expect(webhookConfigFrom({ providers: { quay: { auth } } }, 'secret').providers.quay?.auth).toEqual(auth);
-    expect(webhookConfigFrom({ quay: { auth } }, 'secret').providers.quay?.auth).toEqual(auth);
-    expect(() => webhookConfigFrom({ quay: { auth: [] } }, 'arn:secret')).toThrow(
+    expect(
+      parseWebhookConfigDocument({ providers: { quay: { auth } } }, 'secret').providers.quay?.auth,
+    ).toEqual(auth);
+    expect(parseWebhookConfigDocument({ quay: { auth } }, 'secret').providers.quay?.auth).toEqual(auth);
+    expect(() => parseWebhookConfigDocument({ quay: { auth: [] } }, 'arn:secret')).toThrow(
       /^arn:secret: providers\.quay\.auth/,
     );
   });

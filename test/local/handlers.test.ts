@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerCluster } from '../../functions/adapters/store/clusters.ts';
+import { createClusterCache, registerCluster } from '../../functions/adapters/store/clusters.ts';
 import type { ClusterEventMessage, ReconcilePoolMessage } from '../../functions/core/ports.ts';
 import { createNodeStateHandler, handler as nodeStateLambda } from '../../functions/handlers/node-state.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
@@ -44,7 +44,10 @@ describe('real handlers on the embedded runtime', () => {
     runtime = await startRuntime({
       waitTimeSeconds: 1,
       handlers: (ctx) => ({
-        'node-state': createNodeStateHandler({ store: ctx.store, reconcileQueue: ctx.queues.reconcile }),
+        'node-state': createNodeStateHandler({
+          registrations: createClusterCache(ctx.store, 0),
+          reconcileQueue: ctx.queues.reconcile,
+        }),
       }),
     });
     await registerEdgeCluster(runtime);

@@ -7,7 +7,9 @@
  * starts per node decide whether an invariant broke.
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { listAllPools } from '../../functions/adapters/store/pools.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import { type RolloutStatus, rolloutId } from '../../functions/core/model.ts';
@@ -72,8 +74,9 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
   try {
     const tokens = await registerFleet(store, fleet, now());
     const connector = createClusterConnector(store, createCredentialsResolver(staticTokens(tokens)));
+    const stores = dynamoStores(store);
     const deps: PoolReconcileDeps = {
-      store,
+      stores,
       clusters: connector,
       reconcileQueue: ignore,
       planQueue: ignore,
@@ -86,7 +89,7 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
         }
       },
     };
-    const planDeps = { store, clusters: connector, planQueue: ignore, reconcileQueue: ignore, now };
+    const planDeps = { stores, clusters: connector, planQueue: ignore, reconcileQueue: ignore, now };
     const keys = clusters.map((c) => ({ clusterId: c.name, pool: 'worker' }));
     const reconcile = async (copies: number) => {
       const key = keys[rng.int(0, keys.length - 1)]!;

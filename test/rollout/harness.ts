@@ -5,10 +5,13 @@
  * are scaled down by the time scale.
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
-import { createCredentialsResolver, staticTokens } from '../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import type { SideEffectPoint } from '../../functions/adapters/cluster/node-steps.ts';
+import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
-import { getPool, type PoolRecord } from '../../functions/adapters/store/pools.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
+import { getPool } from '../../functions/adapters/store/pools.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import type { RolloutRecord, RolloutStatus, RolloutStrategy, Track } from '../../functions/core/model.ts';
@@ -18,20 +21,16 @@ import type {
   PlanRolloutMessage,
   ReconcilePoolMessage,
 } from '../../functions/core/ports.ts';
-import type { MaintenanceWindow } from '../../functions/core/rollout/index.ts';
+import type {
+  MaintenanceWindow,
+  ReconcileSettings,
+  RolloutAction,
+} from '../../functions/core/rollout/index.ts';
+import type { PoolRecord } from '../../functions/core/rollout/pool-state.ts';
+import { controlRollout } from '../../functions/handlers/admin/rollouts.ts';
 import { processClusterEvent } from '../../functions/handlers/node-state.ts';
-import {
-  controlRollout,
-  type PlanRolloutDeps,
-  planRolloutPass,
-  type RolloutAction,
-} from '../../functions/handlers/plan-rollout.ts';
-import {
-  type PoolReconcileDeps,
-  type PoolReconcileSettings,
-  reconcilePool,
-  type SideEffectPoint,
-} from '../../functions/handlers/pool-reconcile.ts';
+import { type PlanRolloutDeps, planRolloutPass } from '../../functions/handlers/plan-rollout.ts';
+import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/pool-reconcile.ts';
 import { resync } from '../../functions/handlers/resync.ts';
 import { InProcessQueue, type QueueFaults } from '../../local/in-process-queue.ts';
 import { startWatchRelay, type WatchRelay } from '../../relay/watch-relay.ts';
@@ -47,7 +46,7 @@ export interface HarnessOptions {
   /** Wall-clock time of simulated time 0 (windows are read against it). */
   epochMs?: number;
   /** Reconcile timing, in simulated seconds. */
-  settings?: Partial<PoolReconcileSettings>;
+  settings?: Partial<ReconcileSettings>;
   /** Delivery faults on the reconcile and plan queues. */
   queueFaults?: QueueFaults;
   /** Crash points before cluster side effects. */
@@ -181,8 +180,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
   const tokens = await registerFleet(store, fleet, now(), options.windows);
   const clusters = createClusterConnector(store, createCredentialsResolver(staticTokens(tokens)));
+  const stores = dynamoStores(store);
   const reconcileDeps: PoolReconcileDeps = {
-    store,
+    stores,
     clusters,
     reconcileQueue: queues.reconcile,
     planQueue: queues.plan,
@@ -191,7 +191,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...(options.beforeSideEffect ? { beforeSideEffect: options.beforeSideEffect } : {}),
   };
   const planDeps: PlanRolloutDeps = {
-    store,
+    stores,
     clusters,
     planQueue: queues.plan,
     reconcileQueue: queues.reconcile,
@@ -201,9 +201,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   queues.plan.consume((m) => timed('plan-rollout', () => planRolloutPass(planDeps, m.rolloutId)));
   const registrations = createClusterCache(store, 5);
   queues.events.consume((e) =>
-    timed('node-state', () =>
-      processClusterEvent({ store, reconcileQueue: queues.reconcile, clusters: registrations }, e),
-    ),
+    timed('node-state', () => processClusterEvent({ reconcileQueue: queues.reconcile, registrations }, e)),
   );
   const relays: WatchRelay[] = [];
   if (options.relays !== false) {
@@ -274,7 +272,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return last!;
     },
     async resync() {
-      await resync({ store, planQueue: queues.plan, reconcileQueue: queues.reconcile });
+      await resync({ stores, planQueue: queues.plan, reconcileQueue: queues.reconcile });
     },
     async stop() {
       for (const r of relays) await r.stop();

@@ -3,23 +3,13 @@
  * port built from its resolved credentials, cached per registration version (a changed endpoint or
  * credentials reference builds a new client).
  */
-import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
+
+import type { ClusterConnector, ClusterPort } from '../../core/rollout/cluster-port.ts';
 import { NotFoundError } from '../../core/rollout/errors.ts';
-import { type ClusterRecord, createClusterCache } from '../store/clusters.ts';
+import { createClusterCache } from '../store/clusters.ts';
 import type { StoreContext } from '../store/context.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { createKubernetesCluster } from './kubernetes.ts';
-
-/** A registered cluster and the port to its API. */
-export interface ConnectedCluster {
-  record: ClusterRecord;
-  port: ClusterPort;
-}
-
-/** Gives the cluster port of a registered cluster. */
-export interface ClusterConnector {
-  connect(clusterId: string): Promise<ConnectedCluster>;
-}
 
 /**
  * The default connector: store registration (cached `cacheSeconds`, default 5) + credentials resolver +

@@ -4,35 +4,12 @@
  * Secrets Manager through the same port.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterRecord } from '../store/clusters.ts';
+import type { ClusterRecord } from '../../core/clusters.ts';
+import { CredentialsError, type TokenSource } from '../secrets/tokens.ts';
 
 /** Resolves a cluster's credentials into a KubeConfig whose current context targets that cluster. */
 export interface CredentialsResolver {
   kubeConfigFor(cluster: ClusterRecord): Promise<KubeConfig>;
-}
-
-/** A bearer token source by secret name (Secrets Manager, or a map in tests and local runs). */
-export interface TokenSource {
-  getToken(secretName: string): Promise<string>;
-}
-
-/** The failure to resolve a cluster's credentials, naming the cluster and the reference. */
-export class CredentialsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CredentialsError';
-  }
-}
-
-/** Tokens held in memory (the simulator's, or ones given on the command line). */
-export function staticTokens(tokens: Record<string, string>): TokenSource {
-  return {
-    getToken: async (name) => {
-      const token = tokens[name];
-      if (token === undefined) throw new CredentialsError(`no token named "${name}"`);
-      return token;
-    },
-  };
 }
 
 /**

@@ -1,18 +1,14 @@
 /**
- * Renders a pool's target for a pinned image with the render engine (functions/core/render): the pool's
- * own MachineConfigs plus an image layer (`osImageURL` pinned by digest), merged and named exactly as MCO
- * would. Clusters that serve MachineConfigs get the rendered one created; elsewhere (node-agent clusters)
- * the name is rendered from the image layer alone so every cluster names the same content the same way.
+ * Renders a pool's target for a pinned image from what its cluster serves (core/rollout/pool-render.ts), and
+ * creates the rendered MachineConfig in clusters that serve MachineConfigs; or, for a dry run, only reads
+ * and renders.
  */
-import { RoleLabel } from '../../core/model.ts';
-import {
-  checkReconcilable,
-  type MachineConfig,
-  type MachineConfigPool,
-  mcoApiVersion,
-  renderPool,
-} from '../../core/render/index.ts';
-import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
+import type { DryRunClusterInput } from '../../core/admin/dry-run.ts';
+import type { ClusterRecord } from '../../core/clusters.ts';
+import { RenderError, UnreconcilableError } from '../../core/render/errors.ts';
+import type { ClusterConnector, ClusterPort } from '../../core/rollout/cluster-port.ts';
+import { primaryPool } from '../../core/rollout/pool-membership.ts';
+import { renderPoolTarget } from '../../core/rollout/pool-render.ts';
 
 /** A rendered target for one pool. */
 export interface RenderedTarget {
@@ -27,20 +23,6 @@ export interface RenderedTarget {
   createdInCluster: boolean;
 }
 
-/** The image-layer MachineConfig Strata adds to a pool's own MachineConfigs. */
-export function imageLayer(
-  pool: string,
-  image: string,
-  selectorLabels: Record<string, string>,
-): MachineConfig {
-  return {
-    apiVersion: mcoApiVersion,
-    kind: 'MachineConfig',
-    metadata: { name: `99-strata-${pool}-os-image`, labels: selectorLabels },
-    spec: { osImageURL: image },
-  };
-}
-
 /**
  * Renders (and, where served, creates) the pool's MachineConfig for `image`.
  * @throws RenderError for anything MCO would refuse to render, UnreconcilableError for a change the node
@@ -48,21 +30,7 @@ export function imageLayer(
  */
 export async function renderTarget(port: ClusterPort, pool: string, image: string): Promise<RenderedTarget> {
   const sources = (await port.servesMachineConfigs()) ? await port.readPoolSources(pool) : null;
-  const mcp: MachineConfigPool = sources?.pool ?? {
-    apiVersion: mcoApiVersion,
-    kind: 'MachineConfigPool',
-    metadata: { name: pool },
-    spec: { machineConfigSelector: { matchLabels: { [RoleLabel]: pool } } },
-  };
-  const selectorLabels = mcp.spec.machineConfigSelector?.matchLabels ?? { [RoleLabel]: pool };
-  const own = (sources?.machineConfigs ?? []).filter(
-    (mc) => !mc.metadata.name.startsWith('rendered-') && mc.metadata.name !== `99-strata-${pool}-os-image`,
-  );
-  const result = renderPool({ pool: mcp, machineConfigs: [...own, imageLayer(pool, image, selectorLabels)] });
-  // Refuse what the node daemon would refuse (Unreconcilable) before any node is pointed at it.
-  const currentName = mcp.spec.configuration?.name;
-  const current = sources?.machineConfigs.find((mc) => mc.metadata.name === currentName);
-  if (current && current.metadata.name !== result.name) checkReconcilable(current, result.machineConfig);
+  const result = renderPoolTarget(pool, sources, image);
   if (sources) await port.ensureMachineConfig(result.machineConfig);
   return {
     config: result.name,
@@ -71,4 +39,56 @@ export async function renderTarget(port: ClusterPort, pool: string, image: strin
     warnings: result.warnings,
     createdInCluster: sources !== null,
   };
+}
+
+/** As {@link renderTarget}, with a render MCO would refuse as a result: `{ refusal }` (nothing touched). */
+export async function renderTargetOrRefusal(
+  port: ClusterPort,
+  pool: string,
+  image: string,
+): Promise<RenderedTarget | { refusal: string }> {
+  try {
+    return await renderTarget(port, pool, image);
+  } catch (error) {
+    if (!(error instanceof RenderError || error instanceof UnreconcilableError)) throw error;
+    return { refusal: error.message };
+  }
+}
+
+/**
+ * What a dry run reads of one cluster: per pool it targets, the pool's nodes and the rendered target (or
+ * MCO's refusal), rendered exactly as the planner would but created nowhere. A cluster that cannot be
+ * read is reported `unreachable`.
+ */
+export async function readDryRunCluster(
+  clusters: ClusterConnector,
+  c: ClusterRecord,
+  pools: string[],
+  image: string,
+): Promise<DryRunClusterInput> {
+  try {
+    const { port } = await clusters.connect(c.id);
+    const [nodes, serves] = await Promise.all([port.listNodes(), port.servesMachineConfigs()]);
+    const out: DryRunClusterInput = { id: c.id, labels: c.labels, pools: [] };
+    for (const p of c.pools.filter((x) => pools.includes(x.name))) {
+      let rendered: DryRunClusterInput['pools'][number]['rendered'];
+      try {
+        const result = renderPoolTarget(p.name, serves ? await port.readPoolSources(p.name) : null, image);
+        const sources = result.source.map((s) => s.name);
+        rendered = { config: result.name, image, sources, warnings: result.warnings };
+      } catch (error) {
+        if (!(error instanceof RenderError || error instanceof UnreconcilableError)) throw error;
+        rendered = { refusal: error.message };
+      }
+      out.pools.push({
+        pool: p.name,
+        ...(p.maxUnavailable !== undefined ? { maxUnavailable: p.maxUnavailable } : {}),
+        nodes: nodes.filter((n) => primaryPool(n.labels, c.pools) === p.name),
+        rendered,
+      });
+    }
+    return out;
+  } catch (error) {
+    return { id: c.id, labels: c.labels, pools: [], unreachable: (error as Error).message };
+  }
 }

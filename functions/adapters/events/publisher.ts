@@ -1,10 +1,7 @@
 /** Where BaseImageUpdated events go: EventBridge on AWS; locally an optional webhook (the table keeps the log). */
-import type { BaseImageUpdated } from '../../core/checks/events.ts';
+import type { EventPublisher } from '../../core/ports.ts';
 
-/** Publishes events. Delivery is at least once: consumers de-duplicate on `event.id`. */
-export interface EventPublisher {
-  publish(event: BaseImageUpdated): Promise<void>;
-}
+export type { EventPublisher } from '../../core/ports.ts';
 
 /** A publish failed (the event stays logged as unpublished and is published again by the next check). */
 export class EventPublishError extends Error {

@@ -1,51 +1,9 @@
-/** Errors of the registry client. */
-
-/** Base class: a tag could not be resolved. `retryable` says whether trying again later may help. */
-export class RegistryError extends Error {
-  readonly retryable: boolean;
-  constructor(message: string, retryable: boolean) {
-    super(message);
-    this.name = 'RegistryError';
-    this.retryable = retryable;
-  }
-}
-
-/** The registry says the tag (or repository) does not exist. */
-export class ManifestUnknownError extends RegistryError {
-  constructor(reference: string) {
-    super(`${reference}: manifest unknown`, false);
-    this.name = 'ManifestUnknownError';
-  }
-}
-
-/** The registry refused Strata's credentials (or Strata has none for a private repository). */
-export class RegistryAuthError extends RegistryError {
-  constructor(reference: string, detail: string) {
-    super(`${reference}: not authorised: ${detail}`, false);
-    this.name = 'RegistryAuthError';
-  }
-}
-
-/** 429, 5xx or a network error, still failing after the bounded retries. */
-export class RegistryUnavailableError extends RegistryError {
-  constructor(reference: string, detail: string) {
-    super(`${reference}: registry unavailable: ${detail}`, true);
-    this.name = 'RegistryUnavailableError';
-  }
-}
-
-/** The registry answered something that breaks the distribution spec (e.g. a digest that does not match). */
-export class RegistryProtocolError extends RegistryError {
-  constructor(reference: string, detail: string) {
-    super(`${reference}: ${detail}`, false);
-    this.name = 'RegistryProtocolError';
-  }
-}
-
-/** A credentials file or secret is invalid: names the origin and the field. */
-export class RegistryCredentialsError extends Error {
-  constructor(origin: string, message: string) {
-    super(`${origin}: ${message}`);
-    this.name = 'RegistryCredentialsError';
-  }
-}
+/** Errors of the registry client: declared with the registry ports in core/registry.ts. */
+export {
+  ManifestUnknownError,
+  RegistryAuthError,
+  RegistryCredentialsError,
+  RegistryError,
+  RegistryProtocolError,
+  RegistryUnavailableError,
+} from '../../core/registry.ts';

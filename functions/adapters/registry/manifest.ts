@@ -3,22 +3,12 @@
  * its image config. For an index without base annotations, the first platform image's manifest (attestation
  * manifests skipped) is read too, since some builders annotate the platform manifests only.
  */
-import type { ImageMetadata } from '../../core/checks/base-image.ts';
 import { BaseAnnotations } from '../../core/checks/base-image.ts';
+import type { ImageMetadataReader } from '../../core/registry.ts';
 import { RegistryProtocolError } from './errors.ts';
 import type { OciRegistryClient } from './oci-client.ts';
 
-/** A pinned image to read. */
-export interface DigestImage {
-  host: string;
-  repository: string;
-  digest: string;
-}
-
-/** Reads image metadata (annotations and config labels). */
-export interface ImageMetadataReader {
-  read(image: DigestImage): Promise<ImageMetadata>;
-}
+export type { DigestImage, ImageMetadataReader } from '../../core/registry.ts';
 
 interface ManifestJson {
   mediaType?: string;

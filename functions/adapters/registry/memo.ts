@@ -4,12 +4,9 @@
  * request. A new cycle asks again (so a base pushed between two cycles is always seen by the second), and
  * no answer is reused for longer than `maxAgeMs` even within a cycle.
  */
-import type { ResolvedTag, TaggedImage, TagResolver } from './oci-client.ts';
+import type { CycleResolver, ResolvedTag, TagResolver } from '../../core/registry.ts';
 
-/** Resolves tags, sharing answers among the checks of one cycle. */
-export interface CycleResolver {
-  resolveTag(image: TaggedImage, cycle: string): Promise<ResolvedTag>;
-}
+export type { CycleResolver } from '../../core/registry.ts';
 
 /** Options of {@link cycleMemo}. */
 export interface CycleMemoOptions {

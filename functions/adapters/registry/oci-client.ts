@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MANIFEST_MEDIA_TYPES, SHA256_DIGEST } from '../../core/ingress/media-types.ts';
+import type { ResolvedTag, TaggedImage, TagResolver } from '../../core/registry.ts';
 import type { RegistryCredentials, RegistryHostConfig } from './credentials.ts';
 import {
   ManifestUnknownError,
@@ -17,25 +18,7 @@ import {
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from './retry.ts';
 import { type Challenge, parseChallenge } from './www-authenticate.ts';
 
-/** An image tag to resolve. */
-export interface TaggedImage {
-  host: string;
-  repository: string;
-  tag: string;
-}
-
-/** What a tag points at. */
-export interface ResolvedTag {
-  /** `sha256:…` of the manifest or index the tag points at. */
-  digest: string;
-  /** `Content-Type` of that manifest (index or single manifest), when the registry said. */
-  mediaType: string | null;
-}
-
-/** Resolves tags to digests (OCI distribution API, ECR, or a combination). */
-export interface TagResolver {
-  resolveTag(image: TaggedImage): Promise<ResolvedTag>;
-}
+export type { ResolvedTag, TaggedImage, TagResolver } from '../../core/registry.ts';
 
 /** Options of {@link OciRegistryClient}. */
 export interface OciClientOptions {

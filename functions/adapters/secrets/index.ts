@@ -3,7 +3,7 @@
  * read with a short cache so a warm function does not call Secrets Manager for every cluster request.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CredentialsError, staticTokens, type TokenSource } from '../cluster/credentials.ts';
+import { CredentialsError, staticTokens, type TokenSource } from './tokens.ts';
 
 /** How long a read secret is reused. Rotated tokens are picked up within this time. */
 export const SECRET_CACHE_MS = 5 * 60_000;

@@ -5,77 +5,15 @@
  * each written by the one check that owns them, conditional on their `version`.
  */
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BaseImage } from '../../core/checks/base-image.ts';
 import type { DriftFinding } from '../../core/checks/drift.ts';
-import type { BaseImageUpdated } from '../../core/checks/events.ts';
-import type { BaseStatus } from '../../core/checks/staleness.ts';
+import { type ClusterDrift, nextDrift } from '../../core/checks/drift-record.ts';
+import type { BaseImageUpdated, LoggedBaseEvent } from '../../core/checks/events.ts';
+import type { TrackCheck } from '../../core/checks/track-check.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import type { CheckStore } from '../../core/stores.ts';
 import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
-
-/** What the last checks of a track found. */
-export interface TrackCheck {
-  track: string;
-  /** When the tag was last resolved (successfully or not). */
-  lastCheckedAt: string;
-  /** The digest the tag pointed at when last resolved; null before the first success. */
-  lastDigest: string | null;
-  lastDigestAt: string | null;
-  /** The last failure, cleared by the next success. */
-  lastError: string | null;
-  lastErrorAt: string | null;
-  consecutiveFailures: number;
-  /** The base the image at `baseOf` names (read once per image digest); null when it names none. */
-  baseImage: BaseImage | null;
-  /** The image digest `baseImage` was read from (with `#<label>` when the track names a base label). */
-  baseOf: string | null;
-  /** Why the base could not be read or resolved, if it could not. */
-  baseError: string | null;
-  base: BaseStatus | null;
-  version: number;
-}
-
-/** A track that has never been checked (version 0: the first save creates it). */
-export function emptyCheck(track: string): TrackCheck {
-  return {
-    track,
-    lastCheckedAt: '',
-    lastDigest: null,
-    lastDigestAt: null,
-    lastError: null,
-    lastErrorAt: null,
-    consecutiveFailures: 0,
-    baseImage: null,
-    baseOf: null,
-    baseError: null,
-    base: null,
-    version: 0,
-  };
-}
-
-/** A finding as stored: with the time it was first seen. */
-export interface StoredDriftFinding extends DriftFinding {
-  since: string;
-}
-
-/** The drift findings of one cluster, as the last drift check left them. */
-export interface ClusterDrift {
-  clusterId: string;
-  /** When the last drift check ran (successfully or not). */
-  checkedAt: string;
-  /** The findings of the last successful check. */
-  findings: StoredDriftFinding[];
-  /** Why the last check could not read the cluster (its findings are then the previous ones); or null. */
-  error: string | null;
-  version: number;
-}
-
-/** A BaseImageUpdated event as logged. */
-export interface LoggedBaseEvent {
-  event: BaseImageUpdated;
-  published: boolean;
-  publishedAt: string | null;
-}
 
 /** Key of a track's check item (next to the track itself). */
 export function trackCheckKey(track: string): { pk: string; sk: string } {
@@ -120,7 +58,7 @@ export async function saveTrackCheck(store: StoreContext, check: TrackCheck): Pr
     await putIfVersion(store, { ...item, ...check }, check.version, `check of track ${check.track}`);
     return true;
   } catch (error) {
-    if ((error as Error).name === 'VersionConflictError') return false;
+    if (error instanceof VersionConflictError) return false;
     throw error;
   }
 }
@@ -157,22 +95,7 @@ export async function replaceClusterDrift(
   checkedAt: string,
 ): Promise<ClusterDrift | null> {
   const previous = await getClusterDrift(store, clusterId);
-  const since = new Map(
-    (previous?.findings ?? []).map((f) => [`${f.pool}|${f.kind}|${f.subject}|${f.actual}`, f.since]),
-  );
-  const stored: StoredDriftFinding[] = Array.isArray(findings)
-    ? findings.map((f) => ({
-        ...f,
-        since: since.get(`${f.pool}|${f.kind}|${f.subject}|${f.actual}`) ?? checkedAt,
-      }))
-    : (previous?.findings ?? []);
-  const drift: ClusterDrift = {
-    clusterId,
-    checkedAt,
-    findings: stored,
-    error: Array.isArray(findings) ? null : findings.error,
-    version: previous?.version ?? 0,
-  };
+  const drift = nextDrift(previous, clusterId, findings, checkedAt);
   const item = {
     ...driftKey(clusterId),
     type: 'Drift',
@@ -188,7 +111,7 @@ export async function replaceClusterDrift(
     await putIfVersion(store, item, previous.version, `drift of cluster ${clusterId}`);
     return { ...drift, version: previous.version + 1 };
   } catch (error) {
-    if ((error as Error).name === 'VersionConflictError') return null;
+    if (error instanceof VersionConflictError) return null;
     throw error;
   }
 }
@@ -261,4 +184,18 @@ export async function listBaseEvents(store: StoreContext, track?: string): Promi
 
 function queryGsi2(store: StoreContext, key: string): Promise<Record<string, unknown>[]> {
   return queryAll(store, { index: 'gsi2', partition: key });
+}
+
+/** The check store port (core/stores.ts) on one table. */
+export function checkStore(store: StoreContext): CheckStore {
+  return {
+    getTrackCheck: (track) => getTrackCheck(store, track),
+    saveTrackCheck: (check) => saveTrackCheck(store, check),
+    listTrackChecks: () => listTrackChecks(store),
+    deleteTrackCheck: (track) => deleteTrackCheck(store, track),
+    replaceClusterDrift: (clusterId, findings, at) => replaceClusterDrift(store, clusterId, findings, at),
+    listClusterDrift: () => listClusterDrift(store),
+    logBaseEvent: (event) => logBaseEvent(store, event),
+    markBaseEventPublished: (id, at) => markBaseEventPublished(store, id, at),
+  };
 }

@@ -1,36 +1,13 @@
 /**
- * The cluster registry: `CLUSTER#<id>` / `META` (docs/store.md). A cluster has an API endpoint, a CA, a
- * credentials reference resolved through the credentials port, labels (wave selectors), its pools and
- * maintenance windows.
+ * The cluster registry: `CLUSTER#<id>` / `META` (docs/store.md), the items of core/clusters.ts's
+ * ClusterRecord.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { MaintenanceWindow } from '../../core/rollout/windows.ts';
+import type { ClusterRecord } from '../../core/clusters.ts';
+import type { ClusterLookup } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
-
-/** How to authenticate to a cluster; resolved by a {@link ../cluster/credentials.ts} resolver. */
-export type CredentialsRef =
-  /** A bearer token stored under this name (Secrets Manager on AWS, an in-memory map locally). */
-  | { kind: 'token-secret'; secretName: string }
-  /** A kubeconfig file on disk (local runs), optionally a context in it. */
-  | { kind: 'kubeconfig'; path: string; context?: string };
-
-/** A registered cluster. */
-export interface ClusterRecord {
-  id: string;
-  /** `https://host:port` of the Kubernetes API server. */
-  endpoint: string;
-  /** CA bundle of the API server, base64 PEM (kubeconfig `certificate-authority-data`), when not publicly trusted. */
-  caData?: string;
-  credentials: CredentialsRef;
-  labels: Record<string, string>;
-  /** Pool names with the node selector of each (MCO pools select nodes by label). */
-  pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | `${number}%` }[];
-  windows?: MaintenanceWindow[];
-  registeredAt: string;
-  version: number;
-}
 
 /** Key of a cluster item. */
 export function clusterKey(id: string): { pk: string; sk: string } {
@@ -69,16 +46,12 @@ export async function listClusters(store: StoreContext): Promise<ClusterRecord[]
   return items.map((item) => withoutKeys<ClusterRecord>(item));
 }
 
-/** Cluster registrations read through a short-lived cache (they change rarely; events are frequent). */
-export interface ClusterCache {
-  get(id: string): Promise<ClusterRecord | null>;
-}
-
 /**
- * A per-process cache of cluster registrations, each kept `ttlSeconds` (0: always read). A changed
- * registration (labels, windows, pools) is seen at most that much later.
+ * Cluster registrations read through a per-process cache (they change rarely; events are frequent), each
+ * kept `ttlSeconds` (0: always read). A changed registration (labels, windows, pools) is seen at most that
+ * much later.
  */
-export function createClusterCache(store: StoreContext, ttlSeconds = 5): ClusterCache {
+export function createClusterCache(store: StoreContext, ttlSeconds = 5): ClusterLookup {
   const entries = new Map<string, { at: number; record: ClusterRecord | null }>();
   return {
     async get(id) {

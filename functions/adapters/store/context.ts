@@ -1,6 +1,6 @@
 /**
- * What every store module needs: the document client and the table name, plus the error a lost
- * optimistic-concurrency race raises.
+ * What every store module needs: the document client and the table name, and how DynamoDB says that a
+ * conditional write lost (store modules turn that into core/retry.ts's VersionConflictError).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -8,14 +8,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export interface StoreContext {
   doc: DynamoDBDocumentClient;
   tableName: string;
-}
-
-/** A conditional write lost: the item changed (or appeared) since it was read. Re-read and decide again. */
-export class VersionConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VersionConflictError';
-  }
 }
 
 /** True when DynamoDB refused a write because its condition did not hold. */

@@ -3,20 +3,10 @@
  * random suffix keeps two writers at one millisecond apart. Kept 90 days (TTL).
  */
 import { randomBytes } from 'node:crypto';
+import type { AuditEvent, AuditLog } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 import { putIfAbsent, withoutKeys } from './versioned.ts';
-
-/** One audit event of a rollout. */
-export interface AuditEvent {
-  rolloutId: string;
-  time: string;
-  /** e.g. `StatusChanged`, `ClusterActivated`, `NodeDegraded`, `Paused`. */
-  kind: string;
-  message: string;
-  /** Who or what caused it: `planner`, `cli`, `admin-api`, a cluster id. */
-  actor: string;
-}
 
 const RETENTION_SECONDS = 90 * 24 * 3600;
 
@@ -38,4 +28,9 @@ export async function listEvents(store: StoreContext, rolloutId: string): Promis
     const { ttl: _ttl, ...rest } = withoutKeys<AuditEvent & { ttl: number }>(i);
     return rest;
   });
+}
+
+/** The audit log port (core/stores.ts) on one table. */
+export function auditLog(store: StoreContext): AuditLog {
+  return { appendEvent: (event) => appendEvent(store, event), listEvents: (id) => listEvents(store, id) };
 }

@@ -4,47 +4,12 @@
  * reconciles racing on one pool cannot both start a node.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { IntOrPercent } from '../../core/model.ts';
-import type { PoolTarget } from '../../core/rollout/node-facts.ts';
-import type { Slot, StartHold } from '../../core/rollout/pool-plan.ts';
-import type { PoolStatus } from '../../core/rollout/pool-status.ts';
+import { retryOnConflict } from '../../core/retry.ts';
+import type { PoolRecord } from '../../core/rollout/pool-state.ts';
+import type { PoolStore } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { type PartitionQuery, queryAll } from './query.ts';
 import { putIfAbsent, putIfVersion, withoutKeys } from './versioned.ts';
-
-/** A pool target set by a rollout. */
-export interface RolloutTarget extends PoolTarget {
-  rolloutId: string;
-}
-
-/** Per-pool rollout state. */
-export interface PoolRecord {
-  clusterId: string;
-  pool: string;
-  nodeSelector: Record<string, string>;
-  maxUnavailable?: IntOrPercent;
-  /** What the pool's nodes should run; null until a rollout targets the pool. */
-  target: RolloutTarget | null;
-  /** Every node reached the current target (reset whenever the target changes). */
-  reached: boolean;
-  /** Failed nodes hold all of maxUnavailable and nodes still need the target: no progress is possible. */
-  stalled?: boolean;
-  /** Where a rollback of the current target goes (the pool's last completed config). */
-  rollbackTo: PoolTarget | null;
-  /** The last target every node reached (or the config all nodes agreed on before any rollout). */
-  lastCompleted: PoolTarget | null;
-  /** Nodes holding a slot (recorded before they are touched). */
-  slots: Record<string, Slot>;
-  /** node → target key it failed (went Degraded) on. */
-  failed: Record<string, string>;
-  /** Nodes whose drain ran past the drain timeout. */
-  stuck: string[];
-  /** Why no node starts right now, as last reconciled. */
-  holds: StartHold[];
-  status: PoolStatus | null;
-  updatedAt: string;
-  version: number;
-}
 
 /** Key of a pool item. */
 export function poolKey(clusterId: string, pool: string): { pk: string; sk: string } {
@@ -59,33 +24,6 @@ function toItem(p: PoolRecord): Record<string, unknown> {
     gsi2sk: `${p.clusterId}#${p.pool}`,
     ...(p.target ? { gsi1pk: `POOLTARGET#${p.target.rolloutId}`, gsi1sk: `${p.clusterId}#${p.pool}` } : {}),
     ...p,
-  };
-}
-
-/** A fresh pool record (no target, no slots). */
-export function newPool(
-  clusterId: string,
-  pool: string,
-  nodeSelector: Record<string, string>,
-  now: string,
-  maxUnavailable?: IntOrPercent,
-): PoolRecord {
-  return {
-    clusterId,
-    pool,
-    nodeSelector,
-    ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
-    target: null,
-    reached: false,
-    rollbackTo: null,
-    lastCompleted: null,
-    slots: {},
-    failed: {},
-    stuck: [],
-    holds: [],
-    status: null,
-    updatedAt: now,
-    version: 1,
   };
 }
 
@@ -137,4 +75,29 @@ export function listAllPools(store: StoreContext): Promise<PoolRecord[]> {
 /** Pools whose target belongs to a rollout (index gsi1; eventually consistent). */
 export function listPoolsTargetedBy(store: StoreContext, rolloutId: string): Promise<PoolRecord[]> {
   return queryPools(store, { index: 'gsi1', partition: `POOLTARGET#${rolloutId}` });
+}
+
+/** Read-change-write of one pool under optimistic concurrency (core/retry.ts). */
+export function updatePool(
+  store: StoreContext,
+  clusterId: string,
+  pool: string,
+  change: (current: PoolRecord) => PoolRecord | null,
+): Promise<PoolRecord | null> {
+  return retryOnConflict(`pool ${clusterId}/${pool}`, async () => {
+    const current = await getPool(store, clusterId, pool);
+    const next = current && change(current);
+    return current && next ? putPoolIfVersion(store, next, current.version) : null;
+  });
+}
+
+/** The pool store port (core/stores.ts) on one table. */
+export function poolStore(store: StoreContext): PoolStore {
+  return {
+    getPool: (clusterId, pool) => getPool(store, clusterId, pool),
+    putPoolIfVersion: (next, expected) => putPoolIfVersion(store, next, expected),
+    updatePool: (clusterId, pool, change) => updatePool(store, clusterId, pool, change),
+    listClusterPools: (clusterId) => listClusterPools(store, clusterId),
+    listAllPools: () => listAllPools(store),
+  };
 }

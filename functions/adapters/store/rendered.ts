@@ -4,20 +4,9 @@
  * itself lives in the cluster (it can exceed an item's 400 KB); the item records what it was rendered from.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { RenderedConfigRef, RenderedLog } from '../../core/stores.ts';
 import type { StoreContext } from './context.ts';
 import { putIfAbsent, withoutKeys } from './versioned.ts';
-
-/** Where a rendered config came from. */
-export interface RenderedConfigRef {
-  clusterId: string;
-  pool: string;
-  name: string;
-  /** The pinned image it carries (`host/repo@sha256:…`), or null. */
-  image: string | null;
-  /** Names of the MachineConfigs merged into it. */
-  sources: string[];
-  renderedAt: string;
-}
 
 /** Records a rendered config. @returns whether it was new. */
 export function recordRendered(store: StoreContext, r: RenderedConfigRef): Promise<boolean> {
@@ -45,4 +34,9 @@ export async function getRendered(
   if (!out.Item) return null;
   const { version: _v, ...rest } = withoutKeys<RenderedConfigRef & { version: number }>(out.Item);
   return rest;
+}
+
+/** The rendered-config log port (core/stores.ts) on one table. */
+export function renderedLog(store: StoreContext): RenderedLog {
+  return { recordRendered: (ref) => recordRendered(store, ref) };
 }

@@ -4,7 +4,9 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RolloutRecord } from '../../core/model.ts';
-import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { retryOnConflict, VersionConflictError } from '../../core/retry.ts';
+import type { RolloutStore } from '../../core/stores.ts';
+import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 
 /** Partition key of a rollout. */
@@ -102,21 +104,18 @@ export async function listRollouts(store: StoreContext): Promise<RolloutRecord[]
   return items.map((item) => fromItem(item));
 }
 
-/** Rollout store bound to one table: `createRollout(record)`, `getRollout(id)` and the rest. */
-export interface RolloutStore {
-  createRollout(record: RolloutRecord): Promise<{ created: boolean }>;
-  getRollout(id: string): Promise<RolloutRecord | null>;
-  putRolloutIfVersion(next: RolloutRecord, expectedVersion: number): Promise<RolloutRecord>;
-  listRolloutsByTrack(track: string): Promise<RolloutRecord[]>;
-  listRollouts(): Promise<RolloutRecord[]>;
-}
-
-/** Binds the rollout functions to one table (what handlers take as a dependency). */
+/** The rollout store port (core/stores.ts) on one table. */
 export function createRolloutStore(store: StoreContext): RolloutStore {
   return {
     createRollout: (record) => createRollout(store, record),
     getRollout: (id) => getRollout(store, id),
     putRolloutIfVersion: (next, expected) => putRolloutIfVersion(store, next, expected),
+    updateRollout: (id, change) =>
+      retryOnConflict(`rollout ${id}`, async () => {
+        const current = await getRollout(store, id);
+        const next = change(current);
+        return current && next ? putRolloutIfVersion(store, next, current.version) : null;
+      }),
     listRolloutsByTrack: (track) => listRolloutsByTrack(store, track),
     listRollouts: () => listRollouts(store),
   };

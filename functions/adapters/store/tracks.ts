@@ -5,8 +5,10 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Track } from '../../core/model.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import type { DeliveryClaims, PushClaims, StoredTrack, TrackStore } from '../../core/stores.ts';
 import { followedImageKey } from '../../core/tracks/match.ts';
-import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
 
 /** Primary key of a track. */
@@ -17,12 +19,6 @@ export function trackKey(name: string): { pk: string; sk: string } {
 /** gsi1 partition of the tracks following an image. */
 export function imageIndexKey(image: Track['image']): string {
   return `IMAGE#${followedImageKey(image)}`;
-}
-
-/** A track as stored, with its optimistic-concurrency version. */
-export interface StoredTrack {
-  track: Track;
-  version: number;
 }
 
 function toTrack(item: Record<string, unknown>): StoredTrack {
@@ -186,4 +182,31 @@ export function claimPush(
 /** Forgets a processed push (processing failed half-way, so the retry must run again). */
 export function releasePush(store: StoreContext, key: string): Promise<void> {
   return release(store, pushClaimKey(key));
+}
+
+/** The track store port (core/stores.ts) on one table. */
+export function trackStore(store: StoreContext): TrackStore {
+  return {
+    saveTrack: (track, expected) => saveTrack(store, track, expected),
+    getTrack: (name) => getTrack(store, name),
+    deleteTrack: (name) => deleteTrack(store, name),
+    listTracks: () => listTracks(store),
+    findTracksForImage: (image) => findTracksForImage(store, image),
+  };
+}
+
+/** Delivery claims (core/stores.ts) on one table: `DELIVERY#<source>#<id>` items with a ttl. */
+export function deliveryClaims(store: StoreContext): DeliveryClaims {
+  return {
+    claim: (source, id, ttl) => claimDelivery(store, source, id, ttl),
+    release: (source, id) => releaseDelivery(store, source, id),
+  };
+}
+
+/** Push claims (core/stores.ts) on one table: `PUSH#<key>` items with a ttl. */
+export function pushClaims(store: StoreContext): PushClaims {
+  return {
+    claimPush: (key, ttl, now) => claimPush(store, key, ttl, now),
+    releasePush: (key) => releasePush(store, key),
+  };
 }

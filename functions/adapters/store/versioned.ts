@@ -1,6 +1,7 @@
 /** The two writes every store module uses: create-if-absent and replace-if-version (single-item, conditional). */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed, type StoreContext, VersionConflictError } from './context.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import { isConditionFailed, type StoreContext } from './context.ts';
 
 /** Puts `item` unless its key exists. @returns whether this call created it. */
 export async function putIfAbsent(store: StoreContext, item: Record<string, unknown>): Promise<boolean> {

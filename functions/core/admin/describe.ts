@@ -3,7 +3,8 @@
  * (paused, halted, window closed, soak, failure budget, drain blocked, waiting on maxConcurrentClusters).
  * Pure: the admin handler reads the items, this explains them.
  */
-import { isTerminal, resolveFleetBudget } from '../rollout/rollout-plan.ts';
+import { isTerminal } from '../rollout/lifecycle.ts';
+import { resolveFleetBudget } from '../rollout/rollout-plan.ts';
 import { isWindowOpen, nextWindowOpening } from '../rollout/windows.ts';
 import type { ClusterView, PoolView, RolloutView } from './views.ts';
 

@@ -3,6 +3,15 @@
  * (`body.pools[0].name`), so a CLI user sees exactly what to fix.
  */
 import * as z from 'zod';
+import {
+  type ClusterRegistration,
+  type CredentialsRef,
+  clusterTokenSecretName,
+  defaultNodeSelector,
+} from '../clusters.ts';
+import { parseImageReference } from '../ingress/reference.ts';
+import type { ImagePushed } from '../messages.ts';
+import { rolloutId } from '../model.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
 import { AdminRequestError } from './errors.ts';
 
@@ -96,4 +105,130 @@ export function parseRequest<T>(schema: z.ZodType<T, unknown>, value: unknown, p
   const issue = result.error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   throw new AdminRequestError(`${prefix}${path}`, issue.message);
+}
+
+/**
+ * The image a request names: `host/repo:tag[@digest]`, the digest also allowed in `digest`.
+ * @throws AdminRequestError naming the field: not a reference, no tag, or two different digests.
+ */
+export function requestedImage(field: string, image: string, digest: string | undefined) {
+  let ref: ReturnType<typeof parseImageReference>;
+  try {
+    ref = parseImageReference(image);
+  } catch (error) {
+    throw new AdminRequestError(field, (error as Error).message);
+  }
+  if (!ref.tag) {
+    throw new AdminRequestError(
+      field,
+      `"${image}" names no tag: tracks follow tags (host/repo:tag[@digest])`,
+    );
+  }
+  if (ref.digest && digest && ref.digest !== digest) {
+    throw new AdminRequestError('body.digest', `differs from the digest in image (${ref.digest})`);
+  }
+  return { host: ref.host, repository: ref.repository, tag: ref.tag, digest: digest ?? ref.digest };
+}
+
+/**
+ * The registration a `POST /v1/clusters` asks for: credentials from its kubeconfig, secret name or token
+ * (a token is kept under `strata/clusters/<name>`, which needs a deployment that stores tokens).
+ * @throws AdminRequestError when a token is given and tokens cannot be stored.
+ */
+export function registrationOf(req: AddClusterRequest, storesTokens: boolean): ClusterRegistration {
+  let credentials: CredentialsRef;
+  if (req.kubeconfig) {
+    const { path, context } = req.kubeconfig;
+    credentials = { kind: 'kubeconfig', path, ...(context ? { context } : {}) };
+  } else if (req.secretName) {
+    credentials = { kind: 'token-secret', secretName: req.secretName };
+  } else if (!storesTokens) {
+    throw new AdminRequestError(
+      'body.token',
+      `this deployment does not store tokens: store it as the secret ${clusterTokenSecretName(req.name)} and pass secretName`,
+    );
+  } else {
+    credentials = { kind: 'token-secret', secretName: clusterTokenSecretName(req.name) };
+  }
+  return {
+    id: req.name,
+    endpoint: req.endpoint,
+    ...(req.caData ? { caData: req.caData } : {}),
+    credentials,
+    labels: req.labels,
+    pools: req.pools.map((p) => ({
+      name: p.name,
+      nodeSelector: p.nodeSelector ?? defaultNodeSelector(p.name),
+      ...('maxUnavailable' in p && p.maxUnavailable !== undefined
+        ? { maxUnavailable: p.maxUnavailable }
+        : {}),
+    })),
+    ...(req.windows ? { windows: req.windows } : {}),
+  };
+}
+
+/** A request body's JSON (`{}` for an empty body). @throws AdminRequestError when it is not JSON. */
+export function parseJsonBody(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AdminRequestError('body', `not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The image a dry run renders: as {@link requestedImage}, and its digest is required (configs are rendered
+ * pinned by digest, and no registry is asked).
+ */
+export function requestedPinnedImage(image: string, digest: string | undefined) {
+  const ref = requestedImage('body.image', image, digest);
+  if (!ref.digest) {
+    throw new AdminRequestError(
+      'body.digest',
+      'a dry run needs the digest (IMAGE@sha256:… or digest): it renders configs pinned by digest and asks no registry',
+    );
+  }
+  return { ...ref, digest: ref.digest, pinned: `${ref.host}/${ref.repository}@${ref.digest}` };
+}
+
+/** The track a `POST /v1/checks` names, if any. @throws AdminRequestError when it is not a track name. */
+export function requestedCheckTrack(body: unknown): string | undefined {
+  const track = (body as { track?: unknown } | null)?.track;
+  if (track !== undefined && (typeof track !== 'string' || track === '')) {
+    throw new AdminRequestError('body.track', 'must be a track name');
+  }
+  return track;
+}
+
+/**
+ * What `POST /v1/publish` enqueues and answers: the push as the CLI sends it, the tracks that follow the
+ * tag, the rollouts they will start (known only with the digest: rollouts are named by track and digest)
+ * and where the digest will come from.
+ */
+export function publishedPush(
+  image: { host: string; repository: string; tag: string; digest: string | null | undefined },
+  tracks: string[],
+  declared: boolean,
+  at: Date,
+  eventId: string,
+) {
+  const { digest, ...tagged } = image;
+  const enqueued: ImagePushed = {
+    source: 'cli',
+    ...tagged,
+    digestHint: digest ?? null,
+    eventId,
+    receivedAt: at.toISOString(),
+  };
+  return {
+    enqueued,
+    tracks,
+    rollouts: digest ? tracks.map((t) => rolloutId(t, digest)) : [],
+    digestSource: !digest
+      ? 'image-push resolves the tag with the registry'
+      : declared
+        ? 'declared by the publisher (local runtime: no registry is asked)'
+        : 'hint only: image-push resolves the tag with the registry, which wins',
+  };
 }

@@ -3,9 +3,11 @@
  * Each rule is a pure function over what the check read (pool records, the cluster's nodes, its
  * MachineConfigPools and rendered MachineConfigs); each finding says what, where and why.
  */
-import { NodeAnnotations } from '../model.ts';
+import { NodeAnnotations, type RolloutStatus } from '../model.ts';
 import type { NodeFacts, PoolTarget } from '../rollout/node-facts.ts';
 import { type PoolSelector, primaryPool } from '../rollout/pool-membership.ts';
+import type { PoolRecord } from '../rollout/pool-state.ts';
+import { isPoolMoving } from '../rollout/pool-targets.ts';
 
 /** Kinds of drift. */
 export type DriftKind =
@@ -198,4 +200,16 @@ export function clusterDrift(input: ClusterDriftInput): DriftFinding[] {
     (a, b) =>
       a.pool.localeCompare(b.pool) || a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject),
   );
+}
+
+/** A pool item as the drift rules see it; its rollout's status says whether a rollout is moving it. */
+export function driftPool(p: PoolRecord, rolloutStatus: RolloutStatus | undefined): DriftPool {
+  return {
+    name: p.pool,
+    nodeSelector: p.nodeSelector,
+    target: p.target ? { config: p.target.config, image: p.target.image } : null,
+    lastCompleted: p.lastCompleted,
+    reached: p.reached,
+    moving: isPoolMoving(p, rolloutStatus),
+  };
 }

@@ -24,6 +24,13 @@ export interface BaseImageUpdated {
   detectedAt: string;
 }
 
+/** A BaseImageUpdated event as the event log keeps it (the publish-once claim). */
+export interface LoggedBaseEvent {
+  event: BaseImageUpdated;
+  published: boolean;
+  publishedAt: string | null;
+}
+
 /** The event id for (track, base digest): publishing it twice is recognisably the same event. */
 export function baseImageUpdatedId(track: string, baseDigest: string): string {
   return `base-updated-${track}-${baseDigest.replace(/^sha256:/, '').slice(0, 16)}`;

@@ -75,3 +75,15 @@ export function parseWebhookConfig(value: unknown, origin: string): WebhookConfi
   const issue = result.error.issues[0]!;
   throw new WebhookConfigError(origin, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
+
+/**
+ * The configuration as stored: the full document (`{ providers: { … } }`), or just the providers object
+ * keyed by provider name, which is how the stack's webhook secret is described.
+ * @throws WebhookConfigError naming `origin` and the field.
+ */
+export function parseWebhookConfigDocument(value: unknown, origin: string): WebhookConfig {
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+  const full =
+    isObject && ('providers' in value || 'maxBodyBytes' in value || 'replayWindowSeconds' in value);
+  return parseWebhookConfig(isObject && !full ? { providers: value } : value, origin);
+}

@@ -2,6 +2,7 @@
  * The cluster port: what the pool reconcile needs from a cluster's API. Every call is idempotent (safe to
  * repeat after a crash). Implemented by functions/adapters/cluster over `@kubernetes/client-node`.
  */
+import type { ClusterRecord } from '../clusters.ts';
 import type { MachineConfig, MachineConfigPool } from '../render/types.ts';
 import type { NodeFacts } from './node-facts.ts';
 
@@ -46,4 +47,16 @@ export interface ClusterPort {
   readPoolSources(pool: string): Promise<PoolSources | null>;
   /** Creates the MachineConfig unless one with its name exists (rendered names are content hashes). */
   ensureMachineConfig(mc: MachineConfigObject): Promise<'created' | 'exists'>;
+}
+
+/** A registered cluster and the port to its API. */
+export interface ConnectedCluster {
+  record: ClusterRecord;
+  port: ClusterPort;
+}
+
+/** Gives the cluster port of a registered cluster (adapters/cluster/connector.ts). */
+export interface ClusterConnector {
+  /** @throws NotFoundError when the cluster is not registered. */
+  connect(clusterId: string): Promise<ConnectedCluster>;
 }

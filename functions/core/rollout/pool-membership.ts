@@ -25,3 +25,16 @@ export function primaryPool(labels: Record<string, string>, pools: PoolSelector[
   if (custom.length === 1) return custom[0]!;
   return matched.includes('worker') ? 'worker' : null;
 }
+
+/**
+ * The pool a cluster change concerns: a MachineConfigPool by its name (if registered), a node by its
+ * primary pool; null when none.
+ */
+export function poolOfChange(
+  change: { kind: 'Node' | 'MachineConfigPool'; name: string; labels?: Record<string, string> | undefined },
+  pools: PoolSelector[],
+): string | null {
+  if (change.kind === 'MachineConfigPool')
+    return pools.some((p) => p.name === change.name) ? change.name : null;
+  return primaryPool(change.labels ?? {}, pools);
+}

@@ -13,20 +13,7 @@ import {
   type PoolTarget,
   targetKey,
 } from './node-facts.ts';
-
-/** A node slot: recorded before the node is touched, freed after it is back, uncordoned, at its target. */
-export interface Slot {
-  target: PoolTarget;
-  /** ISO time the slot was taken (drain timeout runs from here). */
-  since: string;
-  /** Set once the node reported Degraded/Unreconcilable on this slot's target. */
-  failed?: boolean;
-  /** Set once the drain has run past the drain timeout. */
-  stuck?: boolean;
-}
-
-/** Why no node starts (reported in pool status). */
-export type StartHold = 'paused' | 'halted' | 'window-closed' | 'no-target';
+import type { Slot, StartHold } from './pool-state.ts';
 
 /** Inputs of {@link planPool}. */
 export interface PoolPlanInput {

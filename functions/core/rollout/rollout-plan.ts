@@ -3,23 +3,11 @@
  * given the rollout, its progress and what each cluster's pools report, decide the next state and which
  * clusters to start or roll back.
  */
-import type { IntOrPercent, RolloutRecord, RolloutStatus } from '../model.ts';
-import { type ClusterRef, type PlannedWave, planWaves } from './waves.ts';
+import type { IntOrPercent, RolloutProgress, RolloutRecord, RolloutStatus } from '../model.ts';
+import { isLive } from './lifecycle.ts';
+import { type ClusterRef, planWaves } from './waves.ts';
 
-/** What the plan step remembers between passes (stored on the rollout item). */
-export interface RolloutProgress {
-  waves: PlannedWave[];
-  /** Index of the current wave. */
-  wave: number;
-  /** When the current wave completed (soak runs from here); null while it runs. */
-  waveCompletedAt: string | null;
-  /** Clusters whose pools were given this rollout's target. */
-  activated: string[];
-  /** Clusters whose pools all finished this rollout's target. */
-  completed: string[];
-  /** Why the rollout halted or rolled back, when it did. */
-  failureReason?: string;
-}
+export type { RolloutProgress } from '../model.ts';
 
 /** One targeted pool of a cluster, as its pool item reports it. */
 export interface PoolReport {
@@ -60,18 +48,6 @@ export interface RolloutPlan {
   rollback: string[];
   /** Plan again after this many seconds (soak), or null when only events move it on. */
   requeueAfterSeconds: number | null;
-}
-
-const TERMINAL: RolloutStatus[] = ['Completed', 'Aborted', 'Superseded', 'RolledBack'];
-
-/** True when the status never changes again by itself. */
-export function isTerminal(status: RolloutStatus): boolean {
-  return TERMINAL.includes(status);
-}
-
-/** True for statuses in which pools may start nodes towards this rollout's target. */
-export function allowsStarts(status: RolloutStatus): boolean {
-  return status === 'Progressing' || status === 'Soaking' || status === 'Pending';
 }
 
 /** The fleet budget as a node count: an int as is, a percent of the targeted machines (floored). */
@@ -142,7 +118,7 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));
     return { ...idle(restored ? 'RolledBack' : 'RollingBack'), rollback };
   }
-  if (isTerminal(rollout.status) || rollout.status === 'Paused' || rollout.status === 'Halted') {
+  if (!isLive(rollout.status)) {
     return idle(rollout.status);
   }
 
@@ -193,4 +169,21 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     progress.waveCompletedAt = null;
   }
   return { status: 'Completed', progress, activate, rollback: [], requeueAfterSeconds: null };
+}
+
+/** What one planning pass did: the rollout's status, clusters activated, pools sent back, when to plan again. */
+export interface PlanOutcome {
+  rolloutId: string;
+  status: RolloutStatus | null;
+  activated: string[];
+  rolledBack: string[];
+  requeueAfterSeconds: number | null;
+}
+
+/** The rollout with the plan's status and progress, or null when the plan changes neither. */
+export function plannedRollout(rollout: RolloutRecord, plan: RolloutPlan): RolloutRecord | null {
+  const same =
+    plan.status === rollout.status &&
+    JSON.stringify(plan.progress) === JSON.stringify(rollout.progress ?? null);
+  return same ? null : { ...rollout, status: plan.status, progress: plan.progress };
 }

@@ -1,5 +1,5 @@
 /** Splitting a rollout's clusters into waves (RolloutStrategy.waves). */
-import type { LabelSelector, RolloutStrategy } from '../model.ts';
+import type { LabelSelector, PlannedWave, RolloutStrategy } from '../model.ts';
 import { InvalidPolicyError } from './errors.ts';
 import { matchesSelector } from './selector.ts';
 
@@ -9,11 +9,7 @@ export interface ClusterRef {
   labels: Record<string, string>;
 }
 
-/** One planned wave: its name and the clusters it takes, in update order. */
-export interface PlannedWave {
-  name: string;
-  clusters: string[];
-}
+export type { PlannedWave } from '../model.ts';
 
 /**
  * Checks a strategy before any cluster is touched.

@@ -44,3 +44,10 @@ export function rolloutForPush(
 export function pushKey(image: PinnedImage & { tag: string }): string {
   return `${followedImageKey(image)}@${image.digest}`;
 }
+
+/** What image-push did with one push. */
+export type ImagePushOutcome =
+  | { outcome: 'invalid'; reason: string }
+  | { outcome: 'tag-not-found'; reason: string }
+  | { outcome: 'duplicate'; digest: string }
+  | { outcome: 'processed'; digest: string; tracks: string[]; created: string[] };

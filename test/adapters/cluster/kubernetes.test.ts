@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CredentialsError,
-  createCredentialsResolver,
-  staticTokens,
-} from '../../../functions/adapters/cluster/credentials.ts';
+import { createCredentialsResolver } from '../../../functions/adapters/cluster/credentials.ts';
 import { createKubernetesCluster } from '../../../functions/adapters/cluster/kubernetes.ts';
 import { renderTarget } from '../../../functions/adapters/cluster/render-target.ts';
-import type { ClusterRecord } from '../../../functions/adapters/store/clusters.ts';
+import { CredentialsError, staticTokens } from '../../../functions/adapters/secrets/tokens.ts';
+import type { ClusterRecord } from '../../../functions/core/clusters.ts';
 import { NodeAnnotations } from '../../../functions/core/model.ts';
 import type { ClusterPort } from '../../../functions/core/rollout/index.ts';
 import { type Fleet, startFleet } from '../../../sim/index.ts';

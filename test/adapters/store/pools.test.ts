@@ -5,7 +5,6 @@ import {
   registerCluster,
   updateCluster,
 } from '../../../functions/adapters/store/clusters.ts';
-import { VersionConflictError } from '../../../functions/adapters/store/context.ts';
 import { appendEvent, listEvents } from '../../../functions/adapters/store/events.ts';
 import { listNodes, recordNode } from '../../../functions/adapters/store/nodes.ts';
 import {
@@ -14,10 +13,11 @@ import {
   listAllPools,
   listClusterPools,
   listPoolsTargetedBy,
-  newPool,
   putPoolIfVersion,
 } from '../../../functions/adapters/store/pools.ts';
 import { getRendered, recordRendered } from '../../../functions/adapters/store/rendered.ts';
+import { VersionConflictError } from '../../../functions/core/retry.ts';
+import { newPool } from '../../../functions/core/rollout/pool-state.ts';
 import { startTestTable, type TestTable } from '../../support/dynalite.ts';
 
 const now = '2026-01-01T00:00:00.000Z';

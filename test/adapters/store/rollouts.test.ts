@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VersionConflictError } from '../../../functions/adapters/store/context.ts';
-import { createRolloutStore, type RolloutStore } from '../../../functions/adapters/store/rollouts.ts';
+import { createRolloutStore } from '../../../functions/adapters/store/rollouts.ts';
 import { type RolloutRecord, rolloutId } from '../../../functions/core/model.ts';
+import { VersionConflictError } from '../../../functions/core/retry.ts';
+import type { RolloutStore } from '../../../functions/core/stores.ts';
 import { startTestTable, type TestTable } from '../../support/dynalite.ts';
 
 function record(track: string, digest: string, createdAt: string): RolloutRecord {

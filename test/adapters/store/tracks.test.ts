@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VersionConflictError } from '../../../functions/adapters/store/context.ts';
 import {
   claimDelivery,
   claimPush,
@@ -11,6 +10,7 @@ import {
   releasePush,
   saveTrack,
 } from '../../../functions/adapters/store/tracks.ts';
+import { VersionConflictError } from '../../../functions/core/retry.ts';
 import { parseTrack } from '../../../functions/core/tracks/parse.ts';
 import { startTestTable, type TestTable } from '../../support/dynalite.ts';
 

@@ -1,7 +1,8 @@
 /**
  * Property tests of the pool planner: a pool of nodes whose daemons finish or fail at random, driven only
- * by planPool's decisions, with the side effects of a pass cut short at random (a crash after the intent
- * write). The invariants must hold at every instant.
+ * by the production pool transition (planPoolPass: planPool's decision applied to the pool's state, the
+ * intent pool-reconcile writes), with the side effects of a pass cut short at random (a crash after the
+ * intent write). The invariants must hold at every instant.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,11 @@ import {
   isUnavailableForUpdate,
   isUpdated,
   type NodeFacts,
+  newPool,
+  type PoolRecord,
   type PoolTarget,
   planPool,
+  planPoolPass,
   resolveMaxUnavailable,
   type Slot,
   targetKey,
@@ -20,6 +24,8 @@ import { node } from './nodes.ts';
 
 interface World {
   nodes: NodeFacts[];
+  /** The pool item, as the last intent write left it. */
+  pool: PoolRecord;
   slots: Record<string, Slot>;
   failed: Record<string, string>;
   starts: string[];
@@ -57,26 +63,20 @@ function pass(
   rand: () => number,
   crashRate: number,
 ): void {
-  const plan = planPool({
+  // The production transition: the pool item's next state and the steps it allows.
+  const { plan, next } = planPoolPass({
+    pool: { ...world.pool, maxUnavailable },
     nodes: world.nodes,
-    target,
-    maxUnavailable,
-    slots: world.slots,
-    failed: world.failed,
-    holds: [],
-    now: '2026-01-01T00:00:00.000Z',
+    rolloutStatus: 'Progressing',
+    windows: undefined,
+    now: new Date('2026-01-01T00:00:00.000Z'),
     drainTimeoutSeconds: 600,
   });
-  // Intent first.
-  for (const name of plan.start) {
-    world.slots[name] = { target, since: '2026-01-01T00:00:00.000Z' };
-    world.starts.push(`${name}|${targetKey(target)}`);
-  }
-  for (const name of plan.newlyFailed) {
-    world.slots[name] = { ...world.slots[name]!, failed: true };
-    world.failed[name] = targetKey(world.slots[name]!.target);
-  }
-  for (const name of plan.release) delete world.slots[name];
+  // Intent first (the conditional write always wins here: one reconcile at a time).
+  world.pool = { ...next, version: world.pool.version + 1 };
+  world.slots = world.pool.slots;
+  world.failed = world.pool.failed;
+  for (const name of plan.start) world.starts.push(`${name}|${targetKey(target)}`);
   // Then side effects, each of which may be the last before a crash.
   const byName = new Map(world.nodes.map((n) => [n.name, n]));
   for (const step of plan.steps) {
@@ -122,7 +122,9 @@ function world(size: number): World {
       created: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     }),
   );
-  return { nodes, slots: {}, failed: {}, starts: [], maxUnavailableSeen: 0 };
+  const pool = newPool('c1', 'worker', {}, '2026-01-01T00:00:00.000Z');
+  pool.target = { ...target, rolloutId: 'prod-v1' };
+  return { nodes, pool, slots: pool.slots, failed: pool.failed, starts: [], maxUnavailableSeen: 0 };
 }
 
 function rng(seed: number): () => number {

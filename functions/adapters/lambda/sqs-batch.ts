@@ -5,6 +5,8 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod';
+import { parseMessage } from '../../core/messages.ts';
 
 /** Processes each record of `event` with `handle`; a record whose `handle` throws is reported as failed. */
 export function processSqsBatch(
@@ -23,4 +25,23 @@ function parseBody(body: string): unknown {
   } catch {
     return body;
   }
+}
+
+/** A Lambda handler of an SQS event source. */
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * A queue consumer: each body parsed with the queue's message schema (core/messages.ts) and handed to
+ * `handle`; a body that is not a message is dropped with the reason (retrying cannot fix it).
+ */
+export function sqsConsumer<T>(
+  schema: z.ZodType<T>,
+  what: string,
+  handle: (message: T) => Promise<unknown>,
+): SqsHandler {
+  return (event, context) =>
+    processSqsBatch(event, context, async (body, r) => {
+      const parsed = parseMessage(schema, body, `${what} ${r.messageId}`);
+      return parsed.ok ? handle(parsed.message) : { dropped: parsed.reason };
+    });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { processSqsBatch } from '../../functions/handlers/sqs-batch.ts';
-import { lambdaContext, sqsEvent } from '../support/events.ts';
+import { processSqsBatch } from '../../../functions/adapters/lambda/sqs-batch.ts';
+import { lambdaContext, sqsEvent } from '../../support/events.ts';
 
 describe('processSqsBatch', () => {
   it('hands each record its parsed body, and reports only the records that failed', async () => {

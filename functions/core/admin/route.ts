@@ -1,0 +1,67 @@
+/**
+ * The admin API's HTTP decisions, pure: which route a request names (`GET rollouts/:id`), and which status
+ * code an error is answered with (400 for a request that cannot be accepted, 404 for what does not exist,
+ * 409 for a state that does not allow it, 500 for the rest).
+ */
+import { InvalidReferenceError } from '../ingress/reference.ts';
+import { VersionConflictError } from '../retry.ts';
+import { InvalidPolicyError, InvalidTransitionError, NotFoundError } from '../rollout/errors.ts';
+import { TrackDefinitionError } from '../tracks/errors.ts';
+import { AdminRequestError } from './errors.ts';
+
+/** An error answered with this status code and its message. */
+export class AdminHttpError extends Error {
+  readonly statusCode: number;
+  constructor(statusCode: number, message: string) {
+    super(message);
+    this.name = 'AdminHttpError';
+    this.statusCode = statusCode;
+  }
+}
+
+/** A request's route: `key` like `POST rollouts/:id/:action`, with the path's id and action. */
+export interface AdminRoute {
+  key: string;
+  id?: string;
+  action?: string;
+  /** Log correlation keys the path names (`rolloutId`, `clusterId`, `track`). */
+  keys: Record<string, string>;
+}
+
+const KEY_OF: Record<string, string> = { rollouts: 'rolloutId', clusters: 'clusterId', tracks: 'track' };
+
+/**
+ * The route of `method path` (`/v1/<resource>[/<id>[/<action>]]`).
+ * @throws AdminRequestError for a path that is not percent-encoded properly; AdminHttpError 404 outside /v1.
+ */
+export function adminRoute(method: string, rawPath: string): AdminRoute {
+  const path = rawPath.replace(/\/+$/, '');
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new AdminRequestError('path', `"${path}" is not a valid percent-encoded path`);
+  }
+  if (parts[0] !== 'v1') throw new AdminHttpError(404, `no such resource: ${path || '/'}`);
+  const [resource, id, action] = parts.slice(1);
+  const key = `${method.toUpperCase()} ${resource ?? ''}${id !== undefined ? '/:id' : ''}${action !== undefined ? '/:action' : ''}`;
+  const keys: Record<string, string> =
+    id !== undefined && KEY_OF[resource!] ? { [KEY_OF[resource!]!]: id } : {};
+  return { key, keys, ...(id !== undefined ? { id } : {}), ...(action !== undefined ? { action } : {}) };
+}
+
+/** The status code an error is answered with. */
+export function adminStatusOf(error: unknown): number {
+  if (error instanceof AdminHttpError) return error.statusCode;
+  if (
+    error instanceof AdminRequestError ||
+    error instanceof TrackDefinitionError ||
+    error instanceof InvalidReferenceError ||
+    error instanceof InvalidPolicyError
+  ) {
+    return 400;
+  }
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof InvalidTransitionError || error instanceof VersionConflictError) return 409;
+  return 500;
+}

@@ -1,0 +1,188 @@
+/**
+ * What the update check remembers per track, and its rules: a failed resolution is counted and kept until
+ * the next success; a resolved tag has "moved" when it differs from the last digest seen (before the first
+ * check: from what the track last rolled out; a track never rolled out and never checked only records the
+ * digest); the image's base is read once per image digest, re-resolved every check, and judged stale by
+ * {@link assessBase}. The update-check handler does the reading and writing between these steps.
+ */
+import type { ImagePushed, RolloutRecord, Track } from '../model.ts';
+import type { BaseImage } from './base-image.ts';
+import { assessBase, type BaseStatus } from './staleness.ts';
+
+/** What the last checks of a track found. */
+export interface TrackCheck {
+  track: string;
+  /** When the tag was last resolved (successfully or not). */
+  lastCheckedAt: string;
+  /** The digest the tag pointed at when last resolved; null before the first success. */
+  lastDigest: string | null;
+  lastDigestAt: string | null;
+  /** The last failure, cleared by the next success. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  consecutiveFailures: number;
+  /** The base the image at `baseOf` names (read once per image digest); null when it names none. */
+  baseImage: BaseImage | null;
+  /** The image digest `baseImage` was read from (with `#<label>` when the track names a base label). */
+  baseOf: string | null;
+  /** Why the base could not be read or resolved, if it could not. */
+  baseError: string | null;
+  base: BaseStatus | null;
+  version: number;
+}
+
+/** A track that has never been checked (version 0: the first save creates it). */
+export function emptyCheck(track: string): TrackCheck {
+  return {
+    track,
+    lastCheckedAt: '',
+    lastDigest: null,
+    lastDigestAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    consecutiveFailures: 0,
+    baseImage: null,
+    baseOf: null,
+    baseError: null,
+    base: null,
+    version: 0,
+  };
+}
+
+/** The tag could not be resolved: count the failure, keep everything else (the next cycle is the retry). */
+export function tagCheckFailed(previous: TrackCheck, error: string, now: string): TrackCheck {
+  return {
+    ...previous,
+    lastCheckedAt: now,
+    lastError: error,
+    lastErrorAt: now,
+    consecutiveFailures: previous.consecutiveFailures + 1,
+  };
+}
+
+/** True when the tag's previous digest must come from the track's rollouts (it was never resolved). */
+export function needsRolloutReference(previous: TrackCheck): boolean {
+  return previous.lastDigest === null;
+}
+
+/** The digest of the track's newest rollout: what the fleet was last asked to run (null: none). */
+export function lastRolledOutDigest(rollouts: Pick<RolloutRecord, 'createdAt' | 'image'>[]): string | null {
+  if (rollouts.length === 0) return null;
+  return rollouts.reduce((a, b) => (b.createdAt > a.createdAt ? b : a)).image.digest;
+}
+
+/** The tag resolved to `digest`: whether it moved since the reference, and the check with it recorded. */
+export function tagResolved(
+  previous: TrackCheck,
+  digest: string,
+  now: string,
+  rolledOut: string | null,
+): { check: TrackCheck; moved: boolean; from: string | null } {
+  const from = previous.lastDigest ?? rolledOut;
+  return {
+    moved: from !== null && from !== digest,
+    from,
+    check: {
+      ...previous,
+      lastCheckedAt: now,
+      lastDigest: digest,
+      lastDigestAt: previous.lastDigest === digest ? previous.lastDigestAt : now,
+      lastError: null,
+      lastErrorAt: null,
+      consecutiveFailures: 0,
+    },
+  };
+}
+
+/** The push a moved tag becomes: the same idempotent path a webhook takes (source `update-check`). */
+export function updateCheckPush(track: Track, digest: string, cycle: string, now: string): ImagePushed {
+  return {
+    source: 'update-check',
+    host: track.image.host,
+    repository: track.image.repository,
+    tag: track.image.tag,
+    digestHint: digest,
+    eventId: `update-check-${cycle}`,
+    receivedAt: now,
+  };
+}
+
+/** What the base is read from: the image digest (and the base label the track names, if any). */
+export function baseSubject(track: Track, digest: string): string {
+  return track.baseImageLabel ? `${digest}#${track.baseImageLabel}` : digest;
+}
+
+/** True when the base must be read (again): what an image says about its base never changes. */
+export function needsBaseRead(check: TrackCheck, subject: string): boolean {
+  return check.baseOf !== subject;
+}
+
+/**
+ * Records what reading the image's base found. A broken reference stays broken for this digest (not read
+ * again); an unavailable registry (`retryable`) is asked again next time.
+ */
+export function baseRead(
+  check: TrackCheck,
+  subject: string,
+  read: { base: BaseImage | null } | { error: string; retryable: boolean },
+): TrackCheck {
+  if ('error' in read) {
+    return {
+      ...check,
+      baseError: read.error,
+      baseImage: null,
+      base: null,
+      baseOf: read.retryable ? null : subject,
+    };
+  }
+  return { ...check, baseImage: read.base, baseOf: subject, baseError: null };
+}
+
+/** Records the base tag's digest now (or why it could not be resolved) and judges staleness. */
+export function baseResolved(
+  check: TrackCheck,
+  imageDigest: string,
+  latest: { digest: string } | { error: string },
+  now: string,
+): TrackCheck {
+  if (check.baseImage === null) return { ...check, base: null };
+  if ('error' in latest) return { ...check, baseError: `base ${latest.error}` };
+  return {
+    ...check,
+    baseError: null,
+    base: assessBase({
+      previous: check.base,
+      imageDigest,
+      base: check.baseImage,
+      latestDigest: latest.digest,
+      now,
+    }),
+  };
+}
+
+/** The BaseImageUpdated event could not be published: said on the check; the next check publishes it. */
+export function basePublishFailed(check: TrackCheck, error: string): TrackCheck {
+  return { ...check, baseError: `BaseImageUpdated not published yet: ${error}` };
+}
+
+/** What one track check found (`moved`: an update-check push was sent; `published`: a BaseImageUpdated id). */
+export type TrackCheckOutcome =
+  | { outcome: 'gone'; track: string }
+  | { outcome: 'failed'; track: string; error: string }
+  | {
+      outcome: 'checked';
+      track: string;
+      digest: string;
+      moved: boolean;
+      stale: boolean;
+      published: string | null;
+    };
+
+/** What one tick of the update check sent: a cycle's track and drift checks, and check items forgotten. */
+export interface TickOutcome {
+  cycle: string;
+  tracks: string[];
+  clusters: string[];
+  /** Check items of tracks that no longer exist, deleted. */
+  forgotten: string[];
+}

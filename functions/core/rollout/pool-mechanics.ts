@@ -1,0 +1,220 @@
+/**
+ * Pool mechanics: how Strata itself moves a pool's nodes (slots recorded before anything is touched, then
+ * cordon, drain, annotate for the node's daemon, uncordon when it is back). One reconcile pass is
+ * {@link planPoolPass}: the planner's decision (pool-plan.ts, candidates.ts) applied to the pool's state,
+ * giving the whole next state (the intent, written before any side effect) and the steps to perform. The
+ * fleet-level modules (lifecycle, rollout-plan, pool-targets) do not depend on any of this.
+ */
+import type { RolloutStatus } from '../model.ts';
+import { NodeAnnotations } from '../model.ts';
+import { MAX_DELAY_SECONDS } from '../ports.ts';
+import { startHolds } from './lifecycle.ts';
+import { isNodeDone, type NodeFacts, type PoolTarget, targetKey } from './node-facts.ts';
+import { type PoolPlan, planPool } from './pool-plan.ts';
+import { hasActiveSlots, type PoolRecord, type StartHold } from './pool-state.ts';
+import { calculatePoolStatus } from './pool-status.ts';
+import { isWindowOpen, type MaintenanceWindow, nextWindowOpening } from './windows.ts';
+
+/** Timing of the reconcile. */
+export interface ReconcileSettings {
+  /** Requeue delay while nodes are in flight, in seconds (cluster events usually come sooner). */
+  pollSeconds: number;
+  /** A drain still blocked after this long reports the node stuck (it keeps its slot). */
+  drainTimeoutSeconds: number;
+  /** Requeue delay after a PDB refused an eviction (HTTP 429). */
+  drainRetrySeconds: number;
+  /** Passes per invocation: after an uncordon the next node starts in the same invocation. */
+  maxPasses: number;
+}
+
+/** The settings deployed on AWS. */
+export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
+  pollSeconds: 10,
+  drainTimeoutSeconds: 900,
+  drainRetrySeconds: 5,
+  maxPasses: 4,
+};
+
+/** What one pass starts from: the pool's state, its nodes, its rollout's status, its cluster's windows. */
+export interface PoolPassInput {
+  pool: PoolRecord;
+  /** The nodes of this pool (by primary pool). */
+  nodes: NodeFacts[];
+  /** The status of the rollout whose target the pool has (undefined without one). */
+  rolloutStatus: RolloutStatus | undefined;
+  windows: MaintenanceWindow[] | undefined;
+  now: Date;
+  drainTimeoutSeconds: number;
+}
+
+/** One pass: the decision and the pool's whole next state. */
+export interface PoolPass {
+  plan: PoolPlan;
+  /** The next state of the pool item: the intent (slots, failures) and the report (status, holds). */
+  next: PoolRecord;
+  /** The intent changed: write `next` (conditionally) before any side effect of `plan.steps`. */
+  writeIntent: boolean;
+  /** The planner should look now: the target was reached, a node failed, or the pool stalled. */
+  notifyPlanner: boolean;
+  windowClosed: boolean;
+}
+
+/** The pool item's intent: what must be written before any side effect. */
+function intentOf(p: PoolRecord): string {
+  return JSON.stringify([p.slots, p.failed, p.stuck, p.lastCompleted, p.reached, p.stalled ?? false]);
+}
+
+/** What the pool item reports (status, holds): written once per invocation, after the work. */
+function reportOf(p: PoolRecord): string {
+  return JSON.stringify([p.holds, p.status]);
+}
+
+/** The config all nodes agree on and are done with, if they do (the baseline before any rollout). */
+export function agreedConfig(nodes: NodeFacts[]): PoolTarget | null {
+  if (nodes.length === 0 || !nodes.every(isNodeDone)) return null;
+  const first = nodes[0]!.annotations;
+  const config = first[NodeAnnotations.currentConfig]!;
+  const image = first[NodeAnnotations.currentImage] ?? null;
+  const same = nodes.every(
+    (n) =>
+      n.annotations[NodeAnnotations.currentConfig] === config &&
+      (n.annotations[NodeAnnotations.currentImage] ?? null) === image,
+  );
+  return same ? { config, image } : null;
+}
+
+/** Plans one pass over a pool and applies the decision to its state. Pure. */
+export function planPoolPass(input: PoolPassInput): PoolPass {
+  const { pool: current, nodes } = input;
+  const at = input.now.toISOString();
+  const holds: StartHold[] = startHolds(input.rolloutStatus);
+  const windowClosed = !isWindowOpen(input.windows, input.now);
+  if (windowClosed) holds.push('window-closed');
+  const target: PoolTarget | null = current.target
+    ? { config: current.target.config, image: current.target.image }
+    : null;
+  const plan = planPool({
+    nodes,
+    target,
+    ...(current.maxUnavailable !== undefined ? { maxUnavailable: current.maxUnavailable } : {}),
+    slots: current.slots,
+    failed: current.failed,
+    holds,
+    now: at,
+    drainTimeoutSeconds: input.drainTimeoutSeconds,
+  });
+
+  const next: PoolRecord = structuredClone(current);
+  next.updatedAt = at;
+  next.holds = plan.holds;
+  for (const name of plan.release) delete next.slots[name];
+  for (const step of plan.steps) {
+    // A new target restarts the drain clock (a failed node taken over by a rollback is already drained).
+    if (!next.slots[step.node] || plan.retarget.includes(step.node)) {
+      next.slots[step.node] = { target: step.target, since: at };
+    }
+  }
+  for (const name of plan.newlyFailed) {
+    next.slots[name] = { ...next.slots[name]!, failed: true };
+    next.failed[name] = targetKey(next.slots[name]!.target);
+  }
+  for (const name of plan.newlyStuck) {
+    next.slots[name] = { ...next.slots[name]!, stuck: true };
+    if (!next.stuck.includes(name)) next.stuck.push(name);
+  }
+  next.stuck = next.stuck.filter((n) => next.slots[n]?.stuck);
+  if (target) {
+    next.status = calculatePoolStatus({
+      nodes,
+      target,
+      paused: plan.holds.includes('paused'),
+      now: at,
+      ...(current.status ? { previous: current.status } : {}),
+    });
+    if (plan.done) {
+      next.lastCompleted = target;
+      next.reached = true;
+    }
+  } else {
+    next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes);
+  }
+  next.stalled = plan.stalled;
+  return {
+    plan,
+    next,
+    writeIntent: intentOf(next) !== intentOf(current),
+    notifyPlanner:
+      (plan.done && !current.reached) || plan.newlyFailed.length > 0 || (plan.stalled && !current.stalled),
+    windowClosed,
+  };
+}
+
+/**
+ * The report of the last pass (status counts, conditions, holds) over the pool as last written, or null
+ * when it already says that.
+ */
+export function withReport(written: PoolRecord, computed: PoolRecord): PoolRecord | null {
+  if (reportOf(computed) === reportOf(written)) return null;
+  return { ...written, holds: computed.holds, status: computed.status, updatedAt: computed.updatedAt };
+}
+
+/** What the requeue decision needs from the end of a reconcile. */
+export interface RequeueInput {
+  /** A PDB refused an eviction in the last pass. */
+  drainBlocked: boolean;
+  /** The last pass left nodes in flight. */
+  slotsHeld: boolean;
+  /** The pool as last read or written (null when it is gone). */
+  pool: PoolRecord | null;
+  /** The pool's target is done. */
+  done: boolean;
+  holds: StartHold[];
+  windowClosed: boolean;
+  windows: MaintenanceWindow[] | undefined;
+  now: Date;
+  settings: Pick<ReconcileSettings, 'pollSeconds' | 'drainRetrySeconds'>;
+}
+
+/**
+ * When to reconcile the pool again by itself (seconds), or null when only events move it on: soon after a
+ * refused eviction; at the poll interval while nodes are in flight or while it may start nodes; when the
+ * next maintenance window opens (at most {@link MAX_DELAY_SECONDS}; the resync tick covers longer waits).
+ */
+export function requeueAfter(input: RequeueInput): number | null {
+  const { pool, settings } = input;
+  if (input.drainBlocked) return settings.drainRetrySeconds;
+  if (input.slotsHeld || (pool && hasActiveSlots(pool))) return settings.pollSeconds;
+  if (!pool?.target || input.done) return null;
+  if (input.windowClosed) {
+    const opens = nextWindowOpening(input.windows, input.now);
+    if (!opens) return null;
+    return Math.min(MAX_DELAY_SECONDS, Math.max(1, (opens.getTime() - input.now.getTime()) / 1000));
+  }
+  return input.holds.length === 0 ? settings.pollSeconds : null;
+}
+
+/** The outcome of one reconcile of a pool. */
+export interface PoolReconcileOutcome {
+  clusterId: string;
+  pool: string;
+  started: string[];
+  released: string[];
+  holds: StartHold[];
+  done: boolean;
+  /** Lost optimistic-concurrency races (re-read and re-planned). */
+  conflicts: number;
+  requeueAfterSeconds: number | null;
+}
+
+/** What a reconcile did before it did anything. */
+export function emptyReconcileOutcome(key: { clusterId: string; pool: string }): PoolReconcileOutcome {
+  return {
+    ...key,
+    started: [],
+    released: [],
+    holds: [],
+    done: false,
+    conflicts: 0,
+    requeueAfterSeconds: null,
+  };
+}

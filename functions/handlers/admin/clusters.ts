@@ -1,0 +1,46 @@
+/** `GET|POST /v1/clusters`, `DELETE /v1/clusters/{id}`: registered clusters. */
+import { AddClusterSchema, AdminHttpError, parseRequest, registrationOf } from '../../core/admin/index.ts';
+import { publicCluster } from '../../core/clusters.ts';
+import { busyPools, NotFoundError } from '../../core/rollout/index.ts';
+import type { Resource } from './resource.ts';
+
+/** Registers a cluster with its pools (validated before anything is written; the token goes last). */
+const add: Resource = async ({ stores, tokens, reconcileQueue }, req) => {
+  const request = parseRequest(AddClusterSchema, req.body(), 'body');
+  const registration = registrationOf(request, tokens !== undefined);
+  const { name } = request;
+  if (await stores.clusters.getCluster(name)) {
+    throw new AdminHttpError(409, `cluster ${name}: already registered (remove it first to change it)`);
+  }
+  const created = await stores.clusters.registerClusterWithPools(registration, req.now);
+  const { credentials } = registration;
+  if (request.token && credentials.kind === 'token-secret')
+    await tokens?.put(credentials.secretName, request.token);
+  // The first reconcile of each pool records its baseline.
+  for (const p of registration.pools) await reconcileQueue.send({ clusterId: name, pool: p.name });
+  const record = await stores.clusters.getCluster(name);
+  return [201, { created, cluster: record ? publicCluster(record) : null }];
+};
+
+/** Unregisters a cluster and its pools, unless nodes are in flight. */
+const remove: Resource = async ({ stores }, req) => {
+  const id = req.id!;
+  if (!(await stores.clusters.getCluster(id))) throw new NotFoundError(`cluster ${id}: not registered`);
+  const items = await stores.pools.listClusterPools(id);
+  const [pools, busy] = [items.map((p) => p.pool), busyPools(items)];
+  if (busy.length > 0) {
+    const why = `nodes are being updated in pool(s) ${busy.join(', ')}; pause or abort the rollout and wait for them to finish`;
+    throw new AdminHttpError(409, `cluster ${id}: ${why}`);
+  }
+  await stores.clusters.unregisterCluster(id, pools);
+  return [200, { deleted: id, pools }];
+};
+
+export const clusterRoutes: Record<string, Resource> = {
+  'GET clusters': async ({ stores }) => [
+    200,
+    { items: (await stores.clusters.listClusters()).map(publicCluster) },
+  ],
+  'POST clusters': add,
+  'DELETE clusters/:id': remove,
+};

@@ -1,0 +1,46 @@
+/** `GET /v1/pools?cluster=&pool=` (pool items, like `oc get mcp`) and `GET /v1/nodes` (read live). */
+import {
+  ListQuerySchema,
+  type NodeView,
+  nodeList,
+  nodeView,
+  parseRequest,
+  poolList,
+} from '../../core/admin/index.ts';
+import { NotFoundError } from '../../core/rollout/index.ts';
+import type { Resource } from './resource.ts';
+
+const pools: Resource = async (deps, req) => {
+  const q = parseRequest(ListQuerySchema, req.query, 'query');
+  const clusters = await deps.stores.clusters.listClusters();
+  if (q.cluster && !clusters.some((c) => c.id === q.cluster)) {
+    throw new NotFoundError(`cluster ${q.cluster}: not registered`);
+  }
+  const { listClusterPools, listAllPools } = deps.stores.pools;
+  const items = q.cluster ? await listClusterPools(q.cluster) : await listAllPools();
+  return [200, { items: poolList(items, clusters, q.pool) }];
+};
+
+/** Nodes read live from each cluster; an unreachable cluster is listed under `errors`. */
+const nodes: Resource = async (deps, req) => {
+  const q = parseRequest(ListQuerySchema, req.query, 'query');
+  const clusters = (await deps.stores.clusters.listClusters()).filter(
+    (c) => !q.cluster || c.id === q.cluster,
+  );
+  if (q.cluster && clusters.length === 0) throw new NotFoundError(`cluster ${q.cluster}: not registered`);
+  const items: NodeView[] = [];
+  const errors: { cluster: string; error: string }[] = [];
+  await Promise.all(
+    clusters.map(async (c) => {
+      try {
+        const { port } = await deps.clusters.connect(c.id);
+        for (const n of await port.listNodes()) items.push(nodeView(c.id, n, c.pools));
+      } catch (error) {
+        errors.push({ cluster: c.id, error: (error as Error).message });
+      }
+    }),
+  );
+  return [200, { items: nodeList(items, q.pool), errors }];
+};
+
+export const poolRoutes: Record<string, Resource> = { 'GET pools': pools, 'GET nodes': nodes };

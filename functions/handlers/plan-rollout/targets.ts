@@ -1,0 +1,61 @@
+/**
+ * Points an activated cluster's pools where its rollout says (core/rollout/pool-targets.ts): forward, each
+ * pool not yet on the rollout's target gets it, rendered from what the cluster serves (a render MCO would
+ * refuse is reported and nothing is touched); back, each pool goes to its rollback target. Pools on the
+ * target but not done are nudged. Each change is a conditional write, then a reconcile message.
+ */
+import { renderTargetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import type { Dependencies } from '../../core/dependencies.ts';
+import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import * as core from '../../core/rollout/index.ts';
+import type { Stores } from '../../core/stores.ts';
+
+/** What pointing pools needs. */
+export type TargetDeps = Pick<Dependencies, 'clusters' | 'reconcileQueue'> & {
+  stores: Pick<Stores, 'pools' | 'rendered'>;
+};
+
+/** Points one activated cluster's pools; returns `cluster/pool` touched and `cluster/pool: why` refused. */
+export async function applyTargets(
+  deps: TargetDeps,
+  rollout: RolloutRecord,
+  direction: 'forward' | 'rollback',
+  clusterId: string,
+  pools: core.PoolRecord[],
+  at: string,
+): Promise<{ touched: string[]; refused: string[] }> {
+  const out = { touched: [] as string[], refused: [] as string[] };
+  const retarget = async (pool: core.PoolRecord, target: core.RolloutTarget) => {
+    const change = (p: core.PoolRecord) => core.retargetPool(p, target, direction === 'rollback');
+    // A pool rewritten by others five times over is left to the next pass.
+    const written = await deps.stores.pools.updatePool(clusterId, pool.pool, change).catch((error) => {
+      if (error instanceof VersionConflictError) return null;
+      throw error;
+    });
+    if (!written) return;
+    out.touched.push(`${clusterId}/${pool.pool}`);
+    await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
+  };
+  if (direction === 'rollback') {
+    for (const { pool, target } of core.rollbackWork(rollout.id, pools)) await retarget(pool, target);
+    return out;
+  }
+  const work = core.forwardWork(rollout.id, pools);
+  for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
+  if (work.target.length === 0) return out;
+  const { port } = await deps.clusters.connect(clusterId);
+  const image = pinnedReference(rollout.image);
+  for (const pool of work.target) {
+    const rendered = await renderTargetOrRefusal(port, pool.pool, image);
+    if ('refusal' in rendered) {
+      out.refused.push(`${clusterId}/${pool.pool}: ${rendered.refusal}`);
+      continue;
+    }
+    const { config, sources } = rendered;
+    const ref = { clusterId, pool: pool.pool, name: config, image, sources, renderedAt: at };
+    await deps.stores.rendered.recordRendered(ref);
+    await retarget(pool, { config, image, rolloutId: rollout.id });
+  }
+  return out;
+}

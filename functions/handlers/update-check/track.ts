@@ -1,0 +1,100 @@
+/**
+ * Checks one track (core/checks/track-check.ts has the rules): re-resolves its tag, and a moved tag goes to
+ * the image queue as an `update-check` push, the webhook's idempotent path; reads the image's base once
+ * per image digest and re-resolves the base's tag; publishes one BaseImageUpdated per (track, base digest)
+ * when the base moved on. Registry failures are recorded on the track: the next cycle is the retry.
+ */
+import { publishOnce } from '../../adapters/events/publish-once.ts';
+import { digestOrError, readBase } from '../../adapters/registry/base-reader.ts';
+import * as rules from '../../core/checks/index.ts';
+import type { Dependencies } from '../../core/dependencies.ts';
+import { taggedReference } from '../../core/ingress/reference.ts';
+import type { Track } from '../../core/model.ts';
+import type { Stores } from '../../core/stores.ts';
+
+/** What a track check needs (`resolver` paced per host: adapters/registry/check-registry.ts). */
+export type TrackCheckDeps = Pick<
+  Dependencies,
+  'resolver' | 'baseResolver' | 'metadata' | 'imageQueue' | 'publisher' | 'now' | 'log'
+> & {
+  stores: Pick<Stores, 'tracks' | 'checks' | 'rollouts'>;
+  /** An image-config label naming the base, read when the annotations say nothing. */
+  baseImageLabel?: string;
+};
+
+/** @throws on table or queue errors (the message is retried). */
+export async function checkTrack(
+  deps: TrackCheckDeps,
+  name: string,
+  cycle: string,
+): Promise<rules.TrackCheckOutcome> {
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const { tracks, checks, rollouts } = deps.stores;
+  const stored = await tracks.getTrack(name);
+  if (stored === null) {
+    await checks.deleteTrackCheck(name);
+    return { outcome: 'gone', track: name };
+  }
+  const previous = (await checks.getTrackCheck(name)) ?? rules.emptyCheck(name);
+  const resolved = await digestOrError(deps.resolver.resolveTag(stored.track.image));
+  if ('error' in resolved) {
+    await checks.saveTrackCheck(rules.tagCheckFailed(previous, resolved.error, now));
+    deps.log?.({ level: 'WARN', message: 'track check failed', track: name, cycle, error: resolved.error });
+    return { outcome: 'failed', track: name, error: resolved.error };
+  }
+  const { digest } = resolved;
+  const rolledOut = rules.needsRolloutReference(previous) ? await rollouts.listRolloutsByTrack(name) : [];
+  const tag = rules.tagResolved(previous, digest, now, rules.lastRolledOutDigest(rolledOut));
+  if (tag.moved) {
+    await deps.imageQueue.send(rules.updateCheckPush(stored.track, digest, cycle, now));
+    deps.log?.({ level: 'INFO', message: 'tag moved', track: name, cycle, from: tag.from, to: digest });
+  }
+  const { check, published } = await checkBase(deps, stored.track, digest, tag.check, now, cycle);
+  if (!(await checks.saveTrackCheck(check))) {
+    deps.log?.({ level: 'INFO', message: 'a concurrent check of the track wrote first', track: name, cycle });
+  }
+  const stale = check.base?.stale ?? false;
+  return { outcome: 'checked', track: name, digest, moved: tag.moved, stale, published };
+}
+
+/** Reads the image's base (once per image digest), re-resolves it, judges it; publishes if stale. */
+async function checkBase(
+  deps: TrackCheckDeps,
+  track: Track,
+  digest: string,
+  resolved: rules.TrackCheck,
+  now: string,
+  cycle: string,
+): Promise<{ check: rules.TrackCheck; published: string | null }> {
+  let check = resolved;
+  const subject = rules.baseSubject(track, digest);
+  if (rules.needsBaseRead(check, subject)) {
+    const label = track.baseImageLabel ?? deps.baseImageLabel;
+    const read = await readBase(deps.metadata, track.image, digest, label);
+    check = rules.baseRead(check, subject, read);
+    if ('error' in read) return { check, published: null };
+  }
+  // The image names no base: nothing to judge.
+  if (check.baseImage === null) return { check: { ...check, base: null }, published: null };
+  const base = check.baseImage;
+  const latest = deps.baseResolver
+    ? deps.baseResolver.resolveTag(base, cycle)
+    : deps.resolver.resolveTag(base);
+  check = rules.baseResolved(check, digest, await digestOrError(latest), now);
+  const image = taggedReference(track.image);
+  const event = check.base && rules.baseImageUpdatedEvent(track.name, image, check.base, now);
+  const outcome = event ? await publishOnce(deps.stores.checks, deps.publisher, event, now) : 'skipped';
+  if (typeof outcome === 'object') {
+    check = rules.basePublishFailed(check, outcome.error);
+    deps.log?.({
+      level: 'WARN',
+      message: 'event publish failed',
+      track: track.name,
+      cycle,
+      error: check.baseError,
+    });
+  }
+  if (outcome !== 'published') return { check, published: null };
+  deps.log?.({ level: 'INFO', message: 'base image updated', track: track.name, cycle, event: event!.id });
+  return { check, published: event!.id };
+}
