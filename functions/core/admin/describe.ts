@@ -104,8 +104,7 @@ function poolProgress(rolloutId: string, p: PoolView): PoolProgress {
     holds: [...p.holds],
     held: [...(p.held ?? [])].sort(),
     givenBack: [...(p.givenBack ?? [])].sort(),
-    config:
-      p.target?.config || p.target?.image || p.lastCompleted?.config || p.lastCompleted?.image || null,
+    config: p.target?.config || p.target?.image || p.lastCompleted?.config || p.lastCompleted?.image || null,
   };
 }
 
