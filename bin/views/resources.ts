@@ -33,7 +33,12 @@ export const POOLS: TableSpec<PoolView> = {
   columns: [
     { header: 'CLUSTER', cell: (p) => p.clusterId },
     { header: 'NAME', cell: (p) => p.pool },
-    { header: 'CONFIG', cell: (p) => p.target?.config ?? p.lastCompleted?.config ?? '-' },
+    // Agent pools have no rendered config: their target is the image.
+    {
+      header: 'CONFIG',
+      cell: (p) =>
+        p.target?.config || p.target?.image || p.lastCompleted?.config || p.lastCompleted?.image || '-',
+    },
     {
       header: 'UPDATED',
       // Before its first status (a target just set) a targeted pool is updating; an untargeted one is on its baseline.
