@@ -1,6 +1,6 @@
 /**
- * The Strata node agent's annotations read for the pool mechanics (docs/agent.md, "For the control
- * plane"), and where a node stands in the agent protocol. A node without `strata.io/desired-image` runs
+ * The Strata node agent's annotations read for the pool mechanics (docs/agent.md, "The control
+ * plane's side"), and where a node stands in the agent protocol. A node without `strata.io/desired-image` runs
  * what it booted: its current image is what it is told.
  */
 import { AgentAnnotations as A } from '../model.ts';
