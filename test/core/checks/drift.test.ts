@@ -6,7 +6,7 @@ import {
   pausedDrift,
   renderedDrift,
 } from '../../../functions/core/checks/index.ts';
-import { AgentAnnotations, NodeAnnotations as A } from '../../../functions/core/model.ts';
+import { NodeAnnotations as A, AgentAnnotations } from '../../../functions/core/model.ts';
 import type { NodeFacts } from '../../../functions/core/rollout/node-facts.ts';
 
 const T = { config: 'rendered-worker-new', image: 'quay.io/acme/os@sha256:new' };
