@@ -129,7 +129,14 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
   next.updatedAt = at;
   next.holds = plan.holds;
   next.held = plan.held;
-  next.givenBack = plan.givenBack;
+  // Nodes given back stay listed while the pause or halt lasts (describe says which), not only in the pass
+  // that gave them back.
+  const holding = plan.holds.includes('paused') || plan.holds.includes('halted');
+  next.givenBack = holding
+    ? [...new Set([...(current.givenBack ?? []), ...plan.givenBack])]
+        .filter((n) => !plan.steps.some((s) => s.node === n && s.kind !== 'uncordon'))
+        .sort()
+    : [];
   for (const name of plan.release) delete next.slots[name];
   for (const step of plan.steps) {
     // A new target restarts the drain clock (a failed node taken over by a rollback is already drained).
