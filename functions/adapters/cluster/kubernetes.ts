@@ -169,15 +169,17 @@ export function createKubernetesCluster(kc: KubeConfig, clusterId: string): Clus
     async servesMachineConfigs() {
       if (servesMc !== undefined) return servesMc;
       try {
-        await custom.listClusterCustomObject({
-          group: MCO_GROUP,
-          version: 'v1',
-          plural: 'machineconfigs',
-          limit: 1,
-        });
+        await retrying(`${clusterId}: list MachineConfigs`, () =>
+          custom.listClusterCustomObject({
+            group: MCO_GROUP,
+            version: 'v1',
+            plural: 'machineconfigs',
+            limit: 1,
+          }),
+        );
         servesMc = true;
       } catch (error) {
-        if (statusOf(error) !== 404) throw error;
+        if ((error as ClusterCallError).status !== 404) throw error;
         servesMc = false;
       }
       return servesMc;
