@@ -16,7 +16,7 @@ import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
 import type { ClusterRegistration } from '../functions/core/clusters.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../functions/core/ingress/config.ts';
-import type { Track } from '../functions/core/model.ts';
+import { AgentAnnotations, NodeAnnotations, type Track } from '../functions/core/model.ts';
 import { followedImageKey } from '../functions/core/tracks/match.ts';
 import { parseTrack } from '../functions/core/tracks/parse.ts';
 import { IntOrPercentSchema } from '../functions/core/tracks/schema.ts';
@@ -199,6 +199,30 @@ export const DEMO_IMAGE = {
   reference: 'quay.io/strata/rhcos-layered:demo',
   digest: `sha256:${createHash('sha256').update('strata demo image (declared digest, no registry)').digest('hex')}`,
 };
+
+/**
+ * Every node of the demo track's pools on the simulated fleet runs `image`, reports Done and is
+ * schedulable: by MCO's annotations, or on clusters running the Strata agent by the agent's (and then
+ * without any MCO annotation).
+ */
+export function demoConverged(fleet: Fleet, image: string): boolean {
+  return fleet.clusters.every((c) => {
+    const agent = fleet.scenario.clusters.find((s) => s.name === c.name)?.nodeBehaviour === 'strata-agent';
+    return c.state.nodes
+      .list()
+      .filter((n) => DEMO_TRACK.targets.pools.includes(n.pool))
+      .every((n) => {
+        const a = n.annotations;
+        if (n.unschedulable) return false;
+        if (!agent) return a[NodeAnnotations.currentImage] === image && a[NodeAnnotations.state] === 'Done';
+        return (
+          a[AgentAnnotations.currentImage] === image &&
+          a[AgentAnnotations.state] === 'Done' &&
+          Object.values(NodeAnnotations).every((k) => a[k] === undefined)
+        );
+      });
+  });
+}
 
 /** A tag resolver that answers declared digests first and asks the registry for every other tag. */
 export function declaredDigestResolver(registry: TagResolver): {

@@ -2,7 +2,7 @@
  * What of a Node the control plane reacts to. A relay forwards a node update only when this fingerprint
  * changes, so heartbeats (status.conditions[].lastHeartbeatTime, every ~10 s per node) never reach the queue.
  */
-import { NodeAnnotations } from '../functions/core/model.ts';
+import { AgentAnnotations, NodeAnnotations } from '../functions/core/model.ts';
 
 /** The parts of a Node (or MachineConfigPool) object the fingerprint reads. */
 export interface WatchedObject {
@@ -18,6 +18,13 @@ const watchedAnnotations = [
   NodeAnnotations.reason,
   NodeAnnotations.currentImage,
   NodeAnnotations.desiredImage,
+  // The Strata node agent's reports (the `agent` driver moves a node on each of them) and the requests.
+  AgentAnnotations.state,
+  AgentAnnotations.stateImage,
+  AgentAnnotations.currentImage,
+  AgentAnnotations.reason,
+  AgentAnnotations.desiredImage,
+  AgentAnnotations.reboot,
 ];
 
 /** A string that changes exactly when something Strata's reconcile depends on changes. */

@@ -49,7 +49,9 @@ export type RequestFault =
   | { kind: 'none' }
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; error: StatusError; delayMs?: number }
-  | { kind: 'timeout'; ms: number };
+  | { kind: 'timeout'; ms: number }
+  /** The request is served (a write applies), then the connection drops before the answer is sent. */
+  | { kind: 'lost-answer' };
 
 export interface ApiServerOptions {
   cluster: SimCluster;
@@ -195,6 +197,15 @@ export class ApiServer {
       await sleep(fault.ms);
       req.socket.destroy();
       return;
+    }
+    if (fault.kind === 'lost-answer') {
+      // The client cannot tell whether its request applied: nothing of the answer reaches it.
+      const drop = () => {
+        req.socket.destroy();
+        return res;
+      };
+      res.writeHead = drop as unknown as typeof res.writeHead;
+      res.end = drop as unknown as typeof res.end;
     }
     if (fault.kind === 'delay') await sleep(fault.ms);
     if (fault.kind === 'status') {

@@ -123,6 +123,7 @@ export class FaultPlan {
     if (prng.chance(api.errorRate)) {
       const kind = prng.pick(api.errors);
       if (kind === 'timeout') return { kind: 'timeout', ms: api.timeoutMs };
+      if (kind === 'lost-answer') return { kind: 'lost-answer' };
       if (kind === '429')
         return {
           kind: 'status',

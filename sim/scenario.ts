@@ -227,9 +227,12 @@ const faultsSchema = z.strictObject({
     .strictObject({
       clusters: z.array(z.string()).optional(),
       errorRate: probability.default(0),
-      /** How an injected error looks: 500, 429 with Retry-After, or a timeout (no answer). */
+      /**
+       * How an injected error looks: 500, 429 with Retry-After, a timeout (no answer, nothing applied), or
+       * `lost-answer` (the request is served, a write applies, then the connection drops unanswered).
+       */
       errors: z
-        .array(z.enum(['500', '429', 'timeout']))
+        .array(z.enum(['500', '429', 'timeout', 'lost-answer']))
         .min(1)
         .default(['500', '429']),
       retryAfterSeconds: z.number().int().positive().default(1),

@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import cliProgress from 'cli-progress';
 import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
-import { NodeAnnotations, rolloutId, type Track } from '../../functions/core/model.ts';
+import { rolloutId, type Track } from '../../functions/core/model.ts';
 import { isTerminal } from '../../functions/core/rollout/lifecycle.ts';
 import type { RunningStrata, StartConfig } from '../../local/start.ts';
 import type { Scenario } from '../../sim/index.ts';
@@ -223,9 +223,8 @@ export async function start(options: StartOptions): Promise<void> {
     throw new CliError('--exit-when-done: needs the demo (drop --no-demo)', EXIT_USAGE);
   }
   // Loaded once the options are known to be usable: the runtime and the simulator take a while to load.
-  const { DEMO_IMAGE, DEMO_TRACK, loadStartConfig, StartConfigError, startStrata } = await import(
-    '../../local/start.ts'
-  );
+  const { DEMO_IMAGE, DEMO_TRACK, demoConverged, loadStartConfig, StartConfigError, startStrata } =
+    await import('../../local/start.ts');
   const { AccessTokenError } = await import('../../local/access-token.ts');
   const { loadScenario, ScenarioError } = await import('../../sim/index.ts');
   let config: StartConfig | undefined;
@@ -322,18 +321,7 @@ export async function start(options: StartOptions): Promise<void> {
       const id = await startDemo(client, write, { DEMO_TRACK, DEMO_IMAGE });
       const fleet = strata.fleet;
       const image = `${DEMO_TRACK.image.host}/${DEMO_TRACK.image.repository}@${DEMO_IMAGE.digest}`;
-      const converged = () =>
-        fleet.clusters.every((c) =>
-          c.state.nodes
-            .list()
-            .filter((n) => DEMO_TRACK.targets.pools.includes(n.pool))
-            .every(
-              (n) =>
-                !n.unschedulable &&
-                n.annotations[NodeAnnotations.currentImage] === image &&
-                n.annotations[NodeAnnotations.state] === 'Done',
-            ),
-        );
+      const converged = () => demoConverged(fleet, image);
       view = tty ? barsView() : linesView(write, started);
       const final = await waitForRollout(client, id, view, () => stopRequested, converged);
       view.stop();

@@ -27,13 +27,30 @@ function statesStyle(cell: string) {
   return styles.find((s) => s === 'red') ?? styles.find((s) => s === 'yellow') ?? styles[0];
 }
 
+/** `repo@sha256:<12 hex>` of `host/path/repo@sha256:<64 hex>` ('' for none): an image in a table cell. */
+export function shortImage(image: string | null | undefined): string {
+  if (!image) return '';
+  const [name, digest] = image.split('@');
+  const repo = name!.slice(name!.lastIndexOf('/') + 1);
+  return digest ? `${repo}@${digest.slice(0, 'sha256:'.length + 12)}` : repo;
+}
+
 /** `strata get pools`: `oc get mcp` plus the cluster. Counts are `-` until a rollout first targets the pool. */
 export const POOLS: TableSpec<PoolView> = {
   sortKey: (p) => [p.clusterId, p.pool],
   columns: [
     { header: 'CLUSTER', cell: (p) => p.clusterId },
     { header: 'NAME', cell: (p) => p.pool },
-    { header: 'CONFIG', cell: (p) => p.target?.config ?? p.lastCompleted?.config ?? '-' },
+    // Agent pools have no rendered config: their target is the image (shortened; -o json has it whole).
+    {
+      header: 'CONFIG',
+      cell: (p) =>
+        p.target?.config ||
+        shortImage(p.target?.image) ||
+        p.lastCompleted?.config ||
+        shortImage(p.lastCompleted?.image) ||
+        '-',
+    },
     {
       header: 'UPDATED',
       // Before its first status (a target just set) a targeted pool is updating; an untargeted one is on its baseline.

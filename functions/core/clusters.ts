@@ -14,6 +14,12 @@ export type CredentialsRef =
   /** A kubeconfig file on disk (local runs), optionally a context in it. */
   | { kind: 'kubeconfig'; path: string; context?: string };
 
+/**
+ * How Strata moves a cluster's pools: `mco` where MCO's machinery runs (the cluster serves
+ * machineconfiguration.openshift.io), `agent` where the Strata node agent runs on image-mode hosts.
+ */
+export type ClusterDriver = 'mco' | 'agent';
+
 /** A registered cluster. */
 export interface ClusterRecord {
   id: string;
@@ -26,6 +32,8 @@ export interface ClusterRecord {
   /** Pool names with the node selector of each (MCO pools select nodes by label). */
   pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | `${number}%` }[];
   windows?: MaintenanceWindow[];
+  /** How its pools are moved; absent on older records (then decided by {@link nodeMechanics}). */
+  driver?: ClusterDriver;
   registeredAt: string;
   version: number;
 }
@@ -76,4 +84,16 @@ export function clusterTokenSecretName(clusterId: string): string {
 export function publicCluster(c: ClusterRecord): Omit<ClusterRecord, 'caData' | 'version'> {
   const { caData: _ca, version: _v, ...rest } = c;
   return rest;
+}
+
+/**
+ * The node mechanics a cluster's pools get: the agent protocol when the cluster is registered with the
+ * `agent` driver or serves no MachineConfigs (nothing would answer MCO's annotations there); otherwise
+ * MCO's node annotations, as a cluster whose daemons follow them expects.
+ */
+export function nodeMechanics(
+  record: Pick<ClusterRecord, 'driver'>,
+  servesMachineConfigs: boolean,
+): ClusterDriver {
+  return record.driver === 'agent' || !servesMachineConfigs ? 'agent' : 'mco';
 }

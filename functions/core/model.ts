@@ -15,6 +15,23 @@ export const NodeAnnotations = {
   desiredImage: 'machineconfiguration.openshift.io/desiredImage',
 } as const;
 
+/**
+ * The Strata node agent's annotations (agent/protocol.ts `AgentAnnotations`, docs/agent.md): what the
+ * `agent` driver writes (`desiredImage`, `reboot`, `retry`) and reads. Core may not import agent/, so the
+ * keys are repeated here; test/core/rollout/agent-nodes.test.ts keeps both lists equal.
+ */
+export const AgentAnnotations = {
+  desiredImage: 'strata.io/desired-image',
+  reboot: 'strata.io/reboot',
+  retry: 'strata.io/retry',
+  state: 'strata.io/state',
+  stateImage: 'strata.io/state-image',
+  stateSince: 'strata.io/state-since',
+  currentImage: 'strata.io/current-image',
+  reason: 'strata.io/reason',
+  bootId: 'strata.io/boot-id',
+} as const;
+
 /** Values of the daemon's `state` annotation. */
 export type NodeDaemonState = 'Working' | 'Done' | 'Degraded' | 'Unreconcilable';
 

@@ -6,6 +6,7 @@
  */
 import { type BeforeSideEffect, performSteps } from '../adapters/cluster/node-steps.ts';
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
+import { nodeMechanics } from '../core/clusters.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import * as messages from '../core/messages.ts';
 import { VersionConflictError } from '../core/retry.ts';
@@ -34,7 +35,8 @@ export async function reconcilePool(
   const { pools, rollouts } = deps.stores;
   const outcome = core.emptyReconcileOutcome(key);
   const { record: cluster, port } = await deps.clusters.connect(key.clusterId);
-  let known: Omit<core.PoolPassInput, 'windows' | 'now' | 'drainTimeoutSeconds'> | null = null;
+  const driver = nodeMechanics(cluster, await port.servesMachineConfigs());
+  let known: Pick<core.PoolPassInput, 'pool' | 'nodes' | 'rolloutStatus'> | null = null;
   let last: core.PoolPass | null = null;
   let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];
   const hooks = { before: deps.beforeSideEffect, log: deps.log };
@@ -55,8 +57,15 @@ export async function reconcilePool(
       const nodes = all.filter((n) => core.primaryPool(n.labels, cluster.pools) === key.pool);
       known = { pool, rolloutStatus, nodes };
     }
-    const { drainTimeoutSeconds } = settings;
-    last = core.planPoolPass({ ...known, windows: cluster.windows, now: now(), drainTimeoutSeconds });
+    const { drainTimeoutSeconds, updateTimeoutSeconds } = settings;
+    last = core.planPoolPass({
+      ...known,
+      windows: cluster.windows,
+      now: now(),
+      drainTimeoutSeconds,
+      updateTimeoutSeconds,
+      driver,
+    });
     notifyPlanner ||= last.notifyPlanner;
     const written = last.writeIntent ? await put(last.next, known.pool.version) : known.pool;
     if (!written) {
@@ -71,8 +80,9 @@ export async function reconcilePool(
     Object.assign(outcome, { holds: plan.holds, done: plan.done });
     const rolloutId = known.pool.target?.rolloutId;
     const performed = await performSteps(port, { ...key, ...hooks, rolloutId }, plan.steps, known.nodes);
-    [drainBlocked, slotsHeld] = [performed.drainBlocked, core.hasActiveSlots(last.next)];
-    if (!performed.uncordoned) break;
+    // A node that changed under a decision (409 on its resourceVersion) is read and planned again soon.
+    [drainBlocked, slotsHeld] = [performed.drainBlocked || performed.changed, core.hasActiveSlots(last.next)];
+    if (!performed.uncordoned || performed.changed) break;
   }
   // The report (status, holds) is written once, after the work; losing that race only means another
   // reconcile wrote a report at least as fresh.

@@ -7,7 +7,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsMessageQueue } from '../../functions/adapters/queue/index.ts';
-import { NodeAnnotations } from '../../functions/core/model.ts';
+import { AgentAnnotations, NodeAnnotations } from '../../functions/core/model.ts';
 import type { ClusterEventMessage } from '../../functions/core/ports.ts';
 import { type EmbeddedSqs, startEmbeddedSqs } from '../../local/embedded-sqs.ts';
 import { startWatchRelay, type WatchRelay } from '../../relay/watch-relay.ts';
@@ -113,6 +113,23 @@ describe('watch relay', () => {
     seen.push(...(await receiveAll()));
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ clusterId: 'c1', kind: 'Node', name: 'worker-1', eventType: 'MODIFIED' });
+  });
+
+  it("forwards one message for a Strata agent's state report", async () => {
+    // Prepare
+    await receiveAll();
+    const core = fleet.cluster('c1').kubeConfig().makeApiClient(CoreV1Api);
+    // Act: the agent reports Staged (the agent driver cordons and drains on it).
+    await core.patchNode(
+      { name: 'worker-2', body: { metadata: { annotations: { [AgentAnnotations.state]: 'Staged' } } } },
+      merge,
+    );
+    // Assess
+    const seen = await receiveUntil('worker-2');
+    await new Promise((r) => setTimeout(r, 300));
+    seen.push(...(await receiveAll()));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ clusterId: 'c1', kind: 'Node', name: 'worker-2', eventType: 'MODIFIED' });
   });
 
   it('forwards nothing for a heartbeat-only change', async () => {

@@ -3,8 +3,11 @@
  * scheduler plays the part of the queues: it runs reconciles of random pools, several at once (duplicated
  * messages, concurrent Lambdas), skips some (lost messages), interleaves plan passes and simulated time in
  * any order (reordering), and crashes reconciles just before a cluster side effect (after their intent
- * write). Afterwards faults stop and the run is driven to its end. The simulator's checker and a count of
- * starts per node decide whether an invariant broke.
+ * write). The clusters' API servers may answer some requests with 500 or 429, time out before serving
+ * them, or serve them and drop the answer (an ambiguous failure: a write applied that its client saw
+ * fail). Afterwards faults stop and the run is driven to its end. The simulator's checker and a count of
+ * starts per node decide whether an invariant broke. With `agent`, the clusters are plain Kubernetes
+ * running the real Strata node agent (the `agent` driver), whose hosts may fail to pull or boot.
  */
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
@@ -12,11 +15,16 @@ import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { listAllPools } from '../../functions/adapters/store/pools.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
-import { type RolloutStatus, rolloutId } from '../../functions/core/model.ts';
+import {
+  AgentAnnotations,
+  NodeAnnotations,
+  type RolloutStatus,
+  rolloutId,
+} from '../../functions/core/model.ts';
 import type { MessageQueue } from '../../functions/core/ports.ts';
 import { planRolloutPass } from '../../functions/handlers/plan-rollout.ts';
 import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/pool-reconcile.ts';
-import { Prng, startFleet, type Violation } from '../../sim/index.ts';
+import { type Fleet, nodeAgentsOf, Prng, startFleet, type Violation } from '../../sim/index.ts';
 import { startTestTable } from '../support/dynalite.ts';
 import { digestOf, registerFleet } from './harness.ts';
 import { fleetScenario } from './scenarios.ts';
@@ -45,23 +53,44 @@ export interface FaultRunResult {
 
 const ignore: MessageQueue<unknown> = { send: async () => {} };
 
-/** Runs one seeded fault run. */
-export async function faultRun(seed: number): Promise<FaultRunResult> {
-  const rng = new Prng(`fault-run-${seed}`);
+/** Waits until no simulated node agent is in the middle of a decision (they talk HTTP in real time). */
+async function agentsIdle(fleet: Fleet, agent: boolean): Promise<void> {
+  if (agent) await Promise.all(fleet.clusters.map((c) => nodeAgentsOf(c).idle()));
+}
+
+/** Runs one seeded fault run (on agent clusters with `agent`). */
+export async function faultRun(seed: number, options: { agent?: boolean } = {}): Promise<FaultRunResult> {
+  const agent = options.agent === true;
+  const rng = new Prng(`fault-run-${agent ? 'agent-' : ''}${seed}`);
   const clusters = Array.from({ length: rng.int(1, 2) }, (_, i) => ({
     name: `c${i}`,
     nodes: rng.int(2, 5),
     maxUnavailable: rng.int(1, 2),
+    agent,
   }));
   const scenario = fleetScenario({
     seed,
     clusters,
     faults: {
       ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
+      ...(agent && rng.chance(0.2) ? { pullFailure: { probability: 0.1 } } : {}),
+      ...(agent && rng.chance(0.2) ? { imageNoBoot: { probability: 0.1 } } : {}),
       ...(rng.chance(0.3)
         ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
         : {}),
+      // Ambiguous failures: requests timing out unserved, or served with the answer lost.
+      ...(rng.chance(0.5)
+        ? {
+            api: {
+              errorRate: 0.1,
+              errors: ['timeout', 'lost-answer', '500', '429'],
+              timeoutMs: 30,
+              retryAfterSeconds: 1,
+            },
+          }
+        : {}),
     },
+    ...(agent ? { agent: { timeouts: { staging: '60s' } } } : {}),
   });
   const table = await startTestTable();
   const fleet = await startFleet(scenario, { clock: 'manual' });
@@ -81,7 +110,7 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
       reconcileQueue: ignore,
       planQueue: ignore,
       now,
-      settings: { pollSeconds: 1, drainTimeoutSeconds: 60, drainRetrySeconds: 1 },
+      settings: { pollSeconds: 1, drainTimeoutSeconds: 60, drainRetrySeconds: 1, updateTimeoutSeconds: 300 },
       beforeSideEffect: (point) => {
         if (crashing && rng.chance(0.25)) {
           crashes++;
@@ -91,16 +120,32 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
     };
     const planDeps = { stores, clusters: connector, planQueue: ignore, reconcileQueue: ignore, now };
     const keys = clusters.map((c) => ({ clusterId: c.name, pool: 'worker' }));
-    const reconcile = async (copies: number) => {
-      const key = keys[rng.int(0, keys.length - 1)]!;
+    const reconcile = async (copies: number, only?: (typeof keys)[number]) => {
+      const key = only ?? keys[rng.int(0, keys.length - 1)]!;
       reconciles += copies;
       const runs = await Promise.allSettled(Array.from({ length: copies }, () => reconcilePool(deps, key)));
+      // A reconcile that failed on the API (after its own retries) is retried by its queue: here, later.
       for (const r of runs) {
-        if (r.status === 'rejected' && !(r.reason instanceof InjectedCrash)) throw r.reason;
+        if (r.status === 'rejected' && !(r.reason instanceof InjectedCrash) && !apiFailure(r.reason))
+          throw r.reason;
       }
     };
+    const apiFailure = (error: unknown) => (error as Error).name === 'ClusterCallError';
+    const advance = async (ms: number) => {
+      await agentsIdle(fleet, agent);
+      await fleet.advance(ms);
+      await agentsIdle(fleet, agent);
+    };
+    const plan = () =>
+      planRolloutPass(planDeps, id).catch((e) => {
+        if (!apiFailure(e)) throw e;
+      });
     // Baselines, then the rollout.
-    for (const key of keys) await reconcilePool({ ...deps, beforeSideEffect: undefined }, key);
+    await agentsIdle(fleet, agent);
+    for (const key of keys)
+      await reconcilePool({ ...deps, beforeSideEffect: undefined }, key).catch((e) => {
+        if (!apiFailure(e)) throw e;
+      });
     const id = rolloutId('prod', digestOf(`v${seed}`));
     await createRollout(store, {
       id,
@@ -124,22 +169,24 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
     for (let step = 0; step < 150; step++) {
       const r = rng.next();
       if (r < 0.45) await reconcile(rng.int(1, 3));
-      else if (r < 0.6) await planRolloutPass(planDeps, id);
+      else if (r < 0.6) await plan();
       else if (r < 0.65)
         continue; // a lost message
-      else await fleet.advance(rng.int(200, 3000));
+      else await advance(rng.int(200, 3000));
     }
-    // Calm: no more crashes; drive every key until the rollout ends and no slot is active.
+    // Calm: no more crashes or API faults; drive every key until the rollout ends and no slot is active.
     crashing = false;
+    const api = fleet.scenario.faults.api;
+    if (api) fleet.injectFault({ api: { ...api, errorRate: 0 } });
     const settled = (s: RolloutStatus | undefined) =>
       s === 'Completed' || s === 'Halted' || s === 'RolledBack' || s === 'Aborted';
     for (let round = 0; round < 400; round++) {
-      await planRolloutPass(planDeps, id);
-      for (const key of keys) await reconcilePool(deps, key);
+      await plan();
+      for (const key of keys) await reconcile(1, key);
       const status = (await getRollout(store, id))?.status;
       const active = (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed));
       if (settled(status) && !active) break;
-      await fleet.advance(1000);
+      await advance(1000);
     }
     const rollout = await getRollout(store, id);
     const status = rollout?.status;
@@ -161,9 +208,15 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
             c.state.nodes.list().map((n) => ({
               node: `${c.name}/${n.name}`,
               unschedulable: n.unschedulable,
-              state: n.annotations['machineconfiguration.openshift.io/state'],
-              desired: n.annotations['machineconfiguration.openshift.io/desiredImage']?.slice(-8),
-              current: n.annotations['machineconfiguration.openshift.io/currentImage']?.slice(-8),
+              state: n.annotations[agent ? AgentAnnotations.state : NodeAnnotations.state],
+              desired:
+                n.annotations[agent ? AgentAnnotations.desiredImage : NodeAnnotations.desiredImage]?.slice(
+                  -8,
+                ),
+              current:
+                n.annotations[agent ? AgentAnnotations.currentImage : NodeAnnotations.currentImage]?.slice(
+                  -8,
+                ),
             })),
           ),
         };

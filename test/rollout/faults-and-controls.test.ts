@@ -118,6 +118,54 @@ describe('rollout scenarios on the simulator', { timeout: 120_000 }, () => {
     expect((await h.pool('a', 'worker')).stuck).toEqual([]);
   });
 
+  it('a pause gives back a node cordoned but not yet told its target: it is never told during the pause', async () => {
+    // Prepare: the first node's drain waits on a PDB, so it is cordoned but not told its target.
+    h = await startHarness({
+      scenario: fleetScenario({
+        clusters: [{ name: 'a', nodes: 3 }],
+        pdbMinAvailable: 1,
+        faults: { pdbBlock: [{ cluster: 'a', namespace: 'shop', name: 'web-pdb' }] },
+      }),
+      settings: { drainRetrySeconds: 1 },
+    });
+    const id = await h.startRollout({ track: 'prod', digest: digestOf('v2'), strategy });
+    const state = h.fleet.cluster('a').state;
+    await h.waitUntil(() => state.nodes.list().some((n) => n.unschedulable), 'a node cordoned');
+    const cordoned = state.nodes.list().find((n) => n.unschedulable)!.name;
+    // Act
+    await h.control(id, 'pause');
+    await h.waitUntil(
+      async () => (await h!.pool('a', 'worker')).givenBack?.includes(cordoned) === true,
+      'the cordoned node given back',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    // Assess: uncordoned, slot freed, never told the target; the description names it.
+    const pool = await h.pool('a', 'worker');
+    expect(pool.slots).toEqual({});
+    expect(state.nodes.get(undefined, cordoned)!.unschedulable).toBe(false);
+    expect(events(h, (e) => e.kind === 'desired')).toEqual([]);
+    const { describeRollout } = await import('../../functions/core/admin/index.ts');
+    const described = describeRollout({
+      rollout: await h.rollout(id),
+      clusters: [
+        {
+          id: 'a',
+          endpoint: '',
+          labels: {},
+          pools: [],
+          credentials: { kind: 'token-secret' },
+          registeredAt: '',
+        },
+      ],
+      pools: [pool],
+      events: [],
+      now: h.now(),
+    });
+    expect(described.blocked.join('\n')).toContain(`given back (uncordoned, not told their target`);
+    expect(described.blocked.join('\n')).toContain(cordoned);
+    expect(h.fleet.checkInvariants().violations).toEqual([]);
+  });
+
   it('pause stops new starts (nodes in flight finish); resume completes the rollout', async () => {
     h = await startHarness({ scenario: fleetScenario({ clusters: [{ name: 'a', nodes: 4 }] }) });
     const id = await h.startRollout({ track: 'prod', digest: digestOf('v2'), strategy });

@@ -7,18 +7,37 @@ import {
   defaultScenarioPath,
   loadScenario,
   openshiftScenarioPath,
+  runsStrataAgent,
   ScenarioError,
   startFleet,
 } from '../../sim/index.ts';
 import { smallScenario } from './support.ts';
 
 describe('loadScenario', () => {
-  it('loads the shipped default scenario: four clusters, two pools in prod, PDB-protected workloads', () => {
+  it('loads the shipped default scenario: four OpenShift clusters, two pools in prod, two plain clusters running the agent, PDB-protected workloads', () => {
     const scenario = loadScenario(defaultScenarioPath);
 
-    expect(scenario.clusters.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
-    expect(scenario.clusters.map((c) => c.labels.env)).toEqual(['dev', 'staging', 'prod', 'prod']);
-    const prod = scenario.clusters.filter((c) => c.labels.env === 'prod');
+    expect(scenario.clusters.map((c) => c.name)).toEqual([
+      'dev',
+      'staging',
+      'prod-us-east',
+      'prod-eu-west',
+      'edge-a',
+      'edge-b',
+    ]);
+    expect(scenario.clusters.map((c) => c.labels.env)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+      'prod',
+      'prod',
+      'staging',
+    ]);
+    expect(scenario.clusters.filter((c) => runsStrataAgent(c)).map((c) => c.name)).toEqual([
+      'edge-a',
+      'edge-b',
+    ]);
+    const prod = scenario.clusters.filter((c) => c.labels.env === 'prod' && c.kind === 'openshift');
     for (const cluster of prod) expect(cluster.pools.map((p) => p.name)).toEqual(['worker', 'infra']);
     for (const cluster of scenario.clusters) {
       for (const pool of cluster.pools) expect(pool.nodes.count).toBeGreaterThanOrEqual(3);

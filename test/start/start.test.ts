@@ -67,6 +67,15 @@ describe('strata start', () => {
         new RegExp(`${cluster} +${pool} +rendered-${pool}-[0-9a-f]{32} +True +False +False +${n}/${n} `),
       );
     }
+    // The plain clusters' pools (the agent driver): their target is the image, no rendered config.
+    for (const [cluster, n] of [
+      ['edge-a', 4],
+      ['edge-b', 3],
+    ] as const) {
+      expect(run.stdout).toMatch(
+        new RegExp(`${cluster} +worker +rhcos-layered@sha256:[0-9a-f]{12} +True +False +False +${n}/${n} `),
+      );
+    }
     expect(run.stdout).toContain('invariants: 0 violation(s)');
     expect(run.stdout.trimEnd().endsWith('stopped')).toBe(true);
     // The timeline written by the simulator, checked again from the file.
@@ -74,7 +83,7 @@ describe('strata start', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as TimelineEvent);
-    expect(events.filter((e) => e.kind === 'done').length).toBe(33);
+    expect(events.filter((e) => e.kind === 'done').length).toBe(40);
     const limits = [
       { cluster: 'dev', pool: 'worker', maxUnavailable: 1 },
       { cluster: 'staging', pool: 'worker', maxUnavailable: 1 },
@@ -82,6 +91,8 @@ describe('strata start', () => {
       { cluster: 'prod-us-east', pool: 'infra', maxUnavailable: 1 },
       { cluster: 'prod-eu-west', pool: 'worker', maxUnavailable: 2 },
       { cluster: 'prod-eu-west', pool: 'infra', maxUnavailable: 1 },
+      { cluster: 'edge-a', pool: 'worker', maxUnavailable: 1 },
+      { cluster: 'edge-b', pool: 'worker', maxUnavailable: 1 },
     ];
     expect(checkInvariants(events, limits).violations).toEqual([]);
   }, 240_000);

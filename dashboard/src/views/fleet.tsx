@@ -4,7 +4,7 @@
  */
 import { api } from '../api.ts';
 import { Badge, ErrorNote, Loading, Meter } from '../components/ui.tsx';
-import { isTerminal, poolState, shortConfig } from '../format.ts';
+import { isTerminal, poolState, shortConfig, shortImage } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { href } from '../router.ts';
 import type { ClusterView, Items, PoolView, RolloutView } from '../types.ts';
@@ -42,7 +42,12 @@ function PoolCell({ pool, now }: { pool: PoolView; now: Date }) {
       <span class="visually-hidden">pool {name}: </span>
       <span class="cell-head">
         <Badge tone={state.tone}>{state.label}</Badge>
-        <span class="mono muted">{shortConfig(pool.target?.config ?? pool.lastCompleted?.config)}</span>
+        <span class="mono muted">
+          {/* Agent pools have no rendered config: their target is the image. */}
+          {pool.target?.config || pool.lastCompleted?.config
+            ? shortConfig(pool.target?.config || pool.lastCompleted?.config)
+            : shortImage(pool.target?.image ?? pool.lastCompleted?.image)}
+        </span>
       </span>
       {s ? (
         <>

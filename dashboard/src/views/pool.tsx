@@ -139,14 +139,18 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
             [
               'Target',
               <span key="t" class="mono break">
-                {pool.target ? `${pool.target.config} · ${shortImage(pool.target.image)}` : '—'}
+                {pool.target
+                  ? [pool.target.config, shortImage(pool.target.image)].filter(Boolean).join(' · ')
+                  : '—'}
               </span>,
             ],
             [
               'Last completed',
               <span key="l" class="mono break">
                 {pool.lastCompleted
-                  ? `${pool.lastCompleted.config} · ${shortImage(pool.lastCompleted.image)}`
+                  ? [pool.lastCompleted.config, shortImage(pool.lastCompleted.image)]
+                      .filter(Boolean)
+                      .join(' · ')
                   : '—'}
               </span>,
             ],

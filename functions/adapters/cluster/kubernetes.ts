@@ -19,6 +19,7 @@ import type {
   MachineConfigObject,
   PodRef,
 } from '../../core/rollout/cluster-port.ts';
+import { NodeChangedError } from '../../core/rollout/errors.ts';
 import type { NodeFacts } from '../../core/rollout/node-facts.ts';
 
 const MCO_GROUP = 'machineconfiguration.openshift.io';
@@ -72,7 +73,33 @@ export function toNodeFacts(node: V1Node): NodeFacts {
     creationTimestamp: node.metadata?.creationTimestamp
       ? new Date(node.metadata.creationTimestamp).toISOString()
       : new Date(0).toISOString(),
+    ...(node.metadata?.resourceVersion ? { resourceVersion: node.metadata.resourceVersion } : {}),
   };
+}
+
+/**
+ * One merge patch of a node. Guarded by `resourceVersion`, a 409 is never retried: the node changed since
+ * the read the decision was taken on (or an earlier attempt whose answer was lost did apply), so the
+ * decision is dropped and the caller reads again. Timeouts, resets, 5xx and 429 are retried with the same
+ * guard, so a retry never lands on a node that moved on.
+ */
+async function patchNodeGuarded(
+  core: CoreV1Api,
+  what: string,
+  name: string,
+  body: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
+  resourceVersion: string | undefined,
+): Promise<NodeFacts> {
+  const guarded = resourceVersion ? { ...body, metadata: { ...body.metadata, resourceVersion } } : body;
+  try {
+    return toNodeFacts(
+      await retrying(what, () => core.patchNode({ name, body: guarded }, mergePatch), !resourceVersion),
+    );
+  } catch (error) {
+    if (resourceVersion && (error as ClusterCallError).status === 409)
+      throw new NodeChangedError(`${what}: node changed since resourceVersion ${resourceVersion}`);
+    throw error;
+  }
 }
 
 /** Builds the cluster port for one cluster from its KubeConfig. */
@@ -94,10 +121,9 @@ export function createKubernetesCluster(kc: KubeConfig, clusterId: string): Clus
       return nodes;
     },
 
-    async setUnschedulable(node, unschedulable) {
-      await retrying(`${clusterId}: ${unschedulable ? 'cordon' : 'uncordon'} ${node}`, () =>
-        core.patchNode({ name: node, body: { spec: { unschedulable } } }, mergePatch),
-      );
+    setUnschedulable(node, unschedulable, resourceVersion) {
+      const what = `${clusterId}: ${unschedulable ? 'cordon' : 'uncordon'} ${node}`;
+      return patchNodeGuarded(core, what, node, { spec: { unschedulable } }, resourceVersion);
     },
 
     async listEvictablePods(node) {
@@ -135,24 +161,25 @@ export function createKubernetesCluster(kc: KubeConfig, clusterId: string): Clus
       }
     },
 
-    async setNodeAnnotations(node, annotations) {
-      await retrying(`${clusterId}: annotate ${node}`, () =>
-        core.patchNode({ name: node, body: { metadata: { annotations } } }, mergePatch),
-      );
+    setNodeAnnotations(node, annotations, resourceVersion) {
+      const what = `${clusterId}: annotate ${node}`;
+      return patchNodeGuarded(core, what, node, { metadata: { annotations } }, resourceVersion);
     },
 
     async servesMachineConfigs() {
       if (servesMc !== undefined) return servesMc;
       try {
-        await custom.listClusterCustomObject({
-          group: MCO_GROUP,
-          version: 'v1',
-          plural: 'machineconfigs',
-          limit: 1,
-        });
+        await retrying(`${clusterId}: list MachineConfigs`, () =>
+          custom.listClusterCustomObject({
+            group: MCO_GROUP,
+            version: 'v1',
+            plural: 'machineconfigs',
+            limit: 1,
+          }),
+        );
         servesMc = true;
       } catch (error) {
-        if (statusOf(error) !== 404) throw error;
+        if ((error as ClusterCallError).status !== 404) throw error;
         servesMc = false;
       }
       return servesMc;

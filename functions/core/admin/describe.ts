@@ -23,8 +23,15 @@ export interface PoolProgress {
   /** Nodes holding a slot (cordoned, draining, rebasing). */
   inFlight: string[];
   failed: string[];
+  /** node → why it failed (its Degraded reason, or the update timeout). */
+  failureReasons: Record<string, string>;
   stuck: string[];
   holds: string[];
+  /** Nodes a pause keeps where they are (told their target, waiting for the resume). */
+  held: string[];
+  /** Nodes a pause or halt gave back (uncordoned, not told their target). */
+  givenBack: string[];
+  /** The target's rendered config, or (agent clusters) its image. */
   config: string | null;
 }
 
@@ -92,9 +99,12 @@ function poolProgress(rolloutId: string, p: PoolView): PoolProgress {
     done,
     inFlight: Object.keys(p.slots).sort(),
     failed: Object.keys(p.failed).sort(),
+    failureReasons: { ...(p.failureReasons ?? {}) },
     stuck: [...p.stuck].sort(),
     holds: [...p.holds],
-    config: p.target?.config ?? p.lastCompleted?.config ?? null,
+    held: [...(p.held ?? [])].sort(),
+    givenBack: [...(p.givenBack ?? [])].sort(),
+    config: p.target?.config || p.target?.image || p.lastCompleted?.config || p.lastCompleted?.image || null,
   };
 }
 
@@ -177,8 +187,9 @@ function explainBlocked(input: DescribeInput, waves: WaveProgress[]): string[] {
         if (!p.targeted) continue;
         failed += p.failed.length;
         if (p.failed.length > 0) {
+          const named = p.failed.map((n) => (p.failureReasons[n] ? `${n}: ${p.failureReasons[n]}` : n));
           out.push(
-            `pool ${c.id}/${p.pool}: ${p.failed.length} failed node(s) (${p.failed.join(', ')}); pool failure budget ${s.poolFailureBudget}`,
+            `pool ${c.id}/${p.pool}: ${p.failed.length} failed node(s) (${named.join('; ')}); pool failure budget ${s.poolFailureBudget}`,
           );
         }
       }
@@ -224,6 +235,15 @@ function explainBlocked(input: DescribeInput, waves: WaveProgress[]): string[] {
       }
       for (const p of c.pools) {
         const key = `${c.id}/${p.pool}`;
+        const paused = rollout.status === 'Paused' ? 'paused' : 'halted';
+        if (p.held.length > 0)
+          out.push(
+            `pool ${key}: ${paused}; held where they are until the resume (told their target, not yet rebooted): ${p.held.join(', ')}`,
+          );
+        if (p.givenBack.length > 0)
+          out.push(
+            `pool ${key}: ${paused}; given back (uncordoned, not told their target, started again after the resume): ${p.givenBack.join(', ')}`,
+          );
         for (const h of p.holds) {
           if (h === 'window-closed' || h === 'no-target' || h === 'paused' || h === 'halted') continue;
           out.push(`pool ${key}: held (${h})`);

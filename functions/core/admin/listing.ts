@@ -6,7 +6,8 @@
 import type { ClusterDrift } from '../checks/drift-record.ts';
 import type { TrackCheck } from '../checks/track-check.ts';
 import type { ClusterRecord } from '../clusters.ts';
-import { NodeAnnotations, type Track, ZoneLabel } from '../model.ts';
+import { AgentAnnotations, NodeAnnotations, type Track, ZoneLabel } from '../model.ts';
+import { agentPhase } from '../rollout/agent-nodes.ts';
 import { isTargeted, type NodeFacts } from '../rollout/node-facts.ts';
 import { primaryPool } from '../rollout/pool-membership.ts';
 import type { PoolRecord } from '../rollout/pool-state.ts';
@@ -35,9 +36,29 @@ export function poolList(pools: PoolRecord[], clusters: ClusterRecord[], pool?: 
     .map((p) => ({ ...p, registeredAt: registered.get(p.clusterId) }));
 }
 
-/** A node as `GET /v1/nodes` lists it. */
+/**
+ * A node as `GET /v1/nodes` lists it: MCO's annotations, or on a node the Strata agent runs (no MCO
+ * annotations) the agent's: its state, reason, booted and desired image.
+ */
 export function nodeView(clusterId: string, n: NodeFacts, pools: ClusterRecord['pools']): NodeView {
   const a = n.annotations;
+  if (a[NodeAnnotations.state] === undefined && a[AgentAnnotations.state] !== undefined) {
+    return {
+      clusterId,
+      name: n.name,
+      pool: primaryPool(n.labels, pools),
+      ready: n.conditions.find((c) => c.type === 'Ready')?.status === 'True',
+      unschedulable: n.unschedulable,
+      state: a[AgentAnnotations.state] ?? null,
+      reason: a[AgentAnnotations.reason] || null,
+      currentConfig: null,
+      desiredConfig: null,
+      currentImage: a[AgentAnnotations.currentImage] || null,
+      desiredImage: a[AgentAnnotations.desiredImage] ?? null,
+      zone: n.labels[ZoneLabel] ?? null,
+      createdAt: n.creationTimestamp || null,
+    };
+  }
   return {
     clusterId,
     name: n.name,
@@ -79,7 +100,10 @@ export function drainingNodes(
   const facts = new Map(nodes.map((n) => [n.name, n]));
   return Object.entries(pool.slots).flatMap(([node, slot]) => {
     const n = facts.get(node);
-    if (slot.failed || !n?.unschedulable || isTargeted(n, slot.target)) return [];
+    if (slot.failed || !n?.unschedulable) return [];
+    // Agent nodes are told their image before the drain: they drain while Staged, until the reboot request.
+    const agent = slot.target.config === '' && slot.target.image !== null;
+    if (agent ? agentPhase(n, slot.target.image!) !== 'staged' : isTargeted(n, slot.target)) return [];
     return [{ node, seconds: Math.max(0, Math.round((at.getTime() - Date.parse(slot.since)) / 1000)) }];
   });
 }

@@ -17,7 +17,12 @@ export interface PoolView {
   holds: string[];
   slots: Record<string, unknown>;
   failed: Record<string, string>;
+  /** node → why it failed (its Degraded reason, or the update timeout). */
+  failureReasons?: Record<string, string>;
   stuck: string[];
+  /** Nodes a pause keeps where they are; nodes a pause or halt gave back. */
+  held?: string[];
+  givenBack?: string[];
   maxUnavailable?: number | string;
   updatedAt: string;
   /** When the pool's cluster was registered (the pool's age). */

@@ -3,7 +3,7 @@
  * Each rule is a pure function over what the check read (pool records, the cluster's nodes, its
  * MachineConfigPools and rendered MachineConfigs); each finding says what, where and why.
  */
-import { NodeAnnotations, type RolloutStatus } from '../model.ts';
+import { AgentAnnotations, NodeAnnotations, type RolloutStatus } from '../model.ts';
 import type { NodeFacts, PoolTarget } from '../rollout/node-facts.ts';
 import { type PoolSelector, primaryPool } from '../rollout/pool-membership.ts';
 import type { PoolRecord } from '../rollout/pool-state.ts';
@@ -75,6 +75,7 @@ export function nodeDrift(clusterId: string, pool: DriftPool, members: NodeFacts
   if (pool.moving) return [];
   const allowed = configsAllowed(pool);
   if (allowed.length === 0) return [];
+  if (allowed.every((t) => t.config === '')) return agentNodeDrift(clusterId, pool, members, allowed);
   const findings: DriftFinding[] = [];
   const expectedConfig = allowed.map((t) => t.config).join(' or ');
   for (const node of members) {
@@ -120,6 +121,43 @@ export function nodeDrift(clusterId: string, pool: DriftPool, members: NodeFacts
     }
   }
   return findings;
+}
+
+/** {@link nodeDrift} on a pool the Strata agent moves: its targets are images, read from the agent's annotations. */
+function agentNodeDrift(
+  clusterId: string,
+  pool: DriftPool,
+  members: NodeFacts[],
+  allowed: PoolTarget[],
+): DriftFinding[] {
+  const images = allowed.map((t) => t.image ?? '');
+  const expected = images.join(' or ');
+  return members.flatMap((node) => {
+    const current = node.annotations[AgentAnnotations.currentImage] || null;
+    const desired = node.annotations[AgentAnnotations.desiredImage] || null;
+    const out: DriftFinding[] = [];
+    if (current === null || !images.includes(current))
+      out.push({
+        clusterId,
+        pool: pool.name,
+        kind: 'node-image',
+        subject: node.name,
+        expected,
+        actual: current,
+        cause: `node ${node.name} booted ${current ?? 'no recorded image'} instead of ${expected} (rebased outside Strata)`,
+      });
+    if (desired !== null && desired !== current && !images.includes(desired))
+      out.push({
+        clusterId,
+        pool: pool.name,
+        kind: 'node-desired-config',
+        subject: node.name,
+        expected,
+        actual: desired,
+        cause: `node ${node.name} was told to move to ${desired}, which no Strata rollout asked for`,
+      });
+    return out;
+  });
 }
 
 /** Rendered configs Strata targets that are missing from the cluster or whose content was edited. */

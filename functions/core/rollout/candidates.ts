@@ -1,13 +1,6 @@
 /** MCO's candidate selection (reference/mco.md §2.3), with Strata's recorded slots counted as unavailable. */
 import { ZoneLabel } from '../model.ts';
-import {
-  isNodeMCDFailing,
-  isNodeReady,
-  isTargeted,
-  isUnavailableForUpdate,
-  type NodeFacts,
-  type PoolTarget,
-} from './node-facts.ts';
+import { isNodeReady, mcoNodes, type NodeFacts, type NodeVocabulary, type PoolTarget } from './node-facts.ts';
 
 /**
  * `sortNodeList`: zoned nodes first, by zone then creation time; then unzoned by creation time. Ties are
@@ -36,6 +29,8 @@ export interface CandidateInput {
   slotted: ReadonlySet<string>;
   /** Nodes that already failed on this target: never started again for it. */
   failedOnTarget: ReadonlySet<string>;
+  /** How nodes are read (default MCO's annotations). */
+  vocabulary?: NodeVocabulary;
 }
 
 /** Result of {@link selectCandidates}. */
@@ -51,8 +46,8 @@ export interface CandidateSelection {
 }
 
 /** A node that still has to move to the target. */
-export function needsTarget(node: NodeFacts, target: PoolTarget): boolean {
-  return !isTargeted(node, target);
+export function needsTarget(node: NodeFacts, target: PoolTarget, vocabulary = mcoNodes): boolean {
+  return !vocabulary.isTargeted(node, target);
 }
 
 /**
@@ -61,8 +56,9 @@ export function needsTarget(node: NodeFacts, target: PoolTarget): boolean {
  */
 export function selectCandidates(input: CandidateInput): CandidateSelection {
   const { nodes, target, maxUnavailable, slotted, failedOnTarget } = input;
+  const vocabulary = input.vocabulary ?? mcoNodes;
   const unavailable = nodes
-    .filter((n) => slotted.has(n.name) || isUnavailableForUpdate(n))
+    .filter((n) => slotted.has(n.name) || vocabulary.isUnavailable(n))
     .map((n) => n.name);
   const unavailableSet = new Set(unavailable);
   const none = (capacity: number, failing: string[], blocked: string[]): CandidateSelection => ({
@@ -79,9 +75,9 @@ export function selectCandidates(input: CandidateInput): CandidateSelection {
   const blocked: string[] = [];
   for (const node of [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (unavailableSet.has(node.name)) continue;
-    const candidate = needsTarget(node, target);
+    const candidate = needsTarget(node, target, vocabulary);
     if (!candidate) {
-      if (isNodeMCDFailing(node)) failing.push(node.name);
+      if (vocabulary.isFailing(node)) failing.push(node.name);
       continue;
     }
     if (failedOnTarget.has(node.name) || !isNodeReady(node)) {

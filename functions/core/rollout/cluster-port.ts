@@ -33,14 +33,28 @@ export interface PoolSources {
 export interface ClusterPort {
   /** All nodes of the cluster (pool membership is decided by {@link primaryPool}). */
   listNodes(): Promise<NodeFacts[]>;
-  /** Sets `spec.unschedulable` (cordon / uncordon); a no-op when already so. */
-  setUnschedulable(node: string, unschedulable: boolean): Promise<void>;
+  /**
+   * Sets `spec.unschedulable` (cordon / uncordon); a no-op when already so. With `resourceVersion`, only
+   * if the node is still as read (the write of a decision taken on that read). Resolves to the node as the
+   * write left it (the server's answer: what Strata has seen).
+   * @throws NodeChangedError when the node changed since `resourceVersion` (also when a retry after an
+   *   answer lost in transit finds its own earlier attempt applied: read again to confirm).
+   */
+  setUnschedulable(node: string, unschedulable: boolean, resourceVersion?: string): Promise<NodeFacts>;
   /** Pods a drain must evict: on the node, not DaemonSet-owned, not mirror pods, not finished. */
   listEvictablePods(node: string): Promise<PodRef[]>;
   /** Evicts through the Eviction API (PDBs respected). */
   evictPod(pod: PodRef): Promise<EvictionResult>;
-  /** Sets (string) or removes (null) node annotations in one merge patch. */
-  setNodeAnnotations(node: string, annotations: Record<string, string | null>): Promise<void>;
+  /**
+   * Sets (string) or removes (null) node annotations in one merge patch, guarded as
+   * {@link ClusterPort.setUnschedulable} is; resolves to the node as the write left it.
+   * @throws NodeChangedError when the node changed since `resourceVersion`.
+   */
+  setNodeAnnotations(
+    node: string,
+    annotations: Record<string, string | null>,
+    resourceVersion?: string,
+  ): Promise<NodeFacts>;
   /** True when the cluster serves `machineconfiguration.openshift.io/v1` MachineConfigs. */
   servesMachineConfigs(): Promise<boolean>;
   /** The pool's MachineConfigPool and all MachineConfigs, or null when the cluster has no such pool. */

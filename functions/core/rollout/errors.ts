@@ -23,3 +23,14 @@ export class InvalidTransitionError extends Error {
     this.name = 'InvalidTransitionError';
   }
 }
+
+/**
+ * A guarded node write found the node changed since it was read (HTTP 409 on its resourceVersion): the
+ * decision it served may be obsolete, so it is not applied; the pool is read and planned again.
+ */
+export class NodeChangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NodeChangedError';
+  }
+}

@@ -1,4 +1,5 @@
 /** The rollout engine's pure core: node predicates, candidate rules, pool planner and status, waves, policy, windows. */
+export * from './agent-nodes.ts';
 export * from './candidates.ts';
 export * from './cluster-port.ts';
 export * from './errors.ts';

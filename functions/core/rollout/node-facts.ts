@@ -19,6 +19,8 @@ export interface NodeFacts {
   conditions: NodeCondition[];
   /** ISO creation time (candidate ordering). */
   creationTimestamp: string;
+  /** `metadata.resourceVersion` as read: guards the control plane's writes (a stale decision gets a 409). */
+  resourceVersion?: string;
 }
 
 /** A pool's target: the rendered config name and, for image-mode nodes, the pinned image. */
@@ -30,7 +32,13 @@ export interface PoolTarget {
 
 /** Stable key of a target, used to remember which target a node failed on. */
 export function targetKey(target: PoolTarget): string {
+  if (target.config === '') return target.image ?? '';
   return target.image ? `${target.config}|${target.image}` : target.config;
+}
+
+/** A target that is an image only (the `agent` driver: no rendered MachineConfig exists). */
+export function imageTarget(image: string): PoolTarget {
+  return { config: '', image };
 }
 
 function annotation(node: NodeFacts, key: string): string | undefined {
@@ -103,12 +111,57 @@ export interface MachinesByState {
 }
 
 /** Sorts nodes into MCO's four (overlapping) lists. */
-export function machinesByState(nodes: NodeFacts[], target: PoolTarget): MachinesByState {
-  const updated = nodes.filter((n) => isUpdated(n, target));
+export function machinesByState(
+  nodes: NodeFacts[],
+  target: PoolTarget,
+  vocabulary: NodeVocabulary = mcoNodes,
+): MachinesByState {
+  const updated = nodes.filter((n) => vocabulary.isUpdated(n, target));
   return {
     updated,
     ready: updated.filter(isNodeReady),
-    unavailable: nodes.filter(isUnavailableForUpdate),
-    degraded: nodes.filter(isNodeDegraded),
+    unavailable: nodes.filter((n) => vocabulary.isUnavailable(n)),
+    degraded: nodes.filter((n) => vocabulary.isDegraded(n)),
   };
 }
+
+/**
+ * How the pool mechanics read a node: MCO's annotations (the functions above) or the Strata agent's
+ * (agent-nodes.ts). The slot machinery, candidate rules and pool status are the same for both.
+ */
+export interface NodeVocabulary {
+  /** Settled on what it runs (MCO's `IsNodeDone`). */
+  isDone(node: NodeFacts): boolean;
+  /** Reports a failure, whatever it was updating to. */
+  isDegraded(node: NodeFacts): boolean;
+  /** Counted as failing by the candidate rules (MCO: reduces the capacity left for new starts). */
+  isFailing(node: NodeFacts): boolean;
+  /** Unavailable for the candidate rules (not ready, or mid-update). */
+  isUnavailable(node: NodeFacts): boolean;
+  /** The node has been told `target` (it works towards it, or runs it). */
+  isTargeted(node: NodeFacts, target: PoolTarget): boolean;
+  /** Done at `target`. */
+  isUpdated(node: NodeFacts, target: PoolTarget): boolean;
+  /** Failed on `target` (its own report). */
+  failedOn(node: NodeFacts, target: PoolTarget): boolean;
+  /** Why the node reports a failure ('' when it does not). */
+  reason(node: NodeFacts): string;
+  /** What a done node runs (the pool's baseline), or null. */
+  current(node: NodeFacts): PoolTarget | null;
+}
+
+/** MCO's node annotations, read as `layered_node_state.go` does. */
+export const mcoNodes: NodeVocabulary = {
+  isDone: isNodeDone,
+  isDegraded: isNodeDegraded,
+  isFailing: isNodeMCDFailing,
+  isUnavailable: isUnavailableForUpdate,
+  isTargeted,
+  isUpdated,
+  failedOn: (node, target) => isTargeted(node, target) && isNodeMCDFailing(node),
+  reason: (node) => annotation(node, NodeAnnotations.reason) ?? '',
+  current: (node) => {
+    const config = annotation(node, NodeAnnotations.currentConfig);
+    return config ? { config, image: annotation(node, NodeAnnotations.currentImage) ?? null } : null;
+  },
+};

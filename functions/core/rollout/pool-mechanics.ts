@@ -5,12 +5,13 @@
  * giving the whole next state (the intent, written before any side effect) and the steps to perform. The
  * fleet-level modules (lifecycle, rollout-plan, pool-targets) do not depend on any of this.
  */
+import type { ClusterDriver } from '../clusters.ts';
 import type { RolloutStatus } from '../model.ts';
-import { NodeAnnotations } from '../model.ts';
 import { MAX_DELAY_SECONDS } from '../ports.ts';
+import { agentNodes } from './agent-nodes.ts';
 import { startHolds } from './lifecycle.ts';
-import { isNodeDone, type NodeFacts, type PoolTarget, targetKey } from './node-facts.ts';
-import { type PoolPlan, planPool } from './pool-plan.ts';
+import { mcoNodes, type NodeFacts, type NodeVocabulary, type PoolTarget, targetKey } from './node-facts.ts';
+import { DEFAULT_UPDATE_TIMEOUT_SECONDS, type PoolPlan, planPool } from './pool-plan.ts';
 import { hasActiveSlots, type PoolRecord, type StartHold } from './pool-state.ts';
 import { calculatePoolStatus } from './pool-status.ts';
 import { isWindowOpen, type MaintenanceWindow, nextWindowOpening } from './windows.ts';
@@ -25,6 +26,8 @@ export interface ReconcileSettings {
   drainRetrySeconds: number;
   /** Passes per invocation: after an uncordon the next node starts in the same invocation. */
   maxPasses: number;
+  /** `agent` driver: a node the agent does not move on for this long fails (pool-plan.ts). */
+  updateTimeoutSeconds: number;
 }
 
 /** The settings deployed on AWS. */
@@ -33,7 +36,13 @@ export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   drainTimeoutSeconds: 900,
   drainRetrySeconds: 5,
   maxPasses: 4,
+  updateTimeoutSeconds: DEFAULT_UPDATE_TIMEOUT_SECONDS,
 };
+
+/** How the nodes of a cluster driven by `driver` are read. */
+export function vocabularyOf(driver: ClusterDriver | undefined): NodeVocabulary {
+  return driver === 'agent' ? agentNodes : mcoNodes;
+}
 
 /** What one pass starts from: the pool's state, its nodes, its rollout's status, its cluster's windows. */
 export interface PoolPassInput {
@@ -45,6 +54,9 @@ export interface PoolPassInput {
   windows: MaintenanceWindow[] | undefined;
   now: Date;
   drainTimeoutSeconds: number;
+  /** How the pool's nodes are moved (default `mco`). */
+  driver?: ClusterDriver;
+  updateTimeoutSeconds?: number;
 }
 
 /** One pass: the decision and the pool's whole next state. */
@@ -61,26 +73,32 @@ export interface PoolPass {
 
 /** The pool item's intent: what must be written before any side effect. */
 function intentOf(p: PoolRecord): string {
-  return JSON.stringify([p.slots, p.failed, p.stuck, p.lastCompleted, p.reached, p.stalled ?? false]);
+  return JSON.stringify([
+    p.slots,
+    p.failed,
+    p.failureReasons ?? {},
+    p.stuck,
+    p.lastCompleted,
+    p.reached,
+    p.stalled ?? false,
+  ]);
 }
 
 /** What the pool item reports (status, holds): written once per invocation, after the work. */
 function reportOf(p: PoolRecord): string {
-  return JSON.stringify([p.holds, p.status]);
+  return JSON.stringify([p.holds, p.status, p.held ?? [], p.givenBack ?? []]);
 }
 
 /** The config all nodes agree on and are done with, if they do (the baseline before any rollout). */
-export function agreedConfig(nodes: NodeFacts[]): PoolTarget | null {
-  if (nodes.length === 0 || !nodes.every(isNodeDone)) return null;
-  const first = nodes[0]!.annotations;
-  const config = first[NodeAnnotations.currentConfig]!;
-  const image = first[NodeAnnotations.currentImage] ?? null;
-  const same = nodes.every(
-    (n) =>
-      n.annotations[NodeAnnotations.currentConfig] === config &&
-      (n.annotations[NodeAnnotations.currentImage] ?? null) === image,
-  );
-  return same ? { config, image } : null;
+export function agreedConfig(nodes: NodeFacts[], vocabulary: NodeVocabulary = mcoNodes): PoolTarget | null {
+  if (nodes.length === 0 || !nodes.every((n) => vocabulary.isDone(n))) return null;
+  const first = vocabulary.current(nodes[0]!);
+  if (!first) return null;
+  const same = nodes.every((n) => {
+    const current = vocabulary.current(n);
+    return current !== null && targetKey(current) === targetKey(first) && current.image === first.image;
+  });
+  return same ? first : null;
 }
 
 /** Plans one pass over a pool and applies the decision to its state. Pure. */
@@ -102,11 +120,23 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
     holds,
     now: at,
     drainTimeoutSeconds: input.drainTimeoutSeconds,
+    ...(input.driver ? { driver: input.driver } : {}),
+    ...(input.updateTimeoutSeconds !== undefined ? { updateTimeoutSeconds: input.updateTimeoutSeconds } : {}),
   });
+  const vocabulary = vocabularyOf(input.driver);
 
   const next: PoolRecord = structuredClone(current);
   next.updatedAt = at;
   next.holds = plan.holds;
+  next.held = plan.held;
+  // Nodes given back stay listed while the pause or halt lasts (describe says which), not only in the pass
+  // that gave them back.
+  const holding = plan.holds.includes('paused') || plan.holds.includes('halted');
+  next.givenBack = holding
+    ? [...new Set([...(current.givenBack ?? []), ...plan.givenBack])]
+        .filter((n) => !plan.steps.some((s) => s.node === n && s.kind !== 'uncordon'))
+        .sort()
+    : [];
   for (const name of plan.release) delete next.slots[name];
   for (const step of plan.steps) {
     // A new target restarts the drain clock (a failed node taken over by a rollback is already drained).
@@ -115,8 +145,14 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
     }
   }
   for (const name of plan.newlyFailed) {
-    next.slots[name] = { ...next.slots[name]!, failed: true };
-    next.failed[name] = targetKey(next.slots[name]!.target);
+    const slot = current.slots[name]!;
+    // A failed node freed in the same pass (it failed while serving) keeps only its failure record.
+    if (next.slots[name]) {
+      next.slots[name] = { ...next.slots[name]!, failed: true };
+      if (plan.timedOut.includes(name)) next.slots[name]!.timedOut = true;
+    }
+    next.failed[name] = targetKey(slot.target);
+    next.failureReasons = { ...next.failureReasons, [name]: plan.failureReasons[name] ?? '' };
   }
   for (const name of plan.newlyStuck) {
     next.slots[name] = { ...next.slots[name]!, stuck: true };
@@ -127,6 +163,7 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
     next.status = calculatePoolStatus({
       nodes,
       target,
+      vocabulary,
       paused: plan.holds.includes('paused'),
       now: at,
       ...(current.status ? { previous: current.status } : {}),
@@ -136,7 +173,7 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
       next.reached = true;
     }
   } else {
-    next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes);
+    next.lastCompleted = current.lastCompleted ?? agreedConfig(nodes, vocabulary);
   }
   next.stalled = plan.stalled;
   return {
@@ -155,7 +192,14 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
  */
 export function withReport(written: PoolRecord, computed: PoolRecord): PoolRecord | null {
   if (reportOf(computed) === reportOf(written)) return null;
-  return { ...written, holds: computed.holds, status: computed.status, updatedAt: computed.updatedAt };
+  return {
+    ...written,
+    holds: computed.holds,
+    status: computed.status,
+    held: computed.held ?? [],
+    givenBack: computed.givenBack ?? [],
+    updatedAt: computed.updatedAt,
+  };
 }
 
 /** What the requeue decision needs from the end of a reconcile. */

@@ -22,6 +22,8 @@ export interface Slot {
   failed?: boolean;
   /** Set once the drain has run past the drain timeout. */
   stuck?: boolean;
+  /** Set when the failure is the `agent` driver's update timeout (no word from the node's agent). */
+  timedOut?: boolean;
 }
 
 /** Why no node starts (reported in pool status). */
@@ -49,6 +51,12 @@ export interface PoolRecord {
   failed: Record<string, string>;
   /** Nodes whose drain ran past the drain timeout. */
   stuck: string[];
+  /** node → why it failed (its Degraded reason, or the update timeout), for `describe`. */
+  failureReasons?: Record<string, string>;
+  /** Nodes a pause keeps where they are (told their target, waiting for the resume), as last reconciled. */
+  held?: string[];
+  /** Nodes a pause or halt gave back (uncordoned, not told their target), as last reconciled. */
+  givenBack?: string[];
   /** Why no node starts right now, as last reconciled. */
   holds: StartHold[];
   status: PoolStatus | null;

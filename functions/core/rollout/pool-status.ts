@@ -1,6 +1,11 @@
 /** MachineConfigPool status as MCO's `calculateStatus` counts it (reference/mco.md §2.5). */
-import { NodeAnnotations } from '../model.ts';
-import { machinesByState, type NodeFacts, type PoolTarget } from './node-facts.ts';
+import {
+  machinesByState,
+  mcoNodes,
+  type NodeFacts,
+  type NodeVocabulary,
+  type PoolTarget,
+} from './node-facts.ts';
 
 /** One pool condition; `lastTransitionTime` kept while the status does not change. */
 export interface PoolCondition {
@@ -29,6 +34,8 @@ export interface PoolStatusInput {
   now: string;
   /** The previous status, to keep transition times. */
   previous?: PoolStatus;
+  /** How nodes are read (default MCO's annotations). */
+  vocabulary?: NodeVocabulary;
 }
 
 function setCondition(
@@ -43,7 +50,10 @@ function setCondition(
 /** Counts the pool's machines and derives Updated/Updating/Degraded/NodeDegraded. */
 export function calculatePoolStatus(input: PoolStatusInput): PoolStatus {
   const { nodes, target, paused, now, previous } = input;
-  const byState = machinesByState(nodes, target);
+  const vocabulary = input.vocabulary ?? mcoNodes;
+  const byState = machinesByState(nodes, target, vocabulary);
+  const name = target.config || target.image || '';
+  const what = target.config ? 'MachineConfig' : 'Image';
   const total = nodes.length;
   const allUpdated =
     byState.updated.length === total && byState.ready.length === total && byState.unavailable.length === 0;
@@ -57,7 +67,9 @@ export function calculatePoolStatus(input: PoolStatusInput): PoolStatus {
           type: 'Updated',
           status: 'True',
           reason: '',
-          message: `All nodes are updated with MachineConfig ${target.config}${target.image ? ` / Image ${target.image}` : ''}`,
+          message: target.config
+            ? `All nodes are updated with MachineConfig ${target.config}${target.image ? ` / Image ${target.image}` : ''}`
+            : `All nodes are updated with Image ${target.image}`,
         },
         now,
       ),
@@ -73,13 +85,13 @@ export function calculatePoolStatus(input: PoolStatusInput): PoolStatus {
               type: 'Updating',
               status: 'False',
               reason: '',
-              message: `Pool is paused; will not update to MachineConfig ${target.config}`,
+              message: `Pool is paused; will not update to ${what} ${name}`,
             }
           : {
               type: 'Updating',
               status: 'True',
               reason: '',
-              message: `All nodes are updating to MachineConfig ${target.config}`,
+              message: `All nodes are updating to ${what} ${name}`,
             },
         now,
       ),
@@ -87,7 +99,7 @@ export function calculatePoolStatus(input: PoolStatusInput): PoolStatus {
   }
   const degraded = byState.degraded;
   const nodeDegradedMessage = degraded
-    .map((n) => `Node ${n.name} is reporting: ${JSON.stringify(n.annotations[NodeAnnotations.reason] ?? '')}`)
+    .map((n) => `Node ${n.name} is reporting: ${JSON.stringify(vocabulary.reason(n))}`)
     .join(', ');
   conditions.push(
     setCondition(

@@ -1,10 +1,11 @@
 /**
  * Points an activated cluster's pools where its rollout says (core/rollout/pool-targets.ts): forward, each
  * pool not yet on the rollout's target gets it, rendered from what the cluster serves (a render MCO would
- * refuse is reported and nothing is touched); back, each pool goes to its rollback target. Pools on the
+ * refuse is reported and nothing is touched), or, on agent clusters, the pinned image alone; back, each pool goes to its rollback target. Pools on the
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
 import { renderTargetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import { nodeMechanics } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
 import { VersionConflictError } from '../../core/retry.ts';
@@ -44,8 +45,14 @@ export async function applyTargets(
   const work = core.forwardWork(rollout.id, pools);
   for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
   if (work.target.length === 0) return out;
-  const { port } = await deps.clusters.connect(clusterId);
+  const { record, port } = await deps.clusters.connect(clusterId);
   const image = pinnedReference(rollout.image);
+  // Agent clusters serve no MachineConfigs: their target is the image alone, nothing is rendered.
+  if (nodeMechanics(record, await port.servesMachineConfigs()) === 'agent') {
+    for (const pool of work.target)
+      await retarget(pool, { ...core.imageTarget(image), rolloutId: rollout.id });
+    return out;
+  }
   for (const pool of work.target) {
     const rendered = await renderTargetOrRefusal(port, pool.pool, image);
     if ('refusal' in rendered) {

@@ -5,7 +5,7 @@ import { renderTarget } from '../../../functions/adapters/cluster/render-target.
 import { CredentialsError, staticTokens } from '../../../functions/adapters/secrets/tokens.ts';
 import type { ClusterRecord } from '../../../functions/core/clusters.ts';
 import { NodeAnnotations } from '../../../functions/core/model.ts';
-import type { ClusterPort } from '../../../functions/core/rollout/index.ts';
+import { type ClusterPort, NodeChangedError } from '../../../functions/core/rollout/index.ts';
 import { type Fleet, startFleet } from '../../../sim/index.ts';
 import { digestOf } from '../../rollout/harness.ts';
 import { fleetScenario } from '../../rollout/scenarios.ts';
@@ -80,6 +80,22 @@ describe('the Kubernetes cluster port against a simulated cluster', () => {
     const n = (await port.listNodes()).find((x) => x.name === 'worker-1')!;
     expect(n.annotations['example.com/a']).toBeUndefined();
     expect(n.annotations['example.com/b']).toBe('y');
+  });
+
+  it('guards a write with the resourceVersion it was decided on: a stale one is refused and applies nothing', async () => {
+    // Prepare: a read, then someone else changes the node.
+    const read = (await port.listNodes()).find((x) => x.name === 'worker-1')!;
+    expect(read.resourceVersion).toBeDefined();
+    const changed = await port.setNodeAnnotations('worker-1', { 'example.com/other': 'writer' });
+    expect(changed.resourceVersion).not.toBe(read.resourceVersion);
+    // Act: the write decided on the old read.
+    const stale = port.setUnschedulable('worker-1', true, read.resourceVersion);
+    // Assess: refused as a changed node; the node stays schedulable. A write on the answer's version applies.
+    await expect(stale).rejects.toBeInstanceOf(NodeChangedError);
+    expect(fleet.cluster('a').state.nodes.get(undefined, 'worker-1')!.unschedulable).toBe(false);
+    const cordoned = await port.setUnschedulable('worker-1', true, changed.resourceVersion);
+    expect(cordoned.unschedulable).toBe(true);
+    await port.setUnschedulable('worker-1', false);
   });
 
   it('renders the pool with an image layer and creates the rendered MachineConfig once', async () => {

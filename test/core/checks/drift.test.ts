@@ -6,7 +6,7 @@ import {
   pausedDrift,
   renderedDrift,
 } from '../../../functions/core/checks/index.ts';
-import { NodeAnnotations as A } from '../../../functions/core/model.ts';
+import { NodeAnnotations as A, AgentAnnotations } from '../../../functions/core/model.ts';
 import type { NodeFacts } from '../../../functions/core/rollout/node-facts.ts';
 
 const T = { config: 'rendered-worker-new', image: 'quay.io/acme/os@sha256:new' };
@@ -40,6 +40,27 @@ const pool = (over: Partial<DriftPool> = {}): DriftPool => ({
 });
 
 describe('nodeDrift', () => {
+  it("reads a pool the Strata agent moves by the agent's annotations: its target is the image", () => {
+    const agentNode = (name: string, current: string, desired?: string): NodeFacts => ({
+      ...node(name, T),
+      annotations: {
+        [AgentAnnotations.currentImage]: current,
+        [AgentAnnotations.state]: 'Done',
+        ...(desired ? { [AgentAnnotations.desiredImage]: desired } : {}),
+      },
+    });
+    const image = { config: '', image: T.image };
+    const findings = nodeDrift('c', pool({ target: image, lastCompleted: image }), [
+      agentNode('a', T.image),
+      agentNode('b', OLD.image),
+      agentNode('d', T.image, 'quay.io/acme/os@sha256:hand'),
+    ]);
+    expect(findings.map((f) => [f.subject, f.kind, f.actual])).toEqual([
+      ['b', 'node-image', OLD.image],
+      ['d', 'node-desired-config', 'quay.io/acme/os@sha256:hand'],
+    ]);
+  });
+
   it('finds nothing when every node runs the target', () => {
     expect(nodeDrift('c', pool(), [node('a', T), node('b', T)])).toEqual([]);
   });

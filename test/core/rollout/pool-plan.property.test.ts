@@ -203,7 +203,46 @@ describe('pool planner properties', () => {
       drainTimeoutSeconds: 600,
     });
     expect(plan.start).toEqual([]);
-    expect(plan.steps).toEqual([{ node: 'n00', kind: 'prepare', target }]);
+    expect(plan.steps).toEqual([
+      {
+        node: 'n00',
+        kind: 'prepare',
+        target,
+        drain: true,
+        annotations: {
+          [NodeAnnotations.desiredConfig]: target.config,
+          [NodeAnnotations.desiredImage]: target.image,
+        },
+      },
+    ]);
+  });
+
+  it('a pause tells no node its target: a node cordoned but not yet told is given back', () => {
+    // Prepare: n00 cordoned for its drain, n01 holding a slot but not cordoned yet, n02 already told.
+    const w = world(3);
+    for (const name of ['n00', 'n01', 'n02']) w.slots[name] = { target, since: '2026-01-01T00:00:00.000Z' };
+    w.nodes[0]!.unschedulable = true;
+    w.nodes[2]!.unschedulable = true;
+    w.nodes[2]!.annotations[NodeAnnotations.desiredConfig] = target.config;
+    w.nodes[2]!.annotations[NodeAnnotations.desiredImage] = target.image!;
+    // Act
+    const plan = planPool({
+      nodes: w.nodes,
+      target,
+      maxUnavailable: 3,
+      slots: w.slots,
+      failed: {},
+      holds: ['paused'],
+      now: '2026-01-01T00:00:00.000Z',
+      drainTimeoutSeconds: 600,
+    });
+    // Assess: n00 uncordoned, n01 freed, n02 (told) left to finish; nothing annotated.
+    expect(plan.steps.map((s) => [s.node, s.kind])).toEqual([
+      ['n00', 'uncordon'],
+      ['n02', 'wait'],
+    ]);
+    expect(plan.release).toEqual(['n01']);
+    expect(plan.givenBack).toEqual(['n00', 'n01']);
   });
 });
 
