@@ -14,6 +14,16 @@ export type CredentialsRef =
   /** A kubeconfig file on disk (local runs), optionally a context in it. */
   | { kind: 'kubeconfig'; path: string; context?: string };
 
+/**
+ * How Strata moves a cluster's pools (docs/architecture.md, "Drivers"): `mco` paces OpenShift's Machine
+ * Config Operator through the pool's image-layer MachineConfig, `maxUnavailable` and `paused`; `agent`
+ * moves nodes itself (slots, cordon, drain, the node's daemon or agent).
+ */
+export type ClusterDriver = 'mco' | 'agent';
+
+/** The drivers, for validation. */
+export const CLUSTER_DRIVERS: readonly ClusterDriver[] = ['mco', 'agent'];
+
 /** A registered cluster. */
 export interface ClusterRecord {
   id: string;
@@ -26,6 +36,12 @@ export interface ClusterRecord {
   /** Pool names with the node selector of each (MCO pools select nodes by label). */
   pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | `${number}%` }[];
   windows?: MaintenanceWindow[];
+  /**
+   * The cluster's driver: given at registration, or detected ({@link detectedDriver}) when it was first
+   * reached. Absent on records registered before drivers existed and on clusters not reached yet: see
+   * {@link clusterDriver}.
+   */
+  driver?: ClusterDriver;
   registeredAt: string;
   version: number;
 }
@@ -60,6 +76,28 @@ export function validateRegistration(input: ClusterRegistration): void {
     }
   });
   if (input.windows) validateWindows(input.windows, `${where}: windows`);
+  if (input.driver !== undefined && !CLUSTER_DRIVERS.includes(input.driver)) {
+    throw new InvalidPolicyError(
+      `${where}: driver "${input.driver}" must be one of ${CLUSTER_DRIVERS.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The driver a cluster's API calls for: `mco` when it serves `machineconfiguration.openshift.io/v1` and has
+ * ControllerConfig `machine-config-controller` (MCO runs there and owns the nodes), else `agent`.
+ */
+export function detectedDriver(facts: { servesMachineConfigs: boolean; hasControllerConfig: boolean }) {
+  return facts.servesMachineConfigs && facts.hasControllerConfig ? 'mco' : ('agent' as ClusterDriver);
+}
+
+/**
+ * The effective driver of a registered cluster: its recorded `driver`; a record without one (registered
+ * before drivers existed, or never reached since) is driven as `agent` until the connector detects and
+ * records its driver on the next connect.
+ */
+export function clusterDriver(record: Pick<ClusterRecord, 'driver'>): ClusterDriver {
+  return record.driver ?? 'agent';
 }
 
 /** The node selector of a pool named without one: MCO's role label convention. */
