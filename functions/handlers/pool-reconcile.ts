@@ -6,20 +6,24 @@
  */
 import { type BeforeSideEffect, performSteps } from '../adapters/cluster/node-steps.ts';
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
+import { clusterDriver } from '../core/clusters.ts';
 import type { Dependencies } from '../core/dependencies.ts';
+import type { McoSettings } from '../core/drivers/mco/index.ts';
 import * as messages from '../core/messages.ts';
 import { VersionConflictError } from '../core/retry.ts';
 import * as core from '../core/rollout/index.ts';
 import type { Stores } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
+import { reconcileMcoPool } from './pool-reconcile/mco.ts';
 
 /** What pool-reconcile needs. */
 export type PoolReconcileDeps = Pick<
   Dependencies,
   'clusters' | 'reconcileQueue' | 'planQueue' | 'now' | 'log'
 > & {
-  stores: Pick<Stores, 'pools' | 'rollouts'>;
-  settings?: Partial<core.ReconcileSettings>;
+  /** `events`: where the mco driver's prediction mismatches are recorded. */
+  stores: Pick<Stores, 'pools' | 'rollouts'> & Partial<Pick<Stores, 'events'>>;
+  settings?: Partial<core.ReconcileSettings & McoSettings>;
   /** Called before each cluster side effect; a throw here stands for a crash at that point. */
   beforeSideEffect?: BeforeSideEffect;
 };
@@ -33,7 +37,10 @@ export async function reconcilePool(
   const now = deps.now ?? (() => new Date());
   const { pools, rollouts } = deps.stores;
   const outcome = core.emptyReconcileOutcome(key);
-  const { record: cluster, port } = await deps.clusters.connect(key.clusterId);
+  const connected = await deps.clusters.connect(key.clusterId);
+  // The driver decides how the pool's nodes move; the agent path below is Strata's own slot mechanics.
+  if (clusterDriver(connected.record) === 'mco') return reconcileMcoPool(deps, key, connected);
+  const { record: cluster, port } = connected;
   let known: Omit<core.PoolPassInput, 'windows' | 'now' | 'drainTimeoutSeconds'> | null = null;
   let last: core.PoolPass | null = null;
   let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];

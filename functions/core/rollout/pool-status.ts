@@ -4,7 +4,8 @@ import { machinesByState, type NodeFacts, type PoolTarget } from './node-facts.t
 
 /** One pool condition; `lastTransitionTime` kept while the status does not change. */
 export interface PoolCondition {
-  type: 'Updated' | 'Updating' | 'Degraded' | 'NodeDegraded';
+  /** `RenderDegraded` only as MCO reports it (mco driver). */
+  type: 'Updated' | 'Updating' | 'Degraded' | 'NodeDegraded' | 'RenderDegraded';
   status: 'True' | 'False';
   reason: string;
   message: string;
@@ -19,6 +20,8 @@ export interface PoolStatus {
   unavailableMachineCount: number;
   degradedMachineCount: number;
   conditions: PoolCondition[];
+  /** mco driver: MCO's `status.configuration.name`, the rendered config every node is on. */
+  configuration?: string;
 }
 
 /** Inputs of {@link calculatePoolStatus}. */

@@ -1,0 +1,113 @@
+/**
+ * Pool reconcile on the `mco` driver: reads the pool item, its rollout, the MachineConfigPool as MCO
+ * reports it and the pool's nodes; takes one pass of core/drivers/mco (planMcoPass); writes the pool item
+ * conditionally; then makes the pass's cluster writes (brake and maxUnavailable, image layer, brake
+ * released) and records a prediction mismatch as a Kubernetes Event and an audit event.
+ */
+import type { Dependencies } from '../../core/dependencies.ts';
+import * as mco from '../../core/drivers/mco/index.ts';
+import type * as messages from '../../core/messages.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import * as core from '../../core/rollout/index.ts';
+import type { Stores } from '../../core/stores.ts';
+
+/** What the mco reconcile needs (a subset of pool-reconcile's). */
+export type McoReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue' | 'now' | 'log'> & {
+  stores: Pick<Stores, 'pools' | 'rollouts'> & Partial<Pick<Stores, 'events'>>;
+  settings?: Partial<core.ReconcileSettings & mco.McoSettings>;
+};
+
+/** One reconcile of a pool of an mco cluster; a lost race re-reads and plans again (a few times). */
+export async function reconcileMcoPool(
+  deps: McoReconcileDeps,
+  key: messages.ReconcilePoolMessage,
+  cluster: core.ConnectedCluster,
+): Promise<core.PoolReconcileOutcome> {
+  const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...mco.DEFAULT_MCO_SETTINGS, ...deps.settings };
+  const now = deps.now ?? (() => new Date());
+  const { pools, rollouts } = deps.stores;
+  const outcome = core.emptyReconcileOutcome(key);
+  const { record, port } = cluster;
+  let pass: mco.McoPass | null = null;
+  let pool: core.PoolRecord | null = null;
+  for (let attempt = 0; attempt < settings.maxPasses && !pass; attempt++) {
+    const [item, observed, all] = await Promise.all([
+      pools.getPool(key.clusterId, key.pool),
+      cluster.mco.readPool(key.pool),
+      port.listNodes(),
+    ]);
+    if (!item) return outcome;
+    if (!observed) {
+      deps.log?.({ level: 'WARN', message: 'no such MachineConfigPool', ...key });
+      return outcome;
+    }
+    const rollout = item.target
+      ? ((await rollouts.getRollout(item.target.rolloutId)) ?? undefined)
+      : undefined;
+    const nodes = all.filter((n) => core.primaryPool(n.labels, record.pools) === key.pool);
+    const planned = mco.planMcoPass({
+      pool: item,
+      rollout,
+      observed,
+      nodes,
+      windows: record.windows,
+      now: now(),
+      settings,
+    });
+    pool = item;
+    if (planned.write) {
+      try {
+        pool = await pools.putPoolIfVersion(planned.next, item.version);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        outcome.conflicts++;
+        continue;
+      }
+    }
+    pass = planned;
+  }
+  if (!pass || !pool) return outcome;
+  // The cluster writes, in order: nothing moves before the brake and maxUnavailable are in place, and
+  // Strata's brake comes off only once the image layer is where it should be.
+  const { writes } = pass;
+  if (writes.before) await cluster.mco.patchPool(key.pool, writes.before);
+  if (writes.layer === 'delete') await cluster.mco.deleteImageLayer(core.imageLayerName(key.pool));
+  else if (writes.layer) {
+    const mc = core.imageLayer(key.pool, writes.layer.image, writes.layer.labels);
+    await cluster.mco.applyImageLayer(mc);
+  }
+  if (writes.after) await cluster.mco.patchPool(key.pool, writes.after);
+  const rolloutId = pool.target?.rolloutId;
+  for (const event of writes.events) await cluster.mco.recordEvent(key.pool, event);
+  if (pass.mismatch && rolloutId && deps.stores.events) {
+    const { predicted, rendered } = pass.mismatch;
+    await deps.stores.events.appendEvent({
+      rolloutId,
+      time: now().toISOString(),
+      kind: 'RenderedNameMismatch',
+      message: `${key.clusterId}/${key.pool}: predicted ${predicted}, MCO rendered ${rendered} (tracked)`,
+      actor: key.clusterId,
+    });
+    deps.log?.({ level: 'WARN', message: 'rendered name mismatch', rolloutId, ...key, predicted, rendered });
+  }
+  if (pool.mco?.blocked) {
+    deps.log?.({ level: 'WARN', message: 'pool not progressing', rolloutId, ...key, why: pool.mco.blocked });
+  }
+  if (pass.notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  Object.assign(outcome, { holds: pass.holds, done: pass.done });
+  const delay = core.requeueAfter({
+    drainBlocked: false,
+    slotsHeld: false,
+    pool,
+    done: pass.done,
+    holds: pass.holds,
+    windowClosed: pass.windowClosed,
+    windows: record.windows,
+    now: now(),
+    settings,
+  });
+  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
+  outcome.requeueAfterSeconds = delay;
+  deps.log?.({ level: 'INFO', message: 'pool reconciled', driver: 'mco', rolloutId, ...outcome });
+  return outcome;
+}
