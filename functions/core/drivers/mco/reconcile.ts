@@ -224,10 +224,14 @@ export function planMcoPass(input: McoPassInput): McoPass {
   }
 
   const working = target !== null && !done;
-  const failedOnTarget = target
-    ? Object.values(next.failed).filter((k) => k === targetKey(target)).length
+  // Nodes failing on the target right now past the pool's budget brake the pool at once (the planner halts
+  // or rolls back next); a rollback is not braked here: the planner halts one that cannot finish.
+  const failingNow = tracked
+    ? nodes.filter((n) => isNodeDegraded(n) && n.annotations[NodeAnnotations.desiredConfig] === tracked)
+        .length
     : 0;
-  const budgetBreached = rollout !== undefined && failedOnTarget > rollout.strategy.poolFailureBudget;
+  const forward = rollout?.status === 'Progressing' || rollout?.status === 'Soaking';
+  const budgetBreached = forward && failingNow > rollout.strategy.poolFailureBudget;
   const strataHolds = holds.filter((h) => h !== 'paused-by-admin');
   const pauseReason = strataHolds[0] ?? (budgetBreached ? 'failure-budget' : null);
   const wantPause = working && pauseReason !== null;
