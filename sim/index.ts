@@ -63,6 +63,7 @@ export {
   type ScenarioInput,
   type ScenarioPool,
   type ScenarioRelease,
+  withoutMcoScenarioPath,
 } from './scenario.ts';
 export {
   type NodeStateSnapshot,

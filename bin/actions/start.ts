@@ -302,7 +302,10 @@ export async function start(options: StartOptions): Promise<void> {
             .every(
               (n) =>
                 !n.unschedulable &&
-                n.annotations[NodeAnnotations.currentImage] === image &&
+                // On clusters running MCO nodes carry no image annotation: what the host booted says it.
+                (c.state.mcoControllers
+                  ? c.state.bootedImage(n.name)
+                  : n.annotations[NodeAnnotations.currentImage]) === image &&
                 n.annotations[NodeAnnotations.state] === 'Done',
             ),
         );

@@ -8,12 +8,23 @@ import {
   openshiftScenarioPath,
   ScenarioError,
   startFleet,
+  withoutMcoScenarioPath,
 } from '../../sim/index.ts';
 import { smallScenario } from './support.ts';
 
 describe('loadScenario', () => {
-  it('loads the shipped default scenario: four clusters, two pools in prod, PDB-protected workloads', () => {
+  it('the default scenario is the OpenShift fleet running MCO, with plain Kubernetes clusters', () => {
     const scenario = loadScenario(defaultScenarioPath);
+    expect(defaultScenarioPath).toBe(openshiftScenarioPath);
+    expect(scenario.mco.controllers).toBe(true);
+    expect(scenario.clusters.filter((c) => c.kind === 'kubernetes').map((c) => c.name)).toEqual([
+      'edge-a',
+      'edge-b',
+    ]);
+  });
+
+  it('loads the scenario without MCO: four clusters, two pools in prod, PDB-protected workloads', () => {
+    const scenario = loadScenario(withoutMcoScenarioPath);
 
     expect(scenario.clusters.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
     expect(scenario.clusters.map((c) => c.labels.env)).toEqual(['dev', 'staging', 'prod', 'prod']);
