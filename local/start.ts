@@ -61,6 +61,8 @@ const ConfigClusterSchema = z.strictObject({
     .optional(),
   /** Run a watch relay in-process for this cluster (default true; false when one runs in the cluster). */
   relay: z.boolean().default(true),
+  /** How Strata moves the cluster's pools (default: detected when first reached, docs/operations.md). */
+  driver: z.enum(['mco', 'agent']).optional(),
 });
 
 /** The `--config` file of `strata start`. */
@@ -309,6 +311,7 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
             },
       ),
       ...(r.spec.windows ? { windows: r.spec.windows } : {}),
+      ...(r.spec.driver ? { driver: r.spec.driver } : {}),
     });
     if (r.spec.relay) relayTargets.push({ id: r.spec.name, kubeConfig: r.kc });
   }
@@ -334,8 +337,9 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
         const old = await ctx.stores.clusters.getCluster(r.id);
         if (
           old &&
-          JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
-            JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows])
+          (JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
+            JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows]) ||
+            (r.driver !== undefined && r.driver !== old.driver))
         ) {
           await ctx.stores.clusters.updateCluster({ ...old, ...r }, old.version);
         }

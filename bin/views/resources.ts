@@ -33,7 +33,11 @@ export const POOLS: TableSpec<PoolView> = {
   columns: [
     { header: 'CLUSTER', cell: (p) => p.clusterId },
     { header: 'NAME', cell: (p) => p.pool },
-    { header: 'CONFIG', cell: (p) => p.target?.config ?? p.lastCompleted?.config ?? '-' },
+    {
+      header: 'CONFIG',
+      // mco driver: what MCO reports the pool on (status.configuration), as `oc get mcp` shows it.
+      cell: (p) => p.status?.configuration ?? p.target?.config ?? p.lastCompleted?.config ?? '-',
+    },
     {
       header: 'UPDATED',
       // Before its first status (a target just set) a targeted pool is updating; an untargeted one is on its baseline.
@@ -79,6 +83,7 @@ export const CLUSTERS: TableSpec<ClusterView> = {
     { header: 'ENDPOINT', cell: (c) => c.endpoint },
     { header: 'LABELS', cell: (c) => labels(c.labels) },
     { header: 'POOLS', cell: (c) => c.pools.map((p) => p.name).join(',') },
+    { header: 'DRIVER', cell: (c) => c.driver ?? '-' },
     { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },
     { header: 'CREDENTIALS', show: 'wide', cell: (c) => c.credentials.kind },
     {

@@ -25,6 +25,13 @@ const image = (tag: string) => `quay.io/strata/rhcos-layered@${digestOf(tag)}`;
 const LAYER = '99-strata-worker-os-image';
 const events = (h: Harness, filter: (e: TimelineEvent) => boolean) => h.fleet.timeline.events.filter(filter);
 const mcp = (h: Harness, cluster: string) => h.fleet.cluster(cluster).state.poolStatus('worker');
+const poolAnnotations = (h: Harness, cluster: string): Record<string, string> =>
+  (h.fleet.cluster(cluster).state.machineConfigPool('worker')?.metadata.annotations ?? {}) as Record<
+    string,
+    string
+  >;
+const poolSpec = (h: Harness, cluster: string) =>
+  h.fleet.cluster(cluster).state.machineConfigPool('worker')?.spec;
 
 /**
  * What every mco scenario must end with: 0 violations; only MCO wrote desiredConfig and cordoned; no node
@@ -83,8 +90,8 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
       paused: false,
       updatedMachineCount: 3,
     });
-    expect(state.machineConfigPool('worker').spec).toMatchObject({ maxUnavailable: 1 });
-    expect(state.machineConfigPool('worker').metadata.annotations).toMatchObject({
+    expect(poolSpec(h, 'a')).toMatchObject({ maxUnavailable: 1 });
+    expect(poolAnnotations(h, 'a')).toMatchObject({
       'strata.io/original-max-unavailable': '2',
     });
     expect(h.fleet.checkInvariants().pools.find((p) => p.cluster === 'a')?.peakUnavailable).toBe(1);
@@ -136,7 +143,7 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
     await h.control(id, 'pause');
     await h.waitUntil(() => mcp(h!, 'a').paused, 'the pool to be paused');
     const pausedAt = h.fleet.clock.now();
-    const annotations = h.fleet.cluster('a').state.machineConfigPool('worker').metadata.annotations ?? {};
+    const annotations = poolAnnotations(h, 'a');
     expect(annotations[PauseAnnotations.pausedBy]).toBe('strata');
     expect(annotations[PauseAnnotations.reason]).toBe('paused');
     await new Promise((r) => setTimeout(r, 500));
@@ -145,7 +152,7 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
     await h.control(id, 'resume');
     expect((await h.waitForStatus(id, ['Completed'])).status).toBe('Completed');
     expect(mcp(h, 'a').paused).toBe(false);
-    const after = h.fleet.cluster('a').state.machineConfigPool('worker').metadata.annotations ?? {};
+    const after = poolAnnotations(h, 'a');
     expect(after[PauseAnnotations.pausedBy]).toBeUndefined();
     await assertMcoOutcome(h);
   });
@@ -160,9 +167,7 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
     const id = await h.startRollout({ track: 'prod', digest: digestOf('v2'), strategy });
     await h.waitUntil(async () => (await h!.pool('a', 'worker')).holds.includes('window-closed'), 'the hold');
     await h.waitUntil(() => mcp(h!, 'a').paused, 'the pool to be paused while the window is closed');
-    expect(
-      h.fleet.cluster('a').state.machineConfigPool('worker').metadata.annotations?.[PauseAnnotations.reason],
-    ).toBe('window-closed');
+    expect(poolAnnotations(h, 'a')[PauseAnnotations.reason]).toBe('window-closed');
     await h.waitForStatus(id, ['Completed']);
     const firstDesired = Math.min(...events(h, (e) => e.kind === 'desired').map((e) => e.t));
     expect(firstDesired).toBeGreaterThanOrEqual(600_000);

@@ -2,10 +2,11 @@
 import { AddClusterSchema, AdminHttpError, parseRequest, registrationOf } from '../../core/admin/index.ts';
 import { publicCluster } from '../../core/clusters.ts';
 import { busyPools, NotFoundError } from '../../core/rollout/index.ts';
+import { releasePool } from './release.ts';
 import type { Resource } from './resource.ts';
 
 /** Registers a cluster with its pools (validated before anything is written; the token goes last). */
-const add: Resource = async ({ stores, tokens, reconcileQueue }, req) => {
+const add: Resource = async ({ stores, tokens, reconcileQueue, clusters }, req) => {
   const request = parseRequest(AddClusterSchema, req.body(), 'body');
   const registration = registrationOf(request, tokens !== undefined);
   const { name } = request;
@@ -16,6 +17,8 @@ const add: Resource = async ({ stores, tokens, reconcileQueue }, req) => {
   const { credentials } = registration;
   if (request.token && credentials.kind === 'token-secret')
     await tokens?.put(credentials.secretName, request.token);
+  // Detects and records the driver when none was given; an unreachable cluster is detected when first reached.
+  if (!registration.driver) await clusters.connect(name).catch(() => undefined);
   // The first reconcile of each pool records its baseline.
   for (const p of registration.pools) await reconcileQueue.send({ clusterId: name, pool: p.name });
   const record = await stores.clusters.getCluster(name);
@@ -43,4 +46,8 @@ export const clusterRoutes: Record<string, Resource> = {
   ],
   'POST clusters': add,
   'DELETE clusters/:id': remove,
+  'POST clusters/:id/:action': async (deps, req) => {
+    if (req.action !== 'release') throw new AdminHttpError(404, `no such cluster action: ${req.action}`);
+    return releasePool(deps, req);
+  },
 };

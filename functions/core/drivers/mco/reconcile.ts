@@ -191,6 +191,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
   let mismatch: McoPass['mismatch'] = null;
   const events: McoEvent[] = [];
 
+  if (!tracked) delete mco.rendered;
   if (target && tracked) {
     mco.rendered = tracked;
     const key = `${targetKey(target)}→${tracked}`;
@@ -329,4 +330,22 @@ export function releasePatch(o: McoPoolObservation, recorded: McoPoolState | und
   }
   if (Object.keys(annotations).length > 0) patch.annotations = annotations;
   return Object.keys(patch).length > 0 ? patch : null;
+}
+
+/**
+ * A pool item once released: no target, nothing to roll back to, the baseline re-recorded by the next
+ * reconcile, the driver's bookkeeping gone.
+ */
+export function releasedPool(p: PoolRecord): PoolRecord {
+  const { mco: _m, ...rest } = p;
+  return {
+    ...rest,
+    target: null,
+    reached: false,
+    stalled: false,
+    rollbackTo: null,
+    lastCompleted: null,
+    failed: {},
+    holds: [],
+  };
 }
