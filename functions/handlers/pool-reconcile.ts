@@ -14,7 +14,7 @@ import { VersionConflictError } from '../core/retry.ts';
 import * as core from '../core/rollout/index.ts';
 import type { Stores } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
-import { reconcileMcoPool } from './pool-reconcile/mco.ts';
+import { type McoReconcileDeps, reconcileMcoPool } from './pool-reconcile/mco.ts';
 
 /** What pool-reconcile needs. */
 export type PoolReconcileDeps = Pick<
@@ -39,7 +39,11 @@ export async function reconcilePool(
   const outcome = core.emptyReconcileOutcome(key);
   const connected = await deps.clusters.connect(key.clusterId);
   // The driver decides how the pool's nodes move; the agent path below is Strata's own slot mechanics.
-  if (clusterDriver(connected.record) === 'mco') return reconcileMcoPool(deps, key, connected);
+  if (clusterDriver(connected.record) === 'mco') {
+    // The crash hook sees the mco driver's own write points (patch-pool, image-layer, event).
+    const before = deps.beforeSideEffect as McoReconcileDeps['beforeSideEffect'];
+    return reconcileMcoPool({ ...deps, beforeSideEffect: before }, key, connected);
+  }
   const { record: cluster, port } = connected;
   let known: Omit<core.PoolPassInput, 'windows' | 'now' | 'drainTimeoutSeconds'> | null = null;
   let last: core.PoolPass | null = null;

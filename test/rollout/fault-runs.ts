@@ -19,7 +19,7 @@ import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/
 import { Prng, startFleet, type Violation } from '../../sim/index.ts';
 import { startTestTable } from '../support/dynalite.ts';
 import { digestOf, registerFleet } from './harness.ts';
-import { fleetScenario } from './scenarios.ts';
+import { fleetScenario, mcoFleetScenario } from './scenarios.ts';
 
 /** A crash injected before a side effect. */
 class InjectedCrash extends Error {
@@ -36,6 +36,8 @@ export interface FaultRunResult {
   violations: Violation[];
   /** Nodes told the same target twice (a second start). */
   doubleStarts: string[];
+  /** mco driver: pools whose predicted rendered name MCO did not render (`cluster/pool: predicted → MCO's`). */
+  mismatches: string[];
   crashes: number;
   reconciles: number;
   peakUnavailable: number;
@@ -45,24 +47,28 @@ export interface FaultRunResult {
 
 const ignore: MessageQueue<unknown> = { send: async () => {} };
 
-/** Runs one seeded fault run. */
-export async function faultRun(seed: number): Promise<FaultRunResult> {
+/**
+ * Runs one seeded fault run: on the agent driver (Strata moves the nodes of clusters without MCO), or on the
+ * mco driver (OpenShift clusters running MCO's controllers; crashes before Strata's pool and image-layer
+ * writes).
+ */
+export async function faultRun(seed: number, driver: 'agent' | 'mco' = 'agent'): Promise<FaultRunResult> {
   const rng = new Prng(`fault-run-${seed}`);
   const clusters = Array.from({ length: rng.int(1, 2) }, (_, i) => ({
     name: `c${i}`,
     nodes: rng.int(2, 5),
     maxUnavailable: rng.int(1, 2),
   }));
-  const scenario = fleetScenario({
-    seed,
-    clusters,
-    faults: {
-      ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
-      ...(rng.chance(0.3)
-        ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
-        : {}),
-    },
-  });
+  const faults = {
+    ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
+    ...(rng.chance(0.3)
+      ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
+      : {}),
+  };
+  const scenario =
+    driver === 'mco'
+      ? mcoFleetScenario({ seed, clusters, faults })
+      : fleetScenario({ seed, clusters, faults });
   const table = await startTestTable();
   const fleet = await startFleet(scenario, { clock: 'manual' });
   const epoch = Date.parse('2026-06-01T00:00:00Z');
@@ -167,6 +173,12 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
             })),
           ),
         };
+    const mismatches = (await listAllPools(store)).flatMap((p) => {
+      const rendered = p.mco?.rendered;
+      const wrong =
+        p.mco?.mismatchReported ?? (p.target && rendered && rendered !== p.target.config ? rendered : null);
+      return wrong ? [`${p.clusterId}/${p.pool}: ${p.target?.config} → ${wrong}`] : [];
+    });
     const told = new Map<string, number>();
     for (const e of fleet.timeline.events) {
       if (e.kind !== 'desired') continue;
@@ -178,6 +190,7 @@ export async function faultRun(seed: number): Promise<FaultRunResult> {
       status,
       violations: report.violations,
       doubleStarts: [...told].filter(([, n]) => n > 1).map(([k]) => k),
+      mismatches,
       crashes,
       reconciles,
       peakUnavailable: Math.max(0, ...report.pools.map((p) => p.peakUnavailable - p.maxUnavailable)),

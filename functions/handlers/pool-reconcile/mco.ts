@@ -11,10 +11,20 @@ import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
 
+/** A cluster write of the mco driver, named for crash injection (`node` is the pool's name). */
+export interface McoSideEffectPoint {
+  kind: 'patch-pool' | 'image-layer' | 'event';
+  clusterId: string;
+  pool: string;
+  node: string;
+}
+
 /** What the mco reconcile needs (a subset of pool-reconcile's). */
 export type McoReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue' | 'now' | 'log'> & {
   stores: Pick<Stores, 'pools' | 'rollouts'> & Partial<Pick<Stores, 'events'>>;
   settings?: Partial<core.ReconcileSettings & mco.McoSettings>;
+  /** Called before each cluster write; a throw here stands for a crash at that point. */
+  beforeSideEffect?: (point: McoSideEffectPoint) => void | Promise<void>;
 };
 
 /** One reconcile of a pool of an mco cluster; a lost race re-reads and plans again (a few times). */
@@ -70,15 +80,26 @@ export async function reconcileMcoPool(
   // The cluster writes, in order: nothing moves before the brake and maxUnavailable are in place, and
   // Strata's brake comes off only once the image layer is where it should be.
   const { writes } = pass;
-  if (writes.before) await cluster.mco.patchPool(key.pool, writes.before);
+  const hook = (kind: McoSideEffectPoint['kind']) => deps.beforeSideEffect?.({ kind, ...key, node: key.pool });
+  if (writes.before) {
+    await hook('patch-pool');
+    await cluster.mco.patchPool(key.pool, writes.before);
+  }
+  if (writes.layer) await hook('image-layer');
   if (writes.layer === 'delete') await cluster.mco.deleteImageLayer(core.imageLayerName(key.pool));
   else if (writes.layer) {
     const mc = core.imageLayer(key.pool, writes.layer.image, writes.layer.labels);
     await cluster.mco.applyImageLayer(mc);
   }
-  if (writes.after) await cluster.mco.patchPool(key.pool, writes.after);
+  if (writes.after) {
+    await hook('patch-pool');
+    await cluster.mco.patchPool(key.pool, writes.after);
+  }
   const rolloutId = pool.target?.rolloutId;
-  for (const event of writes.events) await cluster.mco.recordEvent(key.pool, event);
+  for (const event of writes.events) {
+    await hook('event');
+    await cluster.mco.recordEvent(key.pool, event);
+  }
   if (pass.mismatch && rolloutId && deps.stores.events) {
     const { predicted, rendered } = pass.mismatch;
     await deps.stores.events.appendEvent({
