@@ -4,7 +4,7 @@
  * and reports. Every scenario ends with 0 invariant violations (desired-flip and pool-status included), no
  * node annotation or cordon written by Strata, and Strata's predicted rendered name equal to MCO's.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listEvents } from '../../functions/adapters/store/events.ts';
 import { PauseAnnotations } from '../../functions/core/drivers/mco/index.ts';
@@ -291,5 +291,28 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
     );
     expect((await h.waitForStatus(id, ['Completed', 'Halted'])).status).toBe('Completed');
     await assertMcoOutcome(h);
+  });
+
+  it('OpenShift 4.16 with a node that went through desiredImage: the target is refused with the reason and nothing is written', async () => {
+    h = await startHarness({
+      scenario: mcoFleetScenario({ clusters: [{ name: 'a', nodes: 2, release: '4.16.9' }] }),
+    });
+    // As if worker-1 had once been moved through desiredImage: MCO 4.16 would leave it Degraded.
+    const core = h.fleet.cluster('a').kubeConfig().makeApiClient(CoreV1Api);
+    await core.patchNode(
+      {
+        name: 'worker-1',
+        body: { metadata: { annotations: { [NodeAnnotations.currentImage]: image('v1') } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const id = await h.startRollout({ track: 'prod', digest: digestOf('v2'), strategy });
+    const end = await h.waitForStatus(id, ['Halted', 'Completed']);
+    expect(end.status).toBe('Halted');
+    expect(end.progress?.failureReason).toMatch(
+      /a\/worker: pool worker: OpenShift 4\.16\.9: node\(s\) worker-1 carry a currentImage annotation/,
+    );
+    expect(h.fleet.cluster('a').state.machineConfigs.get(undefined, LAYER)).toBeUndefined();
+    expect(events(h, (e) => e.kind === 'desired')).toEqual([]);
   });
 });
