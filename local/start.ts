@@ -11,9 +11,12 @@ import { dirname, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
+import { createClusterConnector } from '../functions/adapters/cluster/connector.ts';
+import { createCredentialsResolver } from '../functions/adapters/cluster/credentials.ts';
 import { parseCredentialsDocument, staticCredentials } from '../functions/adapters/registry/credentials.ts';
 import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
+import { staticTokens } from '../functions/adapters/secrets/tokens.ts';
 import type { ClusterRegistration } from '../functions/core/clusters.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../functions/core/ingress/config.ts';
 import type { Track } from '../functions/core/model.ts';
@@ -344,6 +347,9 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
           await ctx.stores.clusters.updateCluster({ ...old, ...r }, old.version);
         }
       }
+      // Each cluster's driver is detected (and recorded) now; one not reachable yet, when first reached.
+      const connector = createClusterConnector(ctx.store, createCredentialsResolver(staticTokens(tokens)));
+      await Promise.all(registrations.map((r) => connector.connect(r.id).catch(() => undefined)));
       for (const track of config?.tracks ?? []) {
         const existing = await ctx.stores.tracks.getTrack(track.name);
         await ctx.stores.tracks.saveTrack(track, existing?.version);

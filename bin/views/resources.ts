@@ -80,11 +80,12 @@ export const CLUSTERS: TableSpec<ClusterView> = {
   sortKey: (c) => [c.id],
   columns: [
     { header: 'NAME', cell: (c) => c.id },
-    { header: 'ENDPOINT', cell: (c) => c.endpoint },
+    // mco: MCO moves the nodes, Strata paces the pool; agent: Strata moves them; '-': not reached yet.
+    { header: 'DRIVER', cell: (c) => c.driver ?? '-' },
     { header: 'LABELS', cell: (c) => labels(c.labels) },
     { header: 'POOLS', cell: (c) => c.pools.map((p) => p.name).join(',') },
-    { header: 'DRIVER', cell: (c) => c.driver ?? '-' },
     { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },
+    { header: 'ENDPOINT', show: 'wide', cell: (c) => c.endpoint },
     { header: 'CREDENTIALS', show: 'wide', cell: (c) => c.credentials.kind },
     {
       header: 'WINDOWS',

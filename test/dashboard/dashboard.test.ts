@@ -95,8 +95,16 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
     // Prepare: the fleet page, before any rollout.
     await page.goto(`${strata.url}/`);
     for (const cluster of strata.clusters) await page.locator(`tr[data-cluster="${cluster}"]`).waitFor();
-    expect(strata.clusters.sort()).toEqual(['dev', 'prod-eu-west', 'prod-us-east', 'staging']);
-    expect(await page.locator('a.cell[data-pool]').count()).toBe(6);
+    expect(strata.clusters.sort()).toEqual([
+      'dev',
+      'edge-a',
+      'edge-b',
+      'prod-eu-west',
+      'prod-us-east',
+      'staging',
+    ]);
+    // Every registered pool: worker everywhere, master and infra in prod.
+    expect(await page.locator('a.cell[data-pool]').count()).toBe(10);
     await page.evaluate(() => {
       (globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true;
     });
@@ -159,6 +167,8 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
       ['prod-us-east/infra', 3],
       ['prod-eu-west/worker', 8],
       ['prod-eu-west/infra', 3],
+      ['edge-a/worker', 4],
+      ['edge-b/worker', 3],
     ] as const) {
       await waitForText(page, `a.cell[data-pool="${pool}"]`, `pool ${pool}: Updated`, 60_000);
       await waitForText(

@@ -7,11 +7,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../../functions/adapters/cluster/credentials.ts';
+import { releaseMcoPool } from '../../functions/adapters/cluster/mco-reconcile.ts';
 import { staticTokens } from '../../functions/adapters/secrets/tokens.ts';
 import { getCluster, updateCluster } from '../../functions/adapters/store/clusters.ts';
 import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import type { RolloutStrategy } from '../../functions/core/model.ts';
-import { releasePool } from '../../functions/handlers/admin/release.ts';
 import { type RecordingProxy, recordingProxy } from '../agent/recording-proxy.ts';
 import { digestOf, type Harness, startHarness } from '../rollout/harness.ts';
 import { mcoFleetScenario } from '../rollout/scenarios.ts';
@@ -56,12 +56,12 @@ describe('deploy/cluster/controller-identity.yaml (mco driver)', () => {
       h.store,
       createCredentialsResolver(staticTokens({ a: sim.token })),
     );
-    const [status, body] = await releasePool(
-      { stores: dynamoStores(h.store), clusters, reconcileQueue: h.queues.reconcile } as never,
-      { id: 'a', action: 'release', query: {}, body: () => ({ pool: 'worker' }), now: new Date() },
+    const released = await releaseMcoPool(
+      { stores: dynamoStores(h.store), clusters, reconcileQueue: h.queues.reconcile },
+      'a',
+      'worker',
     );
-    expect(status).toBe(200);
-    expect(body).toMatchObject({
+    expect(released).toMatchObject({
       deletedMachineConfig: '99-strata-worker-os-image',
       restoredMaxUnavailable: 2,
     });

@@ -6,7 +6,7 @@
 import type { DryRunClusterInput } from '../../core/admin/dry-run.ts';
 import { type ClusterRecord, clusterDriver } from '../../core/clusters.ts';
 import { RenderError, UnreconcilableError } from '../../core/render/errors.ts';
-import type { ClusterConnector, ClusterPort } from '../../core/rollout/cluster-port.ts';
+import type { ClusterConnector, ClusterPort, ConnectedCluster } from '../../core/rollout/cluster-port.ts';
 import { primaryPool } from '../../core/rollout/pool-membership.ts';
 import { renderPoolTarget } from '../../core/rollout/pool-render.ts';
 import { predictMcoTarget } from './mco-target.ts';
@@ -102,4 +102,18 @@ export async function readDryRunCluster(
   } catch (error) {
     return { id: c.id, labels: c.labels, pools: [], unreachable: (error as Error).message };
   }
+}
+
+/**
+ * A pool's target for `image` per the cluster's driver: on mco, MCO's rendered name predicted (nothing is
+ * written: MCO renders); on agent, rendered by Strata and created where MachineConfigs are served.
+ */
+export function targetOrRefusal(
+  cluster: Pick<ConnectedCluster, 'record' | 'port' | 'mco'>,
+  pool: string,
+  image: string,
+): Promise<Pick<RenderedTarget, 'config' | 'sources'> | { refusal: string }> {
+  return clusterDriver(cluster.record) === 'mco'
+    ? predictMcoTarget(cluster, pool, image)
+    : renderTargetOrRefusal(cluster.port, pool, image);
 }

@@ -1,12 +1,10 @@
 /**
  * Points an activated cluster's pools where its rollout says (core/rollout/pool-targets.ts): forward, each
- * pool not yet on the rollout's target gets it, rendered from what the cluster serves (on mco clusters:
- * MCO's rendered name predicted; a render MCO would refuse is reported and nothing is touched); back, each pool goes to its rollback target. Pools on the
+ * pool not yet on the rollout's target gets it, rendered from what the cluster serves (a render MCO would
+ * refuse is reported and nothing is touched); back, each pool goes to its rollback target. Pools on the
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
-import { predictMcoTarget } from '../../adapters/cluster/mco-target.ts';
-import { renderTargetOrRefusal } from '../../adapters/cluster/render-target.ts';
-import { clusterDriver } from '../../core/clusters.ts';
+import { targetOrRefusal } from '../../adapters/cluster/render-target.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
 import { VersionConflictError } from '../../core/retry.ts';
@@ -48,13 +46,8 @@ export async function applyTargets(
   if (work.target.length === 0) return out;
   const connected = await deps.clusters.connect(clusterId);
   const image = pinnedReference(rollout.image);
-  // Per driver: on mco, MCO renders (Strata predicts its name); on agent, Strata renders and creates it.
-  const prepare =
-    clusterDriver(connected.record) === 'mco'
-      ? (pool: string) => predictMcoTarget(connected, pool, image)
-      : (pool: string) => renderTargetOrRefusal(connected.port, pool, image);
   for (const pool of work.target) {
-    const rendered = await prepare(pool.pool);
+    const rendered = await targetOrRefusal(connected, pool.pool, image); // per driver (mco: predicted)
     if ('refusal' in rendered) {
       out.refused.push(`${clusterId}/${pool.pool}: ${rendered.refusal}`);
       continue;

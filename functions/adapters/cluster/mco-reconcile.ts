@@ -1,9 +1,14 @@
 /**
- * Pool reconcile on the `mco` driver: reads the pool item, its rollout, the MachineConfigPool as MCO
- * reports it and the pool's nodes; takes one pass of core/drivers/mco (planMcoPass); writes the pool item
- * conditionally; then makes the pass's cluster writes (brake and maxUnavailable, image layer, brake
- * released) and records a prediction mismatch as a Kubernetes Event and an audit event.
+ * The mco driver's pool reconcile and release, over its ports (the pool-reconcile handler and the admin API
+ * dispatch here for clusters whose driver is `mco`). A reconcile reads the pool item, its rollout, the
+ * MachineConfigPool as MCO reports it and the pool's nodes; takes one pass of core/drivers/mco
+ * (planMcoPass); writes the pool item conditionally; then makes the pass's cluster writes (brake and
+ * maxUnavailable, image layer, brake released) and records a prediction mismatch as a Kubernetes Event and
+ * an audit event. A release forgets the pool's target (written first), then deletes the image layer,
+ * restores maxUnavailable and lifts Strata's pause (only Strata's).
  */
+import { AdminHttpError } from '../../core/admin/route.ts';
+import { clusterDriver } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import * as mco from '../../core/drivers/mco/index.ts';
 import type * as messages from '../../core/messages.ts';
@@ -80,7 +85,8 @@ export async function reconcileMcoPool(
   // The cluster writes, in order: nothing moves before the brake and maxUnavailable are in place, and
   // Strata's brake comes off only once the image layer is where it should be.
   const { writes } = pass;
-  const hook = (kind: McoSideEffectPoint['kind']) => deps.beforeSideEffect?.({ kind, ...key, node: key.pool });
+  const hook = (kind: McoSideEffectPoint['kind']) =>
+    deps.beforeSideEffect?.({ kind, ...key, node: key.pool });
   if (writes.before) {
     await hook('patch-pool');
     await cluster.mco.patchPool(key.pool, writes.before);
@@ -131,4 +137,60 @@ export async function reconcileMcoPool(
   outcome.requeueAfterSeconds = delay;
   deps.log?.({ level: 'INFO', message: 'pool reconciled', driver: 'mco', rolloutId, ...outcome });
   return outcome;
+}
+
+/** What releasing a pool answers. */
+export interface McoRelease {
+  released: string;
+  deletedMachineConfig: string | null;
+  restoredMaxUnavailable?: number | string | null;
+  unpaused: boolean;
+}
+
+/**
+ * Gives a pool of an mco cluster back to its administrators; idempotent.
+ * @throws NotFoundError for an unknown pool; AdminHttpError 409 on an agent cluster or while a live rollout
+ * targets the pool.
+ */
+export async function releaseMcoPool(
+  deps: Pick<Dependencies, 'clusters' | 'reconcileQueue'> & { stores: Pick<Stores, 'pools' | 'rollouts'> },
+  clusterId: string,
+  pool: string,
+): Promise<McoRelease> {
+  const where = `pool ${clusterId}/${pool}`;
+  const item = await deps.stores.pools.getPool(clusterId, pool);
+  if (!item) throw new core.NotFoundError(`${where}: not registered`);
+  const cluster = await deps.clusters.connect(clusterId);
+  const driver = clusterDriver(cluster.record);
+  if (driver !== 'mco')
+    throw new AdminHttpError(
+      409,
+      `${where}: release applies to mco clusters (this one's driver is ${driver})`,
+    );
+  const rollout = item.target ? await deps.stores.rollouts.getRollout(item.target.rolloutId) : null;
+  if (rollout && core.isLive(rollout.status)) {
+    throw new AdminHttpError(
+      409,
+      `${where}: rollout ${rollout.id} is ${rollout.status}; pause or abort it first`,
+    );
+  }
+  await deps.stores.pools.updatePool(clusterId, pool, (p) =>
+    p.target || p.mco ? mco.releasedPool(p) : null,
+  );
+  const observed = await cluster.mco.readPool(pool);
+  if (!observed) throw new core.NotFoundError(`${where}: the cluster has no MachineConfigPool ${pool}`);
+  const layer = core.imageLayerName(pool);
+  const hadLayer = observed.layerImage !== null;
+  if (hadLayer) await cluster.mco.deleteImageLayer(layer);
+  const patch = mco.releasePatch(observed, item.mco);
+  if (patch) await cluster.mco.patchPool(pool, patch);
+  const message = `Strata released pool ${pool}${hadLayer ? `: deleted ${layer}` : ''}`;
+  await cluster.mco.recordEvent(pool, { type: 'Normal', reason: 'Released', message });
+  await deps.reconcileQueue.send({ clusterId, pool });
+  return {
+    released: `${clusterId}/${pool}`,
+    deletedMachineConfig: hadLayer ? layer : null,
+    ...(patch?.maxUnavailable !== undefined ? { restoredMaxUnavailable: patch.maxUnavailable } : {}),
+    unpaused: patch?.paused === false,
+  };
 }
