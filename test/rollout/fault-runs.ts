@@ -47,6 +47,12 @@ export interface FaultRunResult {
 
 const ignore: MessageQueue<unknown> = { send: async () => {} };
 
+/** A node MCO's daemon is still moving (Working), or done but not yet given back (cordoned). */
+function inFlight(n: { unschedulable: boolean; annotations: Record<string, string> }): boolean {
+  const state = n.annotations['machineconfiguration.openshift.io/state'];
+  return state === 'Working' || (n.unschedulable && state === 'Done');
+}
+
 /**
  * Runs one seeded fault run: on the agent driver (Strata moves the nodes of clusters without MCO), or on the
  * mco driver (OpenShift clusters running MCO's controllers; crashes before Strata's pool and image-layer
@@ -143,7 +149,10 @@ export async function faultRun(seed: number, driver: 'agent' | 'mco' = 'agent'):
       await planRolloutPass(planDeps, id);
       for (const key of keys) await reconcilePool(deps, key);
       const status = (await getRollout(store, id))?.status;
-      const active = (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed));
+      const active =
+        (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed)) ||
+        // mco driver: MCO's nodes in flight finish even on a paused pool (as a slot's node does).
+        (driver === 'mco' && fleet.clusters.some((c) => c.state.nodes.list().some(inFlight)));
       if (settled(status) && !active) break;
       await fleet.advance(1000);
     }
