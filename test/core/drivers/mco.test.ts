@@ -213,6 +213,16 @@ describe('planMcoPass', () => {
     expect(later.next.mco?.blocked).toBe('node worker-1 is Degraded: boom');
   });
 
+  it('a pool without a target records its baseline once, then is not rewritten pass after pass', () => {
+    const idle = newPool('c', 'worker', {}, NOW.toISOString(), 2);
+    const first = pass({ pool: idle, rollout: undefined });
+    expect(first.next.lastCompleted).toEqual({ config: 'rendered-worker-old', image: null });
+    expect(first.write).toBe(true);
+    const later = pass({ pool: first.next, rollout: undefined, now: new Date(NOW.getTime() + 60_000) });
+    expect(later.write).toBe(false);
+    expect(later.writes).toEqual({ before: null, layer: null, after: null, events: [] });
+  });
+
   it('a target back to the base image deletes the image layer', () => {
     const p = pass({
       pool: targeted({ target: { config: 'rendered-worker-old', image: null, rolloutId: 'r1' } }),

@@ -239,12 +239,11 @@ export function planMcoPass(input: McoPassInput): McoPass {
 
   // No progress for the stall time: say why; with a node failing, no progress is possible (MCO's failing
   // nodes take its capacity), so the fleet planner halts or rolls back as it does for the agent driver.
-  const key = progressKey(o, nodes);
-  if (!working || mco.progress?.key !== key) {
-    mco.progress = { key, since: at };
-    delete mco.blocked;
-  }
-  const idleSeconds = (now.getTime() - Date.parse(mco.progress!.since)) / 1000;
+  // (Only while the pool has work: an idle pool's item is not rewritten on every pass.)
+  const key = working ? progressKey(o, nodes) : null;
+  if (key === null) delete mco.progress;
+  else if (mco.progress?.key !== key) mco.progress = { key, since: at };
+  const idleSeconds = mco.progress ? (now.getTime() - Date.parse(mco.progress.since)) / 1000 : 0;
   const idle = working && holds.length === 0 && idleSeconds >= input.settings.stallSeconds;
   if (idle) mco.blocked = whyBlocked(o, nodes, holds);
   else delete mco.blocked;
@@ -297,6 +296,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
       : null;
 
   if (Object.keys(mco).length > 0) next.mco = mco;
+  else delete next.mco;
   const { updatedAt: _a, ...was } = current;
   const { updatedAt: _b, ...will } = next;
   return {
