@@ -11,9 +11,12 @@ import { dirname, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
 import * as z from 'zod';
+import { createClusterConnector } from '../functions/adapters/cluster/connector.ts';
+import { createCredentialsResolver } from '../functions/adapters/cluster/credentials.ts';
 import { parseCredentialsDocument, staticCredentials } from '../functions/adapters/registry/credentials.ts';
 import type { TagResolver } from '../functions/adapters/registry/oci-client.ts';
 import { createTagResolver } from '../functions/adapters/registry/resolver.ts';
+import { staticTokens } from '../functions/adapters/secrets/tokens.ts';
 import type { ClusterRegistration } from '../functions/core/clusters.ts';
 import { parseWebhookConfig, type WebhookConfig } from '../functions/core/ingress/config.ts';
 import { AgentAnnotations, NodeAnnotations, type Track } from '../functions/core/model.ts';
@@ -62,6 +65,8 @@ const ConfigClusterSchema = z.strictObject({
     .optional(),
   /** Run a watch relay in-process for this cluster (default true; false when one runs in the cluster). */
   relay: z.boolean().default(true),
+  /** How Strata moves the cluster's pools (default: detected when first reached, docs/operations.md). */
+  driver: z.enum(['mco', 'agent']).optional(),
 });
 
 /** The `--config` file of `strata start`. */
@@ -214,6 +219,9 @@ export function demoConverged(fleet: Fleet, image: string): boolean {
       .every((n) => {
         const a = n.annotations;
         if (n.unschedulable) return false;
+        // On clusters running MCO nodes carry no image annotation: what the host booted says it.
+        if (!agent && c.state.mcoControllers)
+          return c.state.bootedImage(n.name) === image && a[NodeAnnotations.state] === 'Done';
         if (!agent) return a[NodeAnnotations.currentImage] === image && a[NodeAnnotations.state] === 'Done';
         return (
           a[AgentAnnotations.currentImage] === image &&
@@ -339,6 +347,7 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
             },
       ),
       ...(r.spec.windows ? { windows: r.spec.windows } : {}),
+      ...(r.spec.driver ? { driver: r.spec.driver } : {}),
     });
     if (r.spec.relay) relayTargets.push({ id: r.spec.name, kubeConfig: r.kc });
   }
@@ -364,12 +373,16 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
         const old = await ctx.stores.clusters.getCluster(r.id);
         if (
           old &&
-          JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
-            JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows])
+          (JSON.stringify([old.endpoint, old.caData, old.credentials, old.labels, old.windows]) !==
+            JSON.stringify([r.endpoint, r.caData, r.credentials, r.labels, r.windows]) ||
+            (r.driver !== undefined && r.driver !== old.driver))
         ) {
           await ctx.stores.clusters.updateCluster({ ...old, ...r }, old.version);
         }
       }
+      // Each cluster's driver is detected (and recorded) now; one not reachable yet, when first reached.
+      const connector = createClusterConnector(ctx.store, createCredentialsResolver(staticTokens(tokens)));
+      await Promise.all(registrations.map((r) => connector.connect(r.id).catch(() => undefined)));
       for (const track of config?.tracks ?? []) {
         const existing = await ctx.stores.tracks.getTrack(track.name);
         await ctx.stores.tracks.saveTrack(track, existing?.version);

@@ -73,6 +73,7 @@ export {
   type ScenarioPool,
   type ScenarioRelease,
   STRATA_AGENT,
+  withoutMcoScenarioPath,
 } from './scenario.ts';
 export { SharedNodeInformer, type SharedNodeInformerOptions } from './shared-node-port.ts';
 export {

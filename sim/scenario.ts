@@ -407,15 +407,20 @@ export function runsStrataAgent(cluster: Pick<ScenarioCluster, 'kind' | 'nodeBeh
 /** What a scenario may be written as before validation (durations as strings, defaults omitted). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
-/** The scenario that ships with Strata: four clusters, two pools in prod, PDB-protected workloads. */
-export const defaultScenarioPath = new URL('./scenarios/default.yaml', import.meta.url).pathname;
-
 /**
- * The fleet as it really is: the default scenario's clusters as OpenShift on two releases with MCO's
- * controllers running, plus two plain Kubernetes clusters. (The default once the control plane drives
- * OpenShift clusters through MCO.)
+ * The fleet as it really is: four OpenShift clusters on two releases with MCO's controllers running (dev,
+ * staging, two prod regions; a master, worker and infra pool in prod), plus two plain Kubernetes clusters.
  */
 export const openshiftScenarioPath = new URL('./scenarios/openshift.yaml', import.meta.url).pathname;
+
+/** The scenario `npm start` and `strata sim` use: {@link openshiftScenarioPath}. */
+export const defaultScenarioPath = openshiftScenarioPath;
+
+/**
+ * The same four clusters without MCO's controllers (nodes follow the annotations a client sets, the client
+ * cordons and drains): the fleet Strata drove itself before it paced MCO.
+ */
+export const withoutMcoScenarioPath = new URL('./scenarios/without-mco.yaml', import.meta.url).pathname;
 
 const loaded = new WeakSet<object>();
 

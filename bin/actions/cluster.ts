@@ -20,6 +20,7 @@ interface AddOptions extends ConnectionOptions {
   secretName?: string;
   label: string[];
   pool: string[];
+  driver?: string;
 }
 
 function readFile(flag: string, file: string): string {
@@ -44,8 +45,12 @@ export function parseLabels(pairs: string[]): Record<string, string> {
 /** The registration request body from the command's options. */
 export function addClusterBody(options: AddOptions): Record<string, unknown> {
   if (!options.name) throw new CliError('cluster add: --name is required', EXIT_USAGE);
+  if (options.driver !== undefined && options.driver !== 'mco' && options.driver !== 'agent') {
+    throw new CliError(`--driver ${options.driver}: expected mco or agent`, EXIT_USAGE);
+  }
   const base = {
     name: options.name,
+    ...(options.driver ? { driver: options.driver } : {}),
     labels: parseLabels(options.label),
     pools: options.pool.length > 0 ? options.pool : ['worker'],
   };
@@ -106,12 +111,12 @@ export function addClusterBody(options: AddOptions): Record<string, unknown> {
 /** `strata cluster add`. */
 export async function addCluster(options: AddOptions): Promise<void> {
   const body = addClusterBody(options);
-  const out = await clientFor(options).post<{ cluster: { id: string; pools: { name: string }[] } }>(
-    '/clusters',
-    body,
-  );
+  const out = await clientFor(options).post<{
+    cluster: { id: string; pools: { name: string }[]; driver?: string };
+  }>('/clusters', body);
+  const driver = out.cluster.driver ?? 'detected when first reached';
   process.stdout.write(
-    `cluster/${out.cluster.id} registered (pools: ${out.cluster.pools.map((p) => p.name).join(', ')})\n`,
+    `cluster/${out.cluster.id} registered (pools: ${out.cluster.pools.map((p) => p.name).join(', ')}; driver: ${driver})\n`,
   );
 }
 

@@ -11,6 +11,7 @@ import { registerDescribe } from './describe.ts';
 import { registerGet } from './get.ts';
 import type { RegisterCommand } from './options.ts';
 import { registerPlan } from './plan.ts';
+import { registerPool } from './pool.ts';
 import { registerPublish } from './publish.ts';
 import { registerRender } from './render.ts';
 import { registerRollout } from './rollout.ts';
@@ -27,6 +28,7 @@ export const commands: RegisterCommand[] = [
   registerRollout,
   registerTrack,
   registerCluster,
+  registerPool,
   registerPublish,
   registerPlan,
   registerCheck,

@@ -8,7 +8,7 @@ export const registerStart: RegisterCommand = (program) => {
     .description(
       'Run Strata on this machine: control plane, admin API and a simulated fleet with a demo rollout',
     )
-    .option('--scenario <file>', 'simulated fleet scenario (default: sim/scenarios/default.yaml)')
+    .option('--scenario <file>', 'simulated fleet scenario (default: sim/scenarios/openshift.yaml)')
     .option('--config <file>', 'real clusters (kubeconfig contexts), registries and tracks (YAML)')
     .option('--port <n>', 'admin API and webhook port (0: a free one)', String(DEFAULT_PORT))
     .option(

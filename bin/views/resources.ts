@@ -41,10 +41,12 @@ export const POOLS: TableSpec<PoolView> = {
   columns: [
     { header: 'CLUSTER', cell: (p) => p.clusterId },
     { header: 'NAME', cell: (p) => p.pool },
-    // Agent pools have no rendered config: their target is the image (shortened; -o json has it whole).
+    // mco driver: what MCO reports the pool on (status.configuration), as `oc get mcp` shows it; agent
+    // pools have no rendered config: their target is the image (shortened; -o json has it whole).
     {
       header: 'CONFIG',
       cell: (p) =>
+        p.status?.configuration ||
         p.target?.config ||
         shortImage(p.target?.image) ||
         p.lastCompleted?.config ||
@@ -93,10 +95,12 @@ export const CLUSTERS: TableSpec<ClusterView> = {
   sortKey: (c) => [c.id],
   columns: [
     { header: 'NAME', cell: (c) => c.id },
-    { header: 'ENDPOINT', cell: (c) => c.endpoint },
+    // mco: MCO moves the nodes, Strata paces the pool; agent: Strata moves them; '-': not reached yet.
+    { header: 'DRIVER', cell: (c) => c.driver ?? '-' },
     { header: 'LABELS', cell: (c) => labels(c.labels) },
     { header: 'POOLS', cell: (c) => c.pools.map((p) => p.name).join(',') },
     { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },
+    { header: 'ENDPOINT', show: 'wide', cell: (c) => c.endpoint },
     { header: 'CREDENTIALS', show: 'wide', cell: (c) => c.credentials.kind },
     {
       header: 'WINDOWS',

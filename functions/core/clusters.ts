@@ -15,10 +15,14 @@ export type CredentialsRef =
   | { kind: 'kubeconfig'; path: string; context?: string };
 
 /**
- * How Strata moves a cluster's pools: `mco` where MCO's machinery runs (the cluster serves
- * machineconfiguration.openshift.io), `agent` where the Strata node agent runs on image-mode hosts.
+ * How Strata moves a cluster's pools (docs/architecture.md, "Drivers"): `mco` paces OpenShift's Machine
+ * Config Operator through the pool's image-layer MachineConfig, `maxUnavailable` and `paused`; `agent`
+ * moves nodes itself (slots, cordon, drain, the node's daemon or agent).
  */
 export type ClusterDriver = 'mco' | 'agent';
+
+/** The drivers, for validation. */
+export const CLUSTER_DRIVERS: readonly ClusterDriver[] = ['mco', 'agent'];
 
 /** A registered cluster. */
 export interface ClusterRecord {
@@ -32,7 +36,11 @@ export interface ClusterRecord {
   /** Pool names with the node selector of each (MCO pools select nodes by label). */
   pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | `${number}%` }[];
   windows?: MaintenanceWindow[];
-  /** How its pools are moved; absent on older records (then decided by {@link nodeMechanics}). */
+  /**
+   * The cluster's driver: given at registration, or detected ({@link detectedDriver}) when it was first
+   * reached. Absent on records registered before drivers existed and on clusters not reached yet: see
+   * {@link clusterDriver}.
+   */
   driver?: ClusterDriver;
   registeredAt: string;
   version: number;
@@ -68,6 +76,28 @@ export function validateRegistration(input: ClusterRegistration): void {
     }
   });
   if (input.windows) validateWindows(input.windows, `${where}: windows`);
+  if (input.driver !== undefined && !CLUSTER_DRIVERS.includes(input.driver)) {
+    throw new InvalidPolicyError(
+      `${where}: driver "${input.driver}" must be one of ${CLUSTER_DRIVERS.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The driver a cluster's API calls for: `mco` when it serves `machineconfiguration.openshift.io/v1` and has
+ * ControllerConfig `machine-config-controller` (MCO runs there and owns the nodes), else `agent`.
+ */
+export function detectedDriver(facts: { servesMachineConfigs: boolean; hasControllerConfig: boolean }) {
+  return facts.servesMachineConfigs && facts.hasControllerConfig ? 'mco' : ('agent' as ClusterDriver);
+}
+
+/**
+ * The effective driver of a registered cluster: its recorded `driver`; a record without one (registered
+ * before drivers existed, or never reached since) is driven as `agent` until the connector detects and
+ * records its driver on the next connect.
+ */
+export function clusterDriver(record: Pick<ClusterRecord, 'driver'>): ClusterDriver {
+  return record.driver ?? 'agent';
 }
 
 /** The node selector of a pool named without one: MCO's role label convention. */
@@ -87,13 +117,10 @@ export function publicCluster(c: ClusterRecord): Omit<ClusterRecord, 'caData' | 
 }
 
 /**
- * The node mechanics a cluster's pools get: the agent protocol when the cluster is registered with the
- * `agent` driver or serves no MachineConfigs (nothing would answer MCO's annotations there); otherwise
- * MCO's node annotations, as a cluster whose daemons follow them expects.
+ * Which node vocabulary the `agent` driver speaks on a cluster: MCO's node annotations where the cluster
+ * serves MachineConfigs (MCO's daemons follow them; its controllers are absent, else the driver is `mco`),
+ * the Strata node agent's `strata.io/*` protocol everywhere else (nothing would answer MCO's annotations).
  */
-export function nodeMechanics(
-  record: Pick<ClusterRecord, 'driver'>,
-  servesMachineConfigs: boolean,
-): ClusterDriver {
-  return record.driver === 'agent' || !servesMachineConfigs ? 'agent' : 'mco';
+export function nodeMechanics(servesMachineConfigs: boolean): ClusterDriver {
+  return servesMachineConfigs ? 'mco' : 'agent';
 }

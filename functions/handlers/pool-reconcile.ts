@@ -1,16 +1,16 @@
 /**
- * Reconciles one pool (reconcile queue): re-reads the pool item, its rollout's status and the pool's nodes,
- * takes the pool mechanics' next pass (core/rollout/pool-mechanics.ts), writes its intent conditionally,
- * then performs the node steps. Safe to run concurrently and to repeat: only the pass whose intent write
- * wins acts, and every cluster call is idempotent.
+ * Reconciles one pool (reconcile queue) through its cluster's driver: `mco` paces MCO
+ * (adapters/cluster/mco-reconcile.ts), `agent` moves the nodes itself (adapters/cluster/agent-reconcile.ts).
+ * Both are safe to run concurrently and to repeat: only the pass whose conditional write wins acts.
  */
-import { type BeforeSideEffect, performSteps } from '../adapters/cluster/node-steps.ts';
+import { reconcileAgentPool } from '../adapters/cluster/agent-reconcile.ts';
+import { type McoReconcileDeps as McoDeps, reconcileMcoPool } from '../adapters/cluster/mco-reconcile.ts';
+import type { BeforeSideEffect } from '../adapters/cluster/node-steps.ts';
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
-import { nodeMechanics } from '../core/clusters.ts';
+import { clusterDriver } from '../core/clusters.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import * as messages from '../core/messages.ts';
-import { VersionConflictError } from '../core/retry.ts';
-import * as core from '../core/rollout/index.ts';
+import type * as core from '../core/rollout/index.ts';
 import type { Stores } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
 
@@ -19,93 +19,21 @@ export type PoolReconcileDeps = Pick<
   Dependencies,
   'clusters' | 'reconcileQueue' | 'planQueue' | 'now' | 'log'
 > & {
-  stores: Pick<Stores, 'pools' | 'rollouts'>;
-  settings?: Partial<core.ReconcileSettings>;
+  stores: Pick<Stores, 'pools' | 'rollouts'> & Partial<Pick<Stores, 'events'>>;
+  settings?: McoDeps['settings'];
   /** Called before each cluster side effect; a throw here stands for a crash at that point. */
   beforeSideEffect?: BeforeSideEffect;
 };
 
-/** Up to `maxPasses` passes: after its own uncordon a pass re-plans from what it knows, without reading. */
+/** One reconcile of a pool, by its cluster's driver: mco paces MCO, agent moves the nodes itself. */
 export async function reconcilePool(
   deps: PoolReconcileDeps,
   key: messages.ReconcilePoolMessage,
 ): Promise<core.PoolReconcileOutcome> {
-  const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...deps.settings };
-  const now = deps.now ?? (() => new Date());
-  const { pools, rollouts } = deps.stores;
-  const outcome = core.emptyReconcileOutcome(key);
-  const { record: cluster, port } = await deps.clusters.connect(key.clusterId);
-  const driver = nodeMechanics(cluster, await port.servesMachineConfigs());
-  let known: Pick<core.PoolPassInput, 'pool' | 'nodes' | 'rolloutStatus'> | null = null;
-  let last: core.PoolPass | null = null;
-  let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];
-  const hooks = { before: deps.beforeSideEffect, log: deps.log };
-  // A conditional write that lost its race gives null: someone else changed the pool first.
-  const put = (next: core.PoolRecord, version: number) =>
-    pools.putPoolIfVersion(next, version).catch((error) => {
-      if (error instanceof VersionConflictError) return null;
-      throw error;
-    });
-  for (let pass = 0; pass < settings.maxPasses; pass++) {
-    if (!known) {
-      // The pool item and the cluster's nodes are independent reads: one round trip instead of two.
-      const [pool, all] = await Promise.all([pools.getPool(key.clusterId, key.pool), port.listNodes()]);
-      if (!pool) return outcome;
-      const rolloutStatus = pool.target
-        ? (await rollouts.getRollout(pool.target.rolloutId))?.status
-        : undefined;
-      const nodes = all.filter((n) => core.primaryPool(n.labels, cluster.pools) === key.pool);
-      known = { pool, rolloutStatus, nodes };
-    }
-    const { drainTimeoutSeconds, updateTimeoutSeconds } = settings;
-    last = core.planPoolPass({
-      ...known,
-      windows: cluster.windows,
-      now: now(),
-      drainTimeoutSeconds,
-      updateTimeoutSeconds,
-      driver,
-    });
-    notifyPlanner ||= last.notifyPlanner;
-    const written = last.writeIntent ? await put(last.next, known.pool.version) : known.pool;
-    if (!written) {
-      outcome.conflicts++;
-      known = null;
-      continue;
-    }
-    known.pool = written;
-    const { plan } = last;
-    outcome.started.push(...plan.start);
-    outcome.released.push(...plan.release);
-    Object.assign(outcome, { holds: plan.holds, done: plan.done });
-    const rolloutId = known.pool.target?.rolloutId;
-    const performed = await performSteps(port, { ...key, ...hooks, rolloutId }, plan.steps, known.nodes);
-    // A node that changed under a decision (409 on its resourceVersion) is read and planned again soon.
-    [drainBlocked, slotsHeld] = [performed.drainBlocked || performed.changed, core.hasActiveSlots(last.next)];
-    if (!performed.uncordoned || performed.changed) break;
-  }
-  // The report (status, holds) is written once, after the work; losing that race only means another
-  // reconcile wrote a report at least as fresh.
-  const report = known && last && core.withReport(known.pool, last.next);
-  const reported = known && report && (await put(report, known.pool.version));
-  if (known && reported) known.pool = reported;
-  const rolloutId = last?.next.target?.rolloutId;
-  if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
-  const delay = core.requeueAfter({
-    drainBlocked,
-    slotsHeld,
-    pool: known?.pool ?? (await pools.getPool(key.clusterId, key.pool)),
-    done: outcome.done,
-    holds: outcome.holds,
-    windowClosed: last?.windowClosed ?? false,
-    windows: cluster.windows,
-    now: now(),
-    settings,
-  });
-  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
-  outcome.requeueAfterSeconds = delay;
-  deps.log?.({ level: 'INFO', message: 'pool reconciled', rolloutId, ...outcome });
-  return outcome;
+  const connected = await deps.clusters.connect(key.clusterId);
+  return clusterDriver(connected.record) === 'mco'
+    ? reconcileMcoPool(deps as McoDeps, key, connected)
+    : reconcileAgentPool(deps, key, connected);
 }
 
 /** The SQS consumer (partial batch failures reported: a failed pool is retried by SQS). */

@@ -82,8 +82,10 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
   it('get clusters, pools and nodes as tables, JSON and YAML', async () => {
     const clusters = await run(['get', 'clusters']);
     expect(clusters.code).toBe(0);
-    expect(clusters.stdout).toMatch(/^NAME +ENDPOINT +LABELS +POOLS +AGE\n/);
-    expect(clusters.stdout).toMatch(/alpha +https:\/\/127\.0\.0\.1:\d+ +env=test,canary=true +worker /);
+    expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +AGE\n/);
+    expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker /);
+    const wide = await run(['get', 'clusters', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/alpha +agent +env=test,canary=true +worker .* https:\/\/127\.0\.0\.1:\d+ /);
 
     const pools = await run(['get', 'pools', '-o', 'wide']);
     expect(pools.stdout.split('\n')[0]).toMatch(/^CLUSTER +NAME +CONFIG +UPDATED .* AGE +ROLLOUT +HOLDS$/);
@@ -114,7 +116,7 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
     const cluster = await run(['get', 'cluster', 'alpha']);
     expect(cluster.code).toBe(0);
     expect(cluster.stdout.trim().split('\n')).toHaveLength(2);
-    expect(cluster.stdout).toMatch(/\nalpha +https:/);
+    expect(cluster.stdout).toMatch(/\nalpha +agent +/);
 
     const pool = await run(['get', 'pool', 'beta/worker', '-o', 'json']);
     expect(JSON.parse(pool.stdout)).toMatchObject({ clusterId: 'beta', pool: 'worker' });
@@ -342,7 +344,7 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
       '--label',
       'env=lab',
     ]);
-    expect(added.stdout).toBe('cluster/alpha-again registered (pools: worker)\n');
+    expect(added.stdout).toBe('cluster/alpha-again registered (pools: worker; driver: agent)\n');
     // The token and CA it was given reach the cluster.
     const nodes = await run(['get', 'nodes', '--cluster', 'alpha-again']);
     expect(nodes.code).toBe(0);

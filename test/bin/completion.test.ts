@@ -48,6 +48,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
         'describe',
         'get',
         'plan',
+        'pool',
         'publish',
         'render',
         'rollout',

@@ -1,6 +1,6 @@
 /**
- * The CLI against the fleet `npm start` runs (sim/scenarios/default.yaml: dev, staging and two prod clusters,
- * only the prod ones with an infra pool) with the demo track applied: `strata plan` of the demo image, and
+ * The CLI against the fleet `npm start` runs (sim/scenarios/openshift.yaml: dev, staging and two prod OpenShift
+ * clusters, only the prod ones with an infra pool, and two plain Kubernetes clusters) with the demo track applied: `strata plan` of the demo image, and
  * the width of every table.
  */
 import { spawn } from 'node:child_process';

@@ -103,7 +103,8 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
       'prod-us-east',
       'staging',
     ]);
-    expect(await page.locator('a.cell[data-pool]').count()).toBe(8);
+    // Every registered pool: worker everywhere, master and infra in prod.
+    expect(await page.locator('a.cell[data-pool]').count()).toBe(10);
     await page.evaluate(() => {
       (globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true;
     });

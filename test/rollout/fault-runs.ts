@@ -27,7 +27,7 @@ import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/
 import { type Fleet, nodeAgentsOf, Prng, startFleet, type Violation } from '../../sim/index.ts';
 import { startTestTable } from '../support/dynalite.ts';
 import { digestOf, registerFleet } from './harness.ts';
-import { fleetScenario } from './scenarios.ts';
+import { fleetScenario, mcoFleetScenario } from './scenarios.ts';
 
 /** A crash injected before a side effect. */
 class InjectedCrash extends Error {
@@ -44,6 +44,8 @@ export interface FaultRunResult {
   violations: Violation[];
   /** Nodes told the same target twice (a second start). */
   doubleStarts: string[];
+  /** mco driver: pools whose predicted rendered name MCO did not render (`cluster/pool: predicted → MCO's`). */
+  mismatches: string[];
   crashes: number;
   reconciles: number;
   peakUnavailable: number;
@@ -58,9 +60,24 @@ async function agentsIdle(fleet: Fleet, agent: boolean): Promise<void> {
   if (agent) await Promise.all(fleet.clusters.map((c) => nodeAgentsOf(c).idle()));
 }
 
-/** Runs one seeded fault run (on agent clusters with `agent`). */
-export async function faultRun(seed: number, options: { agent?: boolean } = {}): Promise<FaultRunResult> {
-  const agent = options.agent === true;
+/** A node MCO's daemon is still moving (Working), or done but not yet given back (cordoned). */
+function inFlight(n: { unschedulable: boolean; annotations: Record<string, string> }): boolean {
+  const state = n.annotations['machineconfiguration.openshift.io/state'];
+  return state === 'Working' || (n.unschedulable && state === 'Done');
+}
+
+/**
+ * Where a fault run happens: `annotations`, the agent driver on clusters whose daemons follow MCO's node
+ * annotations (no MCO controllers); `agent`, the agent driver on plain clusters running the real node agent;
+ * `mco`, the mco driver on OpenShift clusters running MCO's controllers (crashes before Strata's pool and
+ * image-layer writes).
+ */
+export type FaultRunFleet = 'annotations' | 'agent' | 'mco';
+
+/** Runs one seeded fault run on the given fleet. */
+export async function faultRun(seed: number, on: FaultRunFleet = 'annotations'): Promise<FaultRunResult> {
+  const agent = on === 'agent';
+  const driver = on === 'mco' ? 'mco' : 'agent';
   const rng = new Prng(`fault-run-${agent ? 'agent-' : ''}${seed}`);
   const clusters = Array.from({ length: rng.int(1, 2) }, (_, i) => ({
     name: `c${i}`,
@@ -68,30 +85,34 @@ export async function faultRun(seed: number, options: { agent?: boolean } = {}):
     maxUnavailable: rng.int(1, 2),
     agent,
   }));
-  const scenario = fleetScenario({
-    seed,
-    clusters,
-    faults: {
-      ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
-      ...(agent && rng.chance(0.2) ? { pullFailure: { probability: 0.1 } } : {}),
-      ...(agent && rng.chance(0.2) ? { imageNoBoot: { probability: 0.1 } } : {}),
-      ...(rng.chance(0.3)
-        ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
-        : {}),
-      // Ambiguous failures: requests timing out unserved, or served with the answer lost.
-      ...(rng.chance(0.5)
-        ? {
-            api: {
-              errorRate: 0.1,
-              errors: ['timeout', 'lost-answer', '500', '429'],
-              timeoutMs: 30,
-              retryAfterSeconds: 1,
-            },
-          }
-        : {}),
-    },
-    ...(agent ? { agent: { timeouts: { staging: '60s' } } } : {}),
-  });
+  const faults = {
+    ...(rng.chance(0.3) ? { updateFailure: { probability: 0.15 } } : {}),
+    ...(agent && rng.chance(0.2) ? { pullFailure: { probability: 0.1 } } : {}),
+    ...(agent && rng.chance(0.2) ? { imageNoBoot: { probability: 0.1 } } : {}),
+    ...(rng.chance(0.3)
+      ? { pdbBlock: [{ cluster: 'c0', namespace: 'shop', name: 'web-pdb', for: '20s' }] }
+      : {}),
+    // Ambiguous failures: requests timing out unserved, or served with the answer lost (not yet on mco).
+    ...(rng.chance(0.5) && driver === 'agent'
+      ? {
+          api: {
+            errorRate: 0.1,
+            errors: ['timeout' as const, 'lost-answer' as const, '500' as const, '429' as const],
+            timeoutMs: 30,
+            retryAfterSeconds: 1,
+          },
+        }
+      : {}),
+  };
+  const scenario =
+    driver === 'mco'
+      ? mcoFleetScenario({ seed, clusters, faults })
+      : fleetScenario({
+          seed,
+          clusters,
+          faults,
+          ...(agent ? { agent: { timeouts: { staging: '60s' } } } : {}),
+        });
   const table = await startTestTable();
   const fleet = await startFleet(scenario, { clock: 'manual' });
   const epoch = Date.parse('2026-06-01T00:00:00Z');
@@ -184,7 +205,10 @@ export async function faultRun(seed: number, options: { agent?: boolean } = {}):
       await plan();
       for (const key of keys) await reconcile(1, key);
       const status = (await getRollout(store, id))?.status;
-      const active = (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed));
+      const active =
+        (await listAllPools(store)).some((p) => Object.values(p.slots).some((s) => !s.failed)) ||
+        // mco driver: MCO's nodes in flight finish even on a paused pool (as a slot's node does).
+        (driver === 'mco' && fleet.clusters.some((c) => c.state.nodes.list().some(inFlight)));
       if (settled(status) && !active) break;
       await advance(1000);
     }
@@ -220,6 +244,12 @@ export async function faultRun(seed: number, options: { agent?: boolean } = {}):
             })),
           ),
         };
+    const mismatches = (await listAllPools(store)).flatMap((p) => {
+      const rendered = p.mco?.rendered;
+      const wrong =
+        p.mco?.mismatchReported ?? (p.target && rendered && rendered !== p.target.config ? rendered : null);
+      return wrong ? [`${p.clusterId}/${p.pool}: ${p.target?.config} → ${wrong}`] : [];
+    });
     const told = new Map<string, number>();
     for (const e of fleet.timeline.events) {
       if (e.kind !== 'desired') continue;
@@ -231,6 +261,7 @@ export async function faultRun(seed: number, options: { agent?: boolean } = {}):
       status,
       violations: report.violations,
       doubleStarts: [...told].filter(([, n]) => n > 1).map(([k]) => k),
+      mismatches,
       crashes,
       reconciles,
       peakUnavailable: Math.max(0, ...report.pools.map((p) => p.peakUnavailable - p.maxUnavailable)),

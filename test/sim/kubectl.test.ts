@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeAnnotations as A } from '../../functions/core/model.ts';
-import { type Fleet, startFleet } from '../../sim/index.ts';
+import { type Fleet, startFleet, withoutMcoScenarioPath } from '../../sim/index.ts';
 
 const run = promisify(execFile);
 const kubectlPath = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((p) => existsSync(p));
@@ -26,9 +26,9 @@ async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: str
   }
 }
 
-describe.skipIf(!kubectlPath)('the real kubectl against the default scenario', () => {
+describe.skipIf(!kubectlPath)('the real kubectl against the four-cluster scenario (without MCO)', () => {
   beforeAll(async () => {
-    fleet = await startFleet(undefined, { clock: 'manual' });
+    fleet = await startFleet(withoutMcoScenarioPath, { clock: 'manual' });
     kubeconfig = join(mkdtempSync(join(tmpdir(), 'strata-sim-')), 'kubeconfig');
     fleet.writeKubeconfig(kubeconfig);
   });

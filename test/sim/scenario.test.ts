@@ -10,34 +10,32 @@ import {
   runsStrataAgent,
   ScenarioError,
   startFleet,
+  withoutMcoScenarioPath,
 } from '../../sim/index.ts';
 import { smallScenario } from './support.ts';
 
 describe('loadScenario', () => {
-  it('loads the shipped default scenario: four OpenShift clusters, two pools in prod, two plain clusters running the agent, PDB-protected workloads', () => {
+  it('the default scenario is the OpenShift fleet running MCO, with plain Kubernetes clusters', () => {
     const scenario = loadScenario(defaultScenarioPath);
-
-    expect(scenario.clusters.map((c) => c.name)).toEqual([
-      'dev',
-      'staging',
-      'prod-us-east',
-      'prod-eu-west',
+    expect(defaultScenarioPath).toBe(openshiftScenarioPath);
+    expect(scenario.mco.controllers).toBe(true);
+    expect(scenario.clusters.filter((c) => c.kind === 'kubernetes').map((c) => c.name)).toEqual([
       'edge-a',
       'edge-b',
     ]);
-    expect(scenario.clusters.map((c) => c.labels.env)).toEqual([
-      'dev',
-      'staging',
-      'prod',
-      'prod',
-      'prod',
-      'staging',
-    ]);
+    // The plain clusters' image-mode hosts run the real Strata node agent.
     expect(scenario.clusters.filter((c) => runsStrataAgent(c)).map((c) => c.name)).toEqual([
       'edge-a',
       'edge-b',
     ]);
-    const prod = scenario.clusters.filter((c) => c.labels.env === 'prod' && c.kind === 'openshift');
+  });
+
+  it('loads the scenario without MCO: four clusters, two pools in prod, PDB-protected workloads', () => {
+    const scenario = loadScenario(withoutMcoScenarioPath);
+
+    expect(scenario.clusters.map((c) => c.name)).toEqual(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
+    expect(scenario.clusters.map((c) => c.labels.env)).toEqual(['dev', 'staging', 'prod', 'prod']);
+    const prod = scenario.clusters.filter((c) => c.labels.env === 'prod');
     for (const cluster of prod) expect(cluster.pools.map((p) => p.name)).toEqual(['worker', 'infra']);
     for (const cluster of scenario.clusters) {
       for (const pool of cluster.pools) expect(pool.nodes.count).toBeGreaterThanOrEqual(3);

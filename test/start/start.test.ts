@@ -1,9 +1,10 @@
 /**
- * `strata start` end to end, as a child process: the demo rollout on the default simulated fleet completes
- * with the simulator's invariant checker reporting no violation; Ctrl-C stops cleanly; bad options and
+ * `strata start` end to end, as a child process: the demo rollout on the default simulated fleet (OpenShift
+ * clusters running MCO, plain Kubernetes clusters) completes with the simulator's invariant checker reporting
+ * no violation, and the real kubectl shows MCO's pools updated to the demo image; Ctrl-C stops cleanly; bad options and
  * configuration files are refused naming the option, file and field.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,19 +43,98 @@ function start(
   });
 }
 
+/** The demo image (`repo@sha256:…`) from start's output. */
+function demoImage(stdout: string): string {
+  const m = /published (quay\.io\/strata\/rhcos-layered):demo@(sha256:[0-9a-f]{64})/.exec(stdout);
+  if (!m) throw new Error('no published demo image in the output');
+  return `${m[1]}@${m[2]}`;
+}
+
+function kubectl(kubeconfig: string, context: string, ...args: string[]): string {
+  return execFileSync('kubectl', ['--kubeconfig', kubeconfig, '--context', context, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+}
+
+/**
+ * Per targeted pool of each OpenShift cluster, what `kubectl get mcp` and the rendered config it names say:
+ * UPDATED, the rendered osImageURL and the image layer's (named "the demo image" when they are it), and how
+ * many of the cluster's nodes carry desiredImage.
+ */
+function kubectlView(kubeconfig: string, image: string): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  const named = (v: string) => (v === image ? 'the demo image' : v);
+  for (const cluster of ['dev', 'staging', 'prod-us-east', 'prod-eu-west']) {
+    const table = kubectl(kubeconfig, cluster, 'get', 'mcp');
+    const nodes = JSON.parse(kubectl(kubeconfig, cluster, 'get', 'nodes', '-o', 'json')) as {
+      items: { metadata: { annotations?: Record<string, string> } }[];
+    };
+    const desiredImage = nodes.items.filter(
+      (n) => n.metadata.annotations?.['machineconfiguration.openshift.io/desiredImage'] !== undefined,
+    ).length;
+    for (const pool of ['worker', ...(cluster.startsWith('prod') ? ['infra'] : [])]) {
+      const row = table
+        .split('\n')
+        .find((l) => l.startsWith(`${pool} `))!
+        .split(/\s+/);
+      const config = row[1]!;
+      const osImageURL = kubectl(
+        kubeconfig,
+        cluster,
+        'get',
+        'mc',
+        config,
+        '-o',
+        'jsonpath={.spec.osImageURL}',
+      );
+      const layer = kubectl(
+        kubeconfig,
+        cluster,
+        'get',
+        'mc',
+        `99-strata-${pool}-os-image`,
+        '-o',
+        'jsonpath={.spec.osImageURL}',
+      );
+      view[`${cluster}/${pool}`] = {
+        updated: row[2],
+        osImageURL: named(osImageURL),
+        layer: named(layer),
+        desiredImage,
+      };
+    }
+  }
+  return view;
+}
+
 describe('strata start', () => {
-  it('completes the demo rollout with no invariant violation (--exit-when-done)', async () => {
+  it('completes the demo rollout; kubectl shows every targeted OpenShift pool updated by MCO to the demo image; no violation', async () => {
     // Prepare
     const timeline = join(dir, 'timeline.jsonl');
-    // Act
-    const run = await start(['--exit-when-done', '--port', '0', '--timeline', timeline]);
+    const kubeconfig = join(dir, 'kubeconfig');
+    const checked: { kubectl?: Record<string, unknown>; error?: unknown } = {};
+    // Act: the demo, then (while Strata and the fleet still serve) the real kubectl against the fleet.
+    const run = await start(
+      ['--port', '0', '--timeline', timeline, '--kubeconfig-out', kubeconfig],
+      (text, child) => {
+        if (!text.includes('Ctrl-C to stop') || checked.kubectl || checked.error) return;
+        try {
+          checked.kubectl = kubectlView(kubeconfig, demoImage(text));
+        } catch (error) {
+          checked.error = error;
+        }
+        child.kill('SIGINT');
+      },
+    );
     // Assess (stderr may carry retried races between handlers: the verdict is the exit code and the checker)
     expect(run.code).toBe(0);
+    expect(checked.error).toBeUndefined();
     expect(run.stdout).toMatch(/published quay\.io\/strata\/rhcos-layered:demo@sha256:[0-9a-f]{64}/);
     expect(run.stdout).toContain('not resolved from any registry');
     expect(run.stdout).toMatch(/rollout demo-[0-9a-f]{12}: Completed after/);
     expect(run.stdout).toMatch(/CLUSTER +NAME +CONFIG +UPDATED +UPDATING +DEGRADED +NODES +AGE\n/);
-    // Every pool of the default fleet is updated: all machines updated, none degraded.
+    // Every targeted pool of the default fleet is updated: all machines updated, none degraded.
     for (const [cluster, pool, n] of [
       ['dev', 'worker', 3],
       ['staging', 'worker', 4],
@@ -62,6 +142,8 @@ describe('strata start', () => {
       ['prod-us-east', 'infra', 3],
       ['prod-eu-west', 'worker', 8],
       ['prod-eu-west', 'infra', 3],
+      ['edge-a', 'worker', 4],
+      ['edge-b', 'worker', 3],
     ] as const) {
       expect(run.stdout).toMatch(
         new RegExp(`${cluster} +${pool} +rendered-${pool}-[0-9a-f]{32} +True +False +False +${n}/${n} `),
@@ -78,12 +160,31 @@ describe('strata start', () => {
     }
     expect(run.stdout).toContain('invariants: 0 violation(s)');
     expect(run.stdout.trimEnd().endsWith('stopped')).toBe(true);
-    // The timeline written by the simulator, checked again from the file.
+    // kubectl on every OpenShift cluster: the targeted pools UPDATED True on a rendered config whose
+    // osImageURL is the demo digest, reached through Strata's image-layer MachineConfig; no desiredImage.
+    expect(checked.kubectl).toEqual(
+      Object.fromEntries(
+        ['dev', 'staging', 'prod-us-east', 'prod-eu-west'].flatMap((cluster) =>
+          ['worker', ...(cluster.startsWith('prod') ? ['infra'] : [])].map((pool) => [
+            `${cluster}/${pool}`,
+            { updated: 'True', osImageURL: 'the demo image', layer: 'the demo image', desiredImage: 0 },
+          ]),
+        ),
+      ),
+    );
+    // The timeline written by the simulator, checked again from the file (desired-flip included).
     const events = readFileSync(timeline, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as TimelineEvent);
     expect(events.filter((e) => e.kind === 'done').length).toBe(40);
+    // Only MCO's node controller told OpenShift nodes their config.
+    const openshift = new Set(['dev', 'staging', 'prod-us-east', 'prod-eu-west']);
+    expect(
+      events.filter(
+        (e) => e.kind === 'desired' && openshift.has(e.cluster) && e.by !== 'machine-config-controller',
+      ),
+    ).toEqual([]);
     const limits = [
       { cluster: 'dev', pool: 'worker', maxUnavailable: 1 },
       { cluster: 'staging', pool: 'worker', maxUnavailable: 1 },
@@ -95,7 +196,7 @@ describe('strata start', () => {
       { cluster: 'edge-b', pool: 'worker', maxUnavailable: 1 },
     ];
     expect(checkInvariants(events, limits).violations).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 
   it('serves until SIGINT, then stops cleanly', async () => {
     // Act

@@ -1,15 +1,34 @@
 /**
- * Connects to registered clusters: reads the cluster's registration from the store and returns a cluster
- * port built from its resolved credentials, cached per registration version (a changed endpoint or
- * credentials reference builds a new client).
+ * Connects to registered clusters: reads the cluster's registration from the store and returns the cluster
+ * ports built from its resolved credentials, cached per registration version (a changed endpoint or
+ * credentials reference builds a new client). A registration without a driver (registered before drivers
+ * existed, or not reachable when it was registered) gets the detected one, recorded on the registration.
  */
 
-import type { ClusterConnector, ClusterPort } from '../../core/rollout/cluster-port.ts';
+import { type ClusterRecord, detectedDriver } from '../../core/clusters.ts';
+import { VersionConflictError } from '../../core/retry.ts';
+import type { ClusterConnector, ConnectedCluster } from '../../core/rollout/cluster-port.ts';
 import { NotFoundError } from '../../core/rollout/errors.ts';
-import { createClusterCache } from '../store/clusters.ts';
+import { createClusterCache, getCluster, updateCluster } from '../store/clusters.ts';
 import type { StoreContext } from '../store/context.ts';
 import type { CredentialsResolver } from './credentials.ts';
 import { createKubernetesCluster } from './kubernetes.ts';
+import { createMcoCluster } from './mco.ts';
+
+/** Detects the driver of a registration without one and records it (a lost race re-reads the winner's). */
+async function withDriver(store: StoreContext, connected: ConnectedCluster): Promise<ClusterRecord> {
+  const { record } = connected;
+  if (record.driver !== undefined) return record;
+  const driver = detectedDriver(await connected.mco.detect());
+  try {
+    await updateCluster(store, { ...record, driver }, record.version);
+    return { ...record, driver, version: record.version + 1 };
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    const now = await getCluster(store, record.id);
+    return now?.driver ? now : { ...record, driver };
+  }
+}
 
 /**
  * The default connector: store registration (cached `cacheSeconds`, default 5) + credentials resolver +
@@ -20,17 +39,32 @@ export function createClusterConnector(
   credentials: CredentialsResolver,
   cacheSeconds = 5,
 ): ClusterConnector {
-  const cache = new Map<string, { version: number; port: ClusterPort }>();
+  const cache = new Map<string, { version: number; connected: ConnectedCluster }>();
   const registrations = createClusterCache(store, cacheSeconds);
   return {
     async connect(clusterId) {
       const record = await registrations.get(clusterId);
       if (!record) throw new NotFoundError(`cluster ${clusterId}: not registered`);
       const cached = cache.get(clusterId);
-      if (cached && cached.version === record.version) return { record, port: cached.port };
-      const port = createKubernetesCluster(await credentials.kubeConfigFor(record), clusterId);
-      cache.set(clusterId, { version: record.version, port });
-      return { record, port };
+      // A cached connection whose registration only gained its detected driver is still current.
+      if (
+        cached &&
+        (cached.version === record.version ||
+          (record.driver === undefined &&
+            cached.connected.record.driver !== undefined &&
+            cached.version === record.version + 1))
+      ) {
+        return cached.connected;
+      }
+      const kc = await credentials.kubeConfigFor(record);
+      const connected: ConnectedCluster = {
+        record,
+        port: createKubernetesCluster(kc, clusterId),
+        mco: createMcoCluster(kc, clusterId),
+      };
+      connected.record = await withDriver(store, connected);
+      cache.set(clusterId, { version: connected.record.version, connected });
+      return connected;
     },
   };
 }

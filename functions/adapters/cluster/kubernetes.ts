@@ -30,7 +30,7 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** Retries transient failures (5xx, 409, network) a few times with short backoff; others rethrow at once. */
-async function retrying<T>(
+export async function retrying<T>(
   what: string,
   call: () => Promise<T>,
   retryConflicts = true,

@@ -4,6 +4,7 @@
  * rendered config no longer matches its name).
  */
 import type { ClusterRenderedConfig } from '../../core/checks/drift.ts';
+import { PauseAnnotations, STRATA } from '../../core/drivers/mco/keys.ts';
 import { renderedName } from '../../core/render/name.ts';
 import type { YamlValue } from '../../core/render/yamlv2/index.ts';
 import type { ClusterPort } from '../../core/rollout/cluster-port.ts';
@@ -25,8 +26,9 @@ export async function readMachineConfigState(
   for (const pool of pools) {
     const sources = await port.readPoolSources(pool.name);
     if (sources === null) continue;
-    // The node-agent driver never pauses pools: any pause is someone else's.
-    paused[pool.name] = { paused: sources.pool.spec.paused === true, byStrata: false };
+    // Only the mco driver pauses pools, and annotates its pauses: any other pause is someone else's.
+    const byStrata = sources.pool.metadata.annotations?.[PauseAnnotations.pausedBy] === STRATA;
+    paused[pool.name] = { paused: sources.pool.spec.paused === true, byStrata };
     const target = pool.target?.config;
     const mc = target ? sources.machineConfigs.find((m) => m.metadata.name === target) : undefined;
     if (mc && target) {

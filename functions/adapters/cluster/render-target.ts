@@ -4,11 +4,12 @@
  * and renders.
  */
 import type { DryRunClusterInput } from '../../core/admin/dry-run.ts';
-import type { ClusterRecord } from '../../core/clusters.ts';
+import { type ClusterRecord, clusterDriver } from '../../core/clusters.ts';
 import { RenderError, UnreconcilableError } from '../../core/render/errors.ts';
-import type { ClusterConnector, ClusterPort } from '../../core/rollout/cluster-port.ts';
+import type { ClusterConnector, ClusterPort, ConnectedCluster } from '../../core/rollout/cluster-port.ts';
 import { primaryPool } from '../../core/rollout/pool-membership.ts';
 import { renderPoolTarget } from '../../core/rollout/pool-render.ts';
+import { predictMcoTarget } from './mco-target.ts';
 
 /** A rendered target for one pool. */
 export interface RenderedTarget {
@@ -67,15 +68,25 @@ export async function readDryRunCluster(
   image: string,
 ): Promise<DryRunClusterInput> {
   try {
-    const { port } = await clusters.connect(c.id);
+    const connected = await clusters.connect(c.id);
+    const { port } = connected;
     const [nodes, serves] = await Promise.all([port.listNodes(), port.servesMachineConfigs()]);
     const out: DryRunClusterInput = { id: c.id, labels: c.labels, pools: [] };
     for (const p of c.pools.filter((x) => pools.includes(x.name))) {
       let rendered: DryRunClusterInput['pools'][number]['rendered'];
       try {
-        const result = renderPoolTarget(p.name, serves ? await port.readPoolSources(p.name) : null, image);
-        const sources = result.source.map((s) => s.name);
-        rendered = { config: result.name, image, sources, warnings: result.warnings };
+        if (clusterDriver(connected.record) === 'mco') {
+          // MCO renders on mco clusters: its name is predicted from the cluster's own inputs.
+          const predicted = await predictMcoTarget(connected, p.name, image);
+          rendered =
+            'refusal' in predicted
+              ? predicted
+              : { config: predicted.config, image, sources: predicted.sources, warnings: predicted.warnings };
+        } else {
+          const result = renderPoolTarget(p.name, serves ? await port.readPoolSources(p.name) : null, image);
+          const sources = result.source.map((s) => s.name);
+          rendered = { config: result.name, image, sources, warnings: result.warnings };
+        }
       } catch (error) {
         if (!(error instanceof RenderError || error instanceof UnreconcilableError)) throw error;
         rendered = { refusal: error.message };
@@ -91,4 +102,18 @@ export async function readDryRunCluster(
   } catch (error) {
     return { id: c.id, labels: c.labels, pools: [], unreachable: (error as Error).message };
   }
+}
+
+/**
+ * A pool's target for `image` per the cluster's driver: on mco, MCO's rendered name predicted (nothing is
+ * written: MCO renders); on agent, rendered by Strata and created where MachineConfigs are served.
+ */
+export function targetOrRefusal(
+  cluster: Pick<ConnectedCluster, 'record' | 'port' | 'mco'>,
+  pool: string,
+  image: string,
+): Promise<Pick<RenderedTarget, 'config' | 'sources'> | { refusal: string }> {
+  return clusterDriver(cluster.record) === 'mco'
+    ? predictMcoTarget(cluster, pool, image)
+    : renderTargetOrRefusal(cluster.port, pool, image);
 }

@@ -90,13 +90,16 @@ function poolProgress(rolloutId: string, p: PoolView): PoolProgress {
     p.lastCompleted.config === p.target!.config &&
     p.lastCompleted.image === p.target!.image &&
     Object.keys(p.slots).length === 0;
+  // mco driver: MCO counts nodes updated to the config it targets, which is this target's only once its
+  // render controller rendered it (MCO's name may differ from the prediction: reached says done).
+  const mcoBefore = p.mco !== undefined && targeted && !p.reached && p.mco.rendered === undefined;
   return {
     pool: p.pool,
     machineCount: p.status?.machineCount ?? null,
-    updatedMachineCount: targeted ? (p.status?.updatedMachineCount ?? null) : 0,
+    updatedMachineCount: targeted && !mcoBefore ? (p.status?.updatedMachineCount ?? null) : 0,
     degradedMachineCount: p.status?.degradedMachineCount ?? null,
     targeted,
-    done,
+    done: done || (targeted && p.mco !== undefined && p.reached === true),
     inFlight: Object.keys(p.slots).sort(),
     failed: Object.keys(p.failed).sort(),
     failureReasons: { ...(p.failureReasons ?? {}) },

@@ -54,6 +54,8 @@ export const AddClusterSchema = z
       .min(1, 'name at least one pool')
       .default([{ name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } }]),
     windows: z.array(WindowSchema).optional(),
+    /** How Strata moves the cluster's pools; default: detected (docs/operations.md). */
+    driver: z.enum(['mco', 'agent']).optional(),
   })
   .superRefine((v, ctx) => {
     const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
@@ -84,6 +86,9 @@ export const PlanSchema = z.strictObject({
   /** Only this track (default: every track following the image). */
   track: z.string().min(1).optional(),
 });
+
+/** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
+export const ReleasePoolSchema = z.strictObject({ pool: z.string().min(1) });
 
 /** `GET /v1/pools|nodes` filters. */
 export const ListQuerySchema = z.strictObject({
@@ -153,6 +158,7 @@ export function registrationOf(req: AddClusterRequest, storesTokens: boolean): C
   return {
     id: req.name,
     endpoint: req.endpoint,
+    ...(req.driver ? { driver: req.driver } : {}),
     ...(req.caData ? { caData: req.caData } : {}),
     credentials,
     labels: req.labels,

@@ -2,6 +2,7 @@
  * What the admin API lists: pools, clusters, nodes and rollouts as JSON items. The CLI turns them into
  * tables (bin/views); `describeRollout` reads them.
  */
+import type { McoPoolState } from '../drivers/mco/state.ts';
 import type { RolloutRecord } from '../model.ts';
 import type { PoolTarget } from '../rollout/node-facts.ts';
 import type { PoolStatus } from '../rollout/pool-status.ts';
@@ -24,6 +25,10 @@ export interface PoolView {
   held?: string[];
   givenBack?: string[];
   maxUnavailable?: number | string;
+  /** Every node reached the current target. */
+  reached?: boolean;
+  /** The mco driver's bookkeeping (MCO's name for the target, why the pool does not progress). */
+  mco?: McoPoolState;
   updatedAt: string;
   /** When the pool's cluster was registered (the pool's age). */
   registeredAt?: string;
@@ -37,6 +42,8 @@ export interface ClusterView {
   pools: { name: string; nodeSelector: Record<string, string>; maxUnavailable?: number | string }[];
   windows?: { cron: string; timeZone?: string; durationMinutes: number }[];
   credentials: { kind: string };
+  /** `mco` or `agent`; absent until the cluster is first reached (then it is detected). */
+  driver?: 'mco' | 'agent';
   registeredAt: string;
 }
 

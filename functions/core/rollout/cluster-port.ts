@@ -3,6 +3,7 @@
  * repeat after a crash). Implemented by functions/adapters/cluster over `@kubernetes/client-node`.
  */
 import type { ClusterRecord } from '../clusters.ts';
+import type { McoPort } from '../drivers/mco/port.ts';
 import type { MachineConfig, MachineConfigPool } from '../render/types.ts';
 import type { NodeFacts } from './node-facts.ts';
 
@@ -63,14 +64,19 @@ export interface ClusterPort {
   ensureMachineConfig(mc: MachineConfigObject): Promise<'created' | 'exists'>;
 }
 
-/** A registered cluster and the port to its API. */
+/** A registered cluster and the ports to its API. */
 export interface ConnectedCluster {
   record: ClusterRecord;
   port: ClusterPort;
+  /** What the `mco` driver reads and writes (only used on clusters whose driver is `mco`). */
+  mco: McoPort;
 }
 
 /** Gives the cluster port of a registered cluster (adapters/cluster/connector.ts). */
 export interface ClusterConnector {
-  /** @throws NotFoundError when the cluster is not registered. */
+  /**
+   * A registration without a driver gets the detected one (core/clusters.ts `detectedDriver`), recorded.
+   * @throws NotFoundError when the cluster is not registered.
+   */
   connect(clusterId: string): Promise<ConnectedCluster>;
 }

@@ -4,6 +4,7 @@
  * rollback goes, whether the target was reached) and the pool mechanics' bookkeeping of how the nodes are
  * being moved (slots, failed and stuck nodes, holds, status): see ./pool-mechanics.ts.
  */
+import type { McoPoolState } from '../drivers/mco/state.ts';
 import type { IntOrPercent } from '../model.ts';
 import type { PoolTarget } from './node-facts.ts';
 import type { PoolStatus } from './pool-status.ts';
@@ -26,8 +27,11 @@ export interface Slot {
   timedOut?: boolean;
 }
 
-/** Why no node starts (reported in pool status). */
-export type StartHold = 'paused' | 'halted' | 'window-closed' | 'no-target';
+/**
+ * Why no node starts (reported in pool status). `paused-by-admin`: on the mco driver, the
+ * MachineConfigPool is paused by someone other than Strata (Strata leaves it so).
+ */
+export type StartHold = 'paused' | 'halted' | 'window-closed' | 'no-target' | 'paused-by-admin';
 
 /** Per-pool rollout state. */
 export interface PoolRecord {
@@ -60,6 +64,8 @@ export interface PoolRecord {
   /** Why no node starts right now, as last reconciled. */
   holds: StartHold[];
   status: PoolStatus | null;
+  /** The mco driver's bookkeeping (functions/core/drivers/mco); absent on agent-driver pools. */
+  mco?: McoPoolState;
   updatedAt: string;
   version: number;
 }

@@ -9,7 +9,8 @@ import {
 
 /** One pool condition; `lastTransitionTime` kept while the status does not change. */
 export interface PoolCondition {
-  type: 'Updated' | 'Updating' | 'Degraded' | 'NodeDegraded';
+  /** `RenderDegraded` only as MCO reports it (mco driver). */
+  type: 'Updated' | 'Updating' | 'Degraded' | 'NodeDegraded' | 'RenderDegraded';
   status: 'True' | 'False';
   reason: string;
   message: string;
@@ -24,6 +25,8 @@ export interface PoolStatus {
   unavailableMachineCount: number;
   degradedMachineCount: number;
   conditions: PoolCondition[];
+  /** mco driver: MCO's `status.configuration.name`, the rendered config every node is on. */
+  configuration?: string;
 }
 
 /** Inputs of {@link calculatePoolStatus}. */

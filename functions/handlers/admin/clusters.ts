@@ -1,21 +1,24 @@
 /** `GET|POST /v1/clusters`, `DELETE /v1/clusters/{id}`: registered clusters. */
-import { AddClusterSchema, AdminHttpError, parseRequest, registrationOf } from '../../core/admin/index.ts';
+import { releaseMcoPool } from '../../adapters/cluster/mco-reconcile.ts';
+import * as admin from '../../core/admin/index.ts';
 import { publicCluster } from '../../core/clusters.ts';
 import { busyPools, NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
 /** Registers a cluster with its pools (validated before anything is written; the token goes last). */
-const add: Resource = async ({ stores, tokens, reconcileQueue }, req) => {
-  const request = parseRequest(AddClusterSchema, req.body(), 'body');
-  const registration = registrationOf(request, tokens !== undefined);
+const add: Resource = async ({ stores, tokens, reconcileQueue, clusters }, req) => {
+  const request = admin.parseRequest(admin.AddClusterSchema, req.body(), 'body');
+  const registration = admin.registrationOf(request, tokens !== undefined);
   const { name } = request;
   if (await stores.clusters.getCluster(name)) {
-    throw new AdminHttpError(409, `cluster ${name}: already registered (remove it first to change it)`);
+    throw new admin.AdminHttpError(409, `cluster ${name}: already registered (remove it first to change it)`);
   }
   const created = await stores.clusters.registerClusterWithPools(registration, req.now);
   const { credentials } = registration;
   if (request.token && credentials.kind === 'token-secret')
     await tokens?.put(credentials.secretName, request.token);
+  // Detects and records the driver when none was given; an unreachable cluster is detected when first reached.
+  if (!registration.driver) await clusters.connect(name).catch(() => undefined);
   // The first reconcile of each pool records its baseline.
   for (const p of registration.pools) await reconcileQueue.send({ clusterId: name, pool: p.name });
   const record = await stores.clusters.getCluster(name);
@@ -30,7 +33,7 @@ const remove: Resource = async ({ stores }, req) => {
   const [pools, busy] = [items.map((p) => p.pool), busyPools(items)];
   if (busy.length > 0) {
     const why = `nodes are being updated in pool(s) ${busy.join(', ')}; pause or abort the rollout and wait for them to finish`;
-    throw new AdminHttpError(409, `cluster ${id}: ${why}`);
+    throw new admin.AdminHttpError(409, `cluster ${id}: ${why}`);
   }
   await stores.clusters.unregisterCluster(id, pools);
   return [200, { deleted: id, pools }];
@@ -43,4 +46,10 @@ export const clusterRoutes: Record<string, Resource> = {
   ],
   'POST clusters': add,
   'DELETE clusters/:id': remove,
+  'POST clusters/:id/:action': async (deps, req) => {
+    if (req.action !== 'release')
+      throw new admin.AdminHttpError(404, `no such cluster action: ${req.action}`);
+    const { pool } = admin.parseRequest(admin.ReleasePoolSchema, req.body(), 'body');
+    return [200, await releaseMcoPool(deps, req.id!, pool)];
+  },
 };

@@ -4,8 +4,8 @@
  * refuse is reported and nothing is touched), or, on agent clusters, the pinned image alone; back, each pool goes to its rollback target. Pools on the
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
-import { renderTargetOrRefusal } from '../../adapters/cluster/render-target.ts';
-import { nodeMechanics } from '../../core/clusters.ts';
+import { targetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import { clusterDriver } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
 import { VersionConflictError } from '../../core/retry.ts';
@@ -45,16 +45,16 @@ export async function applyTargets(
   const work = core.forwardWork(rollout.id, pools);
   for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
   if (work.target.length === 0) return out;
-  const { record, port } = await deps.clusters.connect(clusterId);
+  const connected = await deps.clusters.connect(clusterId);
   const image = pinnedReference(rollout.image);
-  // Agent clusters serve no MachineConfigs: their target is the image alone, nothing is rendered.
-  if (nodeMechanics(record, await port.servesMachineConfigs()) === 'agent') {
+  // Clusters whose nodes run the Strata agent: the target is the image alone, nothing is rendered.
+  if (clusterDriver(connected.record) === 'agent' && !(await connected.port.servesMachineConfigs())) {
     for (const pool of work.target)
       await retarget(pool, { ...core.imageTarget(image), rolloutId: rollout.id });
     return out;
   }
   for (const pool of work.target) {
-    const rendered = await renderTargetOrRefusal(port, pool.pool, image);
+    const rendered = await targetOrRefusal(connected, pool.pool, image); // per driver (mco: predicted)
     if ('refusal' in rendered) {
       out.refused.push(`${clusterId}/${pool.pool}: ${rendered.refusal}`);
       continue;

@@ -1,0 +1,236 @@
+/**
+ * The mco driver's port (core/drivers/mco/port.ts) over `@kubernetes/client-node`: reads MachineConfigPools,
+ * the rendered config a pool targets, the ControllerConfig and ClusterVersion; writes only the image-layer
+ * MachineConfig, the pool's `maxUnavailable`/`paused`/annotations (merge patches) and Events.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  CONTROLLER_CONFIG,
+  type McoCondition,
+  type McoPoolObservation,
+  type McoPort,
+} from '../../core/drivers/mco/index.ts';
+import type { IntOrPercent, LabelSelector } from '../../core/model.ts';
+import { McoKeys, mcoApiVersion } from '../../core/render/types.ts';
+import { ClusterCallError, retrying } from './kubernetes.ts';
+
+const GROUP = 'machineconfiguration.openshift.io';
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+interface Obj {
+  metadata?: {
+    name?: string;
+    generation?: number;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    uid?: string;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+const statusOf = (error: unknown) => (error instanceof ClusterCallError ? error.status : undefined);
+
+/** Null for a 404, the object otherwise. */
+async function orNull<T>(call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Builds the mco driver's port for one cluster. */
+export function createMcoCluster(kc: KubeConfig, clusterId: string): McoPort {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const get = (plural: string, name: string, group = GROUP) =>
+    orNull(() =>
+      retrying(`${clusterId}: get ${plural} ${name}`, () =>
+        custom.getClusterCustomObject({ group, version: 'v1', plural, name }),
+      ),
+    ) as Promise<Obj | null>;
+
+  return {
+    async detect() {
+      const served = await orNull(() =>
+        retrying(`${clusterId}: list machineconfigs`, () =>
+          custom.listClusterCustomObject({ group: GROUP, version: 'v1', plural: 'machineconfigs', limit: 1 }),
+        ),
+      );
+      if (!served) return { servesMachineConfigs: false, hasControllerConfig: false };
+      return {
+        servesMachineConfigs: true,
+        hasControllerConfig: (await get('controllerconfigs', CONTROLLER_CONFIG)) !== null,
+      };
+    },
+
+    async readCluster() {
+      const [cc, cv] = await Promise.all([
+        get('controllerconfigs', CONTROLLER_CONFIG),
+        get('clusterversions', 'version', 'config.openshift.io'),
+      ]);
+      const spec = (cc?.spec ?? {}) as {
+        baseOSContainerImage?: string;
+        baseOSExtensionsContainerImage?: string;
+      };
+      const annotations = cc?.metadata?.annotations ?? {};
+      const version =
+        (cv?.status as { desired?: { version?: string } } | undefined)?.desired?.version ?? null;
+      return {
+        controller: cc
+          ? {
+              baseOSContainerImage: spec.baseOSContainerImage ?? '',
+              baseOSExtensionsContainerImage: spec.baseOSExtensionsContainerImage ?? '',
+              ...(annotations[McoKeys.generatedByControllerVersion]
+                ? { controllerVersion: annotations[McoKeys.generatedByControllerVersion] }
+                : {}),
+              ...(annotations[McoKeys.releaseImageVersion]
+                ? { releaseImageVersion: annotations[McoKeys.releaseImageVersion] }
+                : {}),
+            }
+          : null,
+        version,
+      };
+    },
+
+    async readPool(pool) {
+      const [mcp, layer, cc] = await Promise.all([
+        get('machineconfigpools', pool),
+        get('machineconfigs', `99-strata-${pool}-os-image`),
+        get('controllerconfigs', CONTROLLER_CONFIG),
+      ]);
+      if (!mcp) return null;
+      const spec = (mcp.spec ?? {}) as {
+        paused?: boolean;
+        maxUnavailable?: IntOrPercent | null;
+        machineConfigSelector?: LabelSelector | null;
+        configuration?: { name?: string };
+      };
+      const status = (mcp.status ?? {}) as Record<string, unknown> & {
+        configuration?: { name?: string };
+        conditions?: Partial<McoCondition>[];
+        observedGeneration?: number;
+      };
+      const targetConfig = spec.configuration?.name || null;
+      const rendered = targetConfig ? await get('machineconfigs', targetConfig) : null;
+      const num = (k: string) => Number(status[k] ?? 0);
+      const observation: McoPoolObservation = {
+        paused: spec.paused === true,
+        annotations: { ...(mcp.metadata?.annotations ?? {}) },
+        machineConfigSelector: spec.machineConfigSelector ?? null,
+        maxUnavailable: spec.maxUnavailable ?? null,
+        generation: Number(mcp.metadata?.generation ?? 1),
+        observedGeneration: Number(status.observedGeneration ?? 0),
+        targetConfig,
+        currentConfig: status.configuration?.name || null,
+        targetImage: ((rendered?.spec as { osImageURL?: string } | undefined)?.osImageURL as string) ?? null,
+        machineCount: num('machineCount'),
+        updatedMachineCount: num('updatedMachineCount'),
+        readyMachineCount: num('readyMachineCount'),
+        unavailableMachineCount: num('unavailableMachineCount'),
+        degradedMachineCount: num('degradedMachineCount'),
+        conditions: (status.conditions ?? []).map((c) => ({
+          type: c.type ?? '',
+          status: c.status ?? '',
+          reason: c.reason ?? '',
+          message: c.message ?? '',
+          lastTransitionTime: c.lastTransitionTime ? new Date(c.lastTransitionTime).toISOString() : '',
+        })),
+        layerImage: ((layer?.spec as { osImageURL?: string } | undefined)?.osImageURL as string) ?? null,
+        baseImage:
+          ((cc?.spec as { baseOSContainerImage?: string } | undefined)?.baseOSContainerImage as string) ??
+          null,
+      };
+      return observation;
+    },
+
+    async applyImageLayer(mc) {
+      const name = mc.metadata.name;
+      try {
+        await retrying(
+          `${clusterId}: create MachineConfig ${name}`,
+          () =>
+            custom.createClusterCustomObject({
+              group: GROUP,
+              version: 'v1',
+              plural: 'machineconfigs',
+              body: { ...mc, apiVersion: mcoApiVersion },
+            }),
+          false,
+        );
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+        await retrying(`${clusterId}: patch MachineConfig ${name}`, () =>
+          custom.patchClusterCustomObject(
+            {
+              group: GROUP,
+              version: 'v1',
+              plural: 'machineconfigs',
+              name,
+              body: { metadata: { labels: mc.metadata.labels }, spec: { osImageURL: mc.spec.osImageURL } },
+            },
+            mergePatch,
+          ),
+        );
+      }
+    },
+
+    async deleteImageLayer(name) {
+      await orNull(() =>
+        retrying(`${clusterId}: delete MachineConfig ${name}`, () =>
+          custom.deleteClusterCustomObject({ group: GROUP, version: 'v1', plural: 'machineconfigs', name }),
+        ),
+      );
+    },
+
+    async patchPool(pool, patch) {
+      const spec: Record<string, unknown> = {};
+      if (patch.maxUnavailable !== undefined) spec.maxUnavailable = patch.maxUnavailable;
+      if (patch.paused !== undefined) spec.paused = patch.paused;
+      const body: Record<string, unknown> = {};
+      if (Object.keys(spec).length > 0) body.spec = spec;
+      if (patch.annotations) body.metadata = { annotations: patch.annotations };
+      if (Object.keys(body).length === 0) return;
+      await retrying(`${clusterId}: patch MachineConfigPool ${pool}`, () =>
+        custom.patchClusterCustomObject(
+          { group: GROUP, version: 'v1', plural: 'machineconfigpools', name: pool, body },
+          mergePatch,
+        ),
+      );
+    },
+
+    async recordEvent(pool, event) {
+      const at = new Date();
+      const mcp = await get('machineconfigpools', pool);
+      await retrying(`${clusterId}: record event on ${pool}`, () =>
+        core.createNamespacedEvent({
+          namespace: 'default',
+          body: {
+            metadata: { generateName: `${pool}.strata-` },
+            involvedObject: {
+              apiVersion: mcoApiVersion,
+              kind: 'MachineConfigPool',
+              name: pool,
+              ...(mcp?.metadata?.uid ? { uid: mcp.metadata.uid } : {}),
+            },
+            type: event.type,
+            reason: event.reason,
+            message: event.message,
+            source: { component: 'strata' },
+            firstTimestamp: at,
+            lastTimestamp: at,
+            count: 1,
+          },
+        }),
+      );
+    },
+  };
+}
