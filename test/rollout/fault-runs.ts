@@ -161,12 +161,18 @@ export async function faultRun(seed: number, on: FaultRunFleet = 'annotations'):
       planRolloutPass(planDeps, id).catch((e) => {
         if (!apiFailure(e)) throw e;
       });
-    // Baselines, then the rollout.
-    await agentsIdle(fleet, agent);
-    for (const key of keys)
-      await reconcilePool({ ...deps, beforeSideEffect: undefined }, key).catch((e) => {
-        if (!apiFailure(e)) throw e;
-      });
+    // Baselines (the fleet at rest: every pool's config recorded, as a resync would before any rollout;
+    // an agent whose first report met an API fault retries it after a delay of simulated time), then the
+    // rollout.
+    for (let round = 0; round < 30; round++) {
+      await agentsIdle(fleet, agent);
+      for (const key of keys)
+        await reconcilePool({ ...deps, beforeSideEffect: undefined }, key).catch((e) => {
+          if (!apiFailure(e)) throw e;
+        });
+      if ((await listAllPools(store)).every((p) => p.lastCompleted !== null)) break;
+      await fleet.advance(1000);
+    }
     const id = rolloutId('prod', digestOf(`v${seed}`));
     await createRollout(store, {
       id,
@@ -256,6 +262,7 @@ export async function faultRun(seed: number, on: FaultRunFleet = 'annotations'):
       const k = `${e.cluster}/${e.node} → ${e.detail}`;
       told.set(k, (told.get(k) ?? 0) + 1);
     }
+    if (unsettled) console.log(JSON.stringify({ unsettledSeed: seed, agent, status, unsettled }));
     return {
       seed,
       status,
