@@ -187,6 +187,7 @@ export const poolReconcileDeps = (log: Log) => ({
 export const planRolloutDeps = (log: Log) => ({ ...poolReconcileDeps(log), metrics: rolloutMetrics() });
 
 export const nodeStateDeps = (log: Log) => ({
+  stores: stores(),
   registrations: clusterRegistrations(),
   reconcileQueue: queue('reconcile'),
   log,

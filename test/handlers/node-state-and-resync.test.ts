@@ -45,7 +45,7 @@ describe('node-state and resync', () => {
 
   it('maps a node change to its primary pool (custom pool over worker) and enqueues that key', async () => {
     const out = await processClusterEvent(
-      { registrations: createClusterCache(store, 0), reconcileQueue },
+      { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
       event({ 'node-role.kubernetes.io/worker': '', 'node-role.kubernetes.io/infra': '' }),
     );
     expect(out).toEqual({ enqueued: { clusterId: 'c1', pool: 'infra' } });
@@ -56,7 +56,7 @@ describe('node-state and resync', () => {
     const before = reconcile.length;
     expect(
       await processClusterEvent(
-        { registrations: createClusterCache(store, 0), reconcileQueue },
+        { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
         event({}, 'c9'),
       ),
     ).toEqual({
@@ -64,7 +64,7 @@ describe('node-state and resync', () => {
     });
     expect(
       await processClusterEvent(
-        { registrations: createClusterCache(store, 0), reconcileQueue },
+        { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
         event({ 'kubernetes.io/os': 'windows' }),
       ),
     ).toEqual({

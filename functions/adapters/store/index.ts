@@ -7,6 +7,7 @@ import type { Stores } from '../../core/stores.ts';
 import { checkStore } from './checks.ts';
 import type { StoreContext } from './context.ts';
 import { auditLog } from './events.ts';
+import { nodeHistoryStore } from './history.ts';
 import { poolStore } from './pools.ts';
 import { clusterStore } from './registry.ts';
 import { renderedLog } from './rendered.ts';
@@ -28,5 +29,6 @@ export function dynamoStores(store: StoreContext): Stores {
     deliveries: deliveryClaims(store),
     pushes: pushClaims(store),
     rendered: renderedLog(store),
+    history: nodeHistoryStore(store),
   };
 }

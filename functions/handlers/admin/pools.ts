@@ -1,4 +1,8 @@
-/** `GET /v1/pools?cluster=&pool=` (pool items, like `oc get mcp`) and `GET /v1/nodes` (read live). */
+/**
+ * `GET /v1/pools?cluster=&pool=` (pool items, like `oc get mcp`), `GET /v1/nodes` (read live) and
+ * `GET /v1/nodes/{cluster}/{node}/history` (what the control plane observed of the node's updates).
+ */
+
 import {
   ListQuerySchema,
   type NodeView,
@@ -7,6 +11,7 @@ import {
   parseRequest,
   poolList,
 } from '../../core/admin/index.ts';
+import { nodeHistoryAnswer } from '../../core/history/index.ts';
 import { NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
@@ -43,4 +48,14 @@ const nodes: Resource = async (deps, req) => {
   return [200, { items: nodeList(items, q.pool), errors }];
 };
 
-export const poolRoutes: Record<string, Resource> = { 'GET pools': pools, 'GET nodes': nodes };
+const history: Resource = async (deps, req) => {
+  const found = await deps.stores.history.getNodeHistory(req.id!, req.action!);
+  if (!found) throw new NotFoundError(`node ${req.id}/${req.action}: no history recorded`);
+  return [200, nodeHistoryAnswer(found)];
+};
+
+export const poolRoutes: Record<string, Resource> = {
+  'GET pools': pools,
+  'GET nodes': nodes,
+  'GET nodes/:id/:action/history': history,
+};
