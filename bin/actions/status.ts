@@ -1,5 +1,10 @@
 /** `strata status [-w]`: the status screen (bin/views/status.ts) from the admin API's answers. */
-import type { PoolView, RolloutDescription, RolloutView } from '../../functions/core/admin/index.ts';
+import type {
+  NodeView,
+  PoolView,
+  RolloutDescription,
+  RolloutView,
+} from '../../functions/core/admin/index.ts';
 import { isTerminal } from '../../functions/core/rollout/lifecycle.ts';
 import { type AdminClient, type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
@@ -21,7 +26,12 @@ export async function fetchStatus(client: AdminClient): Promise<StatusData> {
   const described = await Promise.all(
     live.map((r) => client.get<RolloutDescription>(`/rollouts/${encodeURIComponent(r.id)}`)),
   );
+  const nodeCounts: Record<string, number> = {};
+  for (const n of nodes.items as NodeView[]) {
+    if (n.pool) nodeCounts[`${n.clusterId}/${n.pool}`] = (nodeCounts[`${n.clusterId}/${n.pool}`] ?? 0) + 1;
+  }
   return {
+    nodeCounts,
     rollouts: described,
     pools: pools.items as PoolView[],
     unreachable: nodes.errors,

@@ -88,11 +88,17 @@ export function poolState(p: PoolView): string {
   return p.lastCompleted ? 'Updated' : 'Baseline';
 }
 
+/** A pool's record of the target a node failed on (`config|image`), as `config + image`. */
+export function failedTarget(key: string): string {
+  return key.split('|').join(' + ');
+}
+
 /** Why a pool is not moving: its holds, failed and stuck nodes, and its rollout's reasons about it. */
 export function poolBlocked(p: PoolView, rollout: RolloutDescription | null): string[] {
   const key = `${p.clusterId}/${p.pool}`;
   const out = p.holds.filter((h) => h !== 'no-target').map((h) => `held: ${h}`);
-  for (const [node, target] of Object.entries(p.failed)) out.push(`${node} failed on ${target}`);
+  for (const [node, target] of Object.entries(p.failed))
+    out.push(`${node} failed on ${failedTarget(target)}`);
   for (const node of p.stuck) out.push(`drain of ${node} ran past the drain timeout`);
   for (const line of rollout?.blocked ?? []) {
     const scoped = line.startsWith('pool ') || line.startsWith('cluster ');
@@ -176,7 +182,7 @@ export function formatNodeDescription(d: NodeDescription, now = new Date()): str
   const slot = d.pool?.slots[n.name] as { since?: string; failed?: boolean; stuck?: boolean } | undefined;
   const failedOn = d.pool?.failed[n.name];
   const blocked: string[] = [];
-  if (failedOn) blocked.push(`failed on ${failedOn}: the pool does not start it on that target again`);
+  if (failedOn) blocked.push(`failed on ${failedTarget(failedOn)}: not started on that target again`);
   if (slot?.stuck) blocked.push('its drain ran past the drain timeout (evictions refused)');
   if (!n.ready) blocked.push('NotReady');
   if (n.state === 'Degraded' || n.state === 'Unreconcilable') blocked.push(`${n.state}: ${n.reason || '-'}`);

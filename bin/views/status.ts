@@ -22,6 +22,8 @@ export interface StatusData {
   pools: PoolView[];
   unreachable: { cluster: string; error: string }[];
   tracks: TrackItem[];
+  /** Nodes per pool (`cluster/pool`) as read now: the size of pools no rollout has counted yet. */
+  nodeCounts: Record<string, number>;
 }
 
 const BAR_SIZE = 24;
@@ -68,8 +70,12 @@ export function formatStatus(d: StatusData, options: { now?: Date; tty?: boolean
     const v = r.rollout;
     lines.push(`  ${v.id}  track ${v.track}  ${v.status}  ${formatAge(v.createdAt, now)} old`);
     for (const w of r.waves) {
-      const pools = w.clusters.flatMap((c) => c.pools.filter((p) => p.targeted || w.phase !== 'current'));
-      const total = pools.reduce((n, p) => n + (p.machineCount ?? 0), 0);
+      const pools = w.clusters.flatMap((c) =>
+        c.pools
+          .filter((p) => p.targeted || w.phase !== 'current')
+          .map((p) => ({ ...p, machineCount: p.machineCount ?? d.nodeCounts[`${c.id}/${p.pool}`] ?? 0 })),
+      );
+      const total = pools.reduce((n, p) => n + p.machineCount, 0);
       const updated = pools.reduce((n, p) => n + (p.updatedMachineCount ?? 0), 0);
       const clusters = `${w.clusters.filter((c) => c.phase === 'done').length}/${w.clusters.length} clusters`;
       const label = `${w.index + 1}. ${w.name}`.padEnd(14);
