@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { type ClusterFound, describeFound } from '../../functions/core/cluster-health.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 
@@ -20,6 +21,8 @@ interface AddOptions extends ConnectionOptions {
   secretName?: string;
   label: string[];
   pool: string[];
+  /** false with --no-verify. */
+  verify?: boolean;
 }
 
 function readFile(flag: string, file: string): string {
@@ -46,6 +49,7 @@ export function addClusterBody(options: AddOptions): Record<string, unknown> {
   if (!options.name) throw new CliError('cluster add: --name is required', EXIT_USAGE);
   const base = {
     name: options.name,
+    ...(options.verify === false ? { verify: false } : {}),
     labels: parseLabels(options.label),
     pools: options.pool.length > 0 ? options.pool : ['worker'],
   };
@@ -106,10 +110,11 @@ export function addClusterBody(options: AddOptions): Record<string, unknown> {
 /** `strata cluster add`. */
 export async function addCluster(options: AddOptions): Promise<void> {
   const body = addClusterBody(options);
-  const out = await clientFor(options).post<{ cluster: { id: string; pools: { name: string }[] } }>(
-    '/clusters',
-    body,
-  );
+  const out = await clientFor(options).post<{
+    cluster: { id: string; pools: { name: string }[] };
+    found: ({ reachable: true } & ClusterFound) | null;
+  }>('/clusters', body);
+  if (out.found) process.stdout.write(`cluster/${out.cluster.id} verified: ${describeFound(out.found)}\n`);
   process.stdout.write(
     `cluster/${out.cluster.id} registered (pools: ${out.cluster.pools.map((p) => p.name).join(', ')})\n`,
   );

@@ -17,7 +17,11 @@ export const registerCluster: RegisterCommand = (program) => {
       .option('--secret-name <name>', 'a token already stored under this name (Secrets Manager on AWS)')
       .option('--ca-file <file>', "PEM file of the API server's CA")
       .option('--label <k=v>', 'a cluster label (wave selectors); repeatable', collect, [])
-      .option('--pool <name>', 'a pool to manage (default worker); repeatable', collect, []),
+      .option('--pool <name>', 'a pool to manage (default worker); repeatable', collect, [])
+      .option(
+        '--no-verify',
+        "register without first checking the cluster's API (reachability, credentials, API groups)",
+      ),
   ).action(lazy(() => import('../actions/cluster.ts'), 'addCluster'));
   withConnection(cluster.command('remove').description('Unregister a cluster').argument('<id>')).action(
     lazy(() => import('../actions/cluster.ts'), 'removeCluster'),

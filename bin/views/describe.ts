@@ -11,6 +11,7 @@ import type {
   RolloutDescription,
   RolloutView,
 } from '../../functions/core/admin/index.ts';
+import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { NodeAttempt, NodeHistory } from '../../functions/core/history/index.ts';
 import { formatAge } from './age.ts';
 import { trackCheckCells } from './checks.ts';
@@ -37,21 +38,13 @@ export interface NodeDescription {
 
 /** A cluster with its pools, whether its API answered, and the rollouts that include it. */
 export interface ClusterDescription {
-  cluster: ClusterView & { health?: ClusterHealthView };
+  cluster: ClusterView & { health?: ClusterHealth | null };
   pools: PoolView[];
   nodes: NodeView[];
   nodesError: string | null;
   rollouts: RolloutView[];
   /** The latest of `rollouts`, described. */
   latest: RolloutDescription | null;
-}
-
-/** What a cluster's health says (`get clusters`), when the API reports it. */
-export interface ClusterHealthView {
-  reachable: boolean | null;
-  lastContact: string | null;
-  checkedAt: string | null;
-  error: string | null;
 }
 
 /** A track with what its check found, its rollouts, and the latest one described. */
@@ -61,7 +54,7 @@ export interface TrackDescription {
   latest: RolloutDescription | null;
 }
 
-const field = (name: string, value: string) => `${`${name}:`.padEnd(13)}${value}`;
+const field = (name: string, value: string) => `${`${name}:`.padEnd(14)}${value}`;
 const indent = (text: string, by = '  ') =>
   text
     .split('\n')
@@ -226,9 +219,15 @@ export function formatClusterDescription(d: ClusterDescription, now = new Date()
     field('Credentials', c.credentials.kind),
     field('Registered', `${c.registeredAt} (${formatAge(c.registeredAt, now)} ago)`),
     field('API', reach),
-    ...(h?.lastContact
-      ? [field('Last contact', `${h.lastContact} (${formatAge(h.lastContact, now)} ago)`)]
+    ...(h
+      ? [
+          field(
+            'Last contact',
+            h.lastContact ? `${h.lastContact} (${formatAge(h.lastContact, now)} ago)` : 'never',
+          ),
+        ]
       : []),
+    ...(h?.error ? [field('Last error', `${h.error} (checked ${formatAge(h.checkedAt, now)} ago)`)] : []),
     field(
       'Windows',
       c.windows?.length

@@ -9,6 +9,7 @@ import type { DriftFinding } from './checks/drift.ts';
 import type { ClusterDrift } from './checks/drift-record.ts';
 import type { BaseImageUpdated } from './checks/events.ts';
 import type { TrackCheck } from './checks/track-check.ts';
+import type { ClusterHealth } from './cluster-health.ts';
 import type { ClusterRecord, ClusterRegistration } from './clusters.ts';
 import type { NodeHistoryRecord } from './history/node-history.ts';
 import type { AuditEvent, RolloutRecord, Track } from './model.ts';
@@ -176,6 +177,13 @@ export interface NodeHistoryStore {
   ): Promise<NodeHistoryRecord | null>;
 }
 
+/** What the last probe of each cluster's API found (core/cluster-health.ts). */
+export interface ClusterHealthStore {
+  /** Records it unless a newer probe's outcome is stored. */
+  recordHealth(health: ClusterHealth): Promise<void>;
+  listHealth(): Promise<ClusterHealth[]>;
+}
+
 /** Every store, as handlers take them. */
 export interface Stores {
   pools: PoolStore;
@@ -188,4 +196,5 @@ export interface Stores {
   pushes: PushClaims;
   rendered: RenderedLog;
   history: NodeHistoryStore;
+  health: ClusterHealthStore;
 }

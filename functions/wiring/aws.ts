@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
+import { createClusterProbe } from '../adapters/cluster/probe.ts';
 import { EventBridgePublisher } from '../adapters/events/eventbridge.ts';
 import { loadWebhookConfig } from '../adapters/ingress/webhook-config.ts';
 import { createLogger, powertoolsLog, withLambdaContext } from '../adapters/lambda/logger.ts';
@@ -119,6 +120,11 @@ export function queue<K extends keyof QueueMessages>(name: K): MessageQueue<Queu
  */
 export const clusters = /* @__PURE__ */ once(() =>
   createClusterConnector(store(), createCredentialsResolver(clusterTokensFromEnvironment())),
+);
+
+/** Probes of clusters' APIs (registration checks, health), with the same credentials. */
+export const clusterProbe = /* @__PURE__ */ once(() =>
+  createClusterProbe(createCredentialsResolver(clusterTokensFromEnvironment())),
 );
 
 /** Cluster registrations cached for 30 s (node-state maps every cluster event through them). */
@@ -239,6 +245,7 @@ export const adminDeps = (log: Log) => ({
   planQueue: queue('plan'),
   reconcileQueue: queue('reconcile'),
   clusters: clusters(),
+  probe: clusterProbe(),
   checks: checkTrigger(log),
   log,
 });

@@ -7,6 +7,7 @@ import type { Stores } from '../../core/stores.ts';
 import { checkStore } from './checks.ts';
 import type { StoreContext } from './context.ts';
 import { auditLog } from './events.ts';
+import { clusterHealthStore } from './health.ts';
 import { nodeHistoryStore } from './history.ts';
 import { poolStore } from './pools.ts';
 import { clusterStore } from './registry.ts';
@@ -30,5 +31,6 @@ export function dynamoStores(store: StoreContext): Stores {
     pushes: pushClaims(store),
     rendered: renderedLog(store),
     history: nodeHistoryStore(store),
+    health: clusterHealthStore(store),
   };
 }

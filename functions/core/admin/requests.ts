@@ -54,6 +54,8 @@ export const AddClusterSchema = z
       .min(1, 'name at least one pool')
       .default([{ name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } }]),
     windows: z.array(WindowSchema).optional(),
+    /** Probe the cluster's API before registering, and refuse it when that fails (default true). */
+    verify: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
     const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
