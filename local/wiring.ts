@@ -100,6 +100,7 @@ export function localRoutes(ctx: RuntimeContext, options: LocalWiringOptions): H
   const admin = createAdminHandler({
     ...deps,
     probe: createClusterProbe(createCredentialsResolver(staticTokens(options.tokens))),
+    resolver: options.resolver,
     checks: checkTrigger(deps),
     tokens: {
       put: async (name, token) => {

@@ -246,6 +246,7 @@ export const adminDeps = (log: Log) => ({
   reconcileQueue: queue('reconcile'),
   clusters: clusters(),
   probe: clusterProbe(),
+  resolver: tagResolver(),
   checks: checkTrigger(log),
   log,
 });

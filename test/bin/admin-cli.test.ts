@@ -429,6 +429,26 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
     expect((await run(['cluster', 'remove', 'gone'])).code).toBe(0);
   });
 
+  it('publish of a tag without a digest resolves it, or fails saying why and publishes nothing', async () => {
+    // Prepare: a registry that refuses connections (a port nobody listens on).
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const before = (await run(['get', 'rollouts', '-o', 'json'])).stdout;
+    // Act
+    const out = await run(['publish', `127.0.0.1:${port}/acme/os:prod`]);
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^strata: POST /v1/publish: 422 nothing published: 127\\.0\\.0\\.1:${port}/acme/os:prod: registry unavailable: `,
+      ),
+    );
+    expect((await run(['get', 'rollouts', '-o', 'json'])).stdout).toBe(before);
+  });
+
   it('says how to start Strata when none answers', async () => {
     // A port nobody listens on: take a free one and close it again.
     const server = createServer();

@@ -211,7 +211,8 @@ export function requestedCheckTrack(body: unknown): string | undefined {
 export function publishedPush(
   image: { host: string; repository: string; tag: string; digest: string | null | undefined },
   tracks: string[],
-  declared: boolean,
+  /** Where the digest came from: resolved here, declared (local runtime), or a hint image-push checks. */
+  how: 'resolved' | 'declared' | 'hint',
   at: Date,
   eventId: string,
 ) {
@@ -229,8 +230,10 @@ export function publishedPush(
     rollouts: digest ? tracks.map((t) => rolloutId(t, digest)) : [],
     digestSource: !digest
       ? 'image-push resolves the tag with the registry'
-      : declared
-        ? 'declared by the publisher (local runtime: no registry is asked)'
-        : 'hint only: image-push resolves the tag with the registry, which wins',
+      : how === 'resolved'
+        ? 'resolved with the registry'
+        : how === 'declared'
+          ? 'declared by the publisher (local runtime: no registry is asked)'
+          : 'hint only: image-push resolves the tag with the registry, which wins',
   };
 }
