@@ -47,8 +47,8 @@ export async function status(
   const tty = process.stdout.isTTY === true;
   await showOrWatch(async () => {
     const data = await fetchStatus(client);
-    // The data without the descriptions' ages: a change is a change of state, not of time.
-    const key = JSON.stringify(data);
+    // A change is a change of state, not of time: the seconds a soak has left are not one.
+    const key = JSON.stringify(data).replace(/\d+s of soakSeconds/g, 's of soakSeconds');
     const format = options.output;
     const text =
       format === 'json' || format === 'yaml' ? await renderData(format, data) : formatStatus(data, { tty });

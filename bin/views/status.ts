@@ -40,7 +40,7 @@ export function progressBar(value: number, total: number, tty: boolean): string 
     barCompleteString: full.repeat(BAR_SIZE),
     barIncompleteString: empty.repeat(BAR_SIZE),
     barGlue: '',
-  } as never);
+  });
   return `[${bar}]`;
 }
 
