@@ -237,6 +237,8 @@ export class StrataControlPlane extends Construct {
         RECONCILE_QUEUE_URL: q.reconcile.queue.queueUrl,
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
         CHECK_QUEUE_URL: q.check.queue.queueUrl,
+        // `strata publish` of a tag: resolved before it is announced, so a tag that cannot be is refused.
+        REGISTRY_CREDENTIALS_SECRET_ID: this.registryCredentials.secretArn,
       }),
       'update-check': fn('update-check', Duration.seconds(120), {
         IMAGE_QUEUE_URL: q.image.queue.queueUrl,
@@ -273,7 +275,7 @@ export class StrataControlPlane extends Construct {
     this.webhookSecrets.grantRead(f.webhook);
     // Resolving tags: registry credentials, and ECR's own API for ECR repositories of this account.
     const ecrRepositories = `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/*`;
-    for (const name of ['image-push', 'update-check'] as const) {
+    for (const name of ['image-push', 'update-check', 'admin'] as const) {
       this.registryCredentials.grantRead(f[name]);
       f[name].addToRolePolicy(
         new PolicyStatement({ actions: ['ecr:DescribeImages'], resources: [ecrRepositories] }),

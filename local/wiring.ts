@@ -6,6 +6,7 @@
  */
 import { createClusterConnector } from '../functions/adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../functions/adapters/cluster/credentials.ts';
+import { createClusterProbe } from '../functions/adapters/cluster/probe.ts';
 import { logOnlyPublisher } from '../functions/adapters/events/index.ts';
 import { cachedJwks } from '../functions/adapters/ingress/jwks.ts';
 import { createCheckRegistry } from '../functions/adapters/registry/check-registry.ts';
@@ -98,6 +99,8 @@ export function localRoutes(ctx: RuntimeContext, options: LocalWiringOptions): H
   const deps = common(ctx, options);
   const admin = createAdminHandler({
     ...deps,
+    probe: createClusterProbe(createCredentialsResolver(staticTokens(options.tokens))),
+    resolver: options.resolver,
     checks: checkTrigger(deps),
     tokens: {
       put: async (name, token) => {

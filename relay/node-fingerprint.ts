@@ -2,6 +2,7 @@
  * What of a Node the control plane reacts to. A relay forwards a node update only when this fingerprint
  * changes, so heartbeats (status.conditions[].lastHeartbeatTime, every ~10 s per node) never reach the queue.
  */
+import { observedNode } from '../functions/core/history/observed-node.ts';
 import { AgentAnnotations, NodeAnnotations } from '../functions/core/model.ts';
 
 /** The parts of a Node (or MachineConfigPool) object the fingerprint reads. */
@@ -37,6 +38,8 @@ export function nodeFingerprint(node: WatchedObject): string {
     node.spec?.unschedulable === true,
     ready,
     watchedAnnotations.map((key) => annotations[key] ?? null),
+    // What a node's update history is derived from (both vocabularies).
+    observedNode(node),
   ]);
 }
 

@@ -12,6 +12,7 @@ import {
   type KubernetesObject,
   makeInformer,
 } from '@kubernetes/client-node';
+import { observedNode } from '../functions/core/history/observed-node.ts';
 import type { ClusterEventMessage, MessageQueue } from '../functions/core/ports.ts';
 import { nodeFingerprint, poolFingerprint, type WatchedObject } from './node-fingerprint.ts';
 
@@ -100,6 +101,8 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
         eventType,
         ...(spec.withLabels && obj.metadata?.labels ? { labels: obj.metadata.labels } : {}),
         ...(obj.metadata?.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        // A node's facts, for its update history (functions/core/history).
+        ...(spec.kind === 'Node' ? { node: observedNode(obj) } : {}),
         observedAt: new Date().toISOString(),
       };
       options.sink

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { type ClusterFound, describeFound } from '../../functions/core/cluster-health.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 
@@ -21,6 +22,8 @@ interface AddOptions extends ConnectionOptions {
   label: string[];
   pool: string[];
   driver?: string;
+  /** false with --no-verify. */
+  verify?: boolean;
 }
 
 function readFile(flag: string, file: string): string {
@@ -51,6 +54,7 @@ export function addClusterBody(options: AddOptions): Record<string, unknown> {
   const base = {
     name: options.name,
     ...(options.driver ? { driver: options.driver } : {}),
+    ...(options.verify === false ? { verify: false } : {}),
     labels: parseLabels(options.label),
     pools: options.pool.length > 0 ? options.pool : ['worker'],
   };
@@ -113,7 +117,9 @@ export async function addCluster(options: AddOptions): Promise<void> {
   const body = addClusterBody(options);
   const out = await clientFor(options).post<{
     cluster: { id: string; pools: { name: string }[]; driver?: string };
+    found: ({ reachable: true } & ClusterFound) | null;
   }>('/clusters', body);
+  if (out.found) process.stdout.write(`cluster/${out.cluster.id} verified: ${describeFound(out.found)}\n`);
   const driver = out.cluster.driver ?? 'detected when first reached';
   process.stdout.write(
     `cluster/${out.cluster.id} registered (pools: ${out.cluster.pools.map((p) => p.name).join(', ')}; driver: ${driver})\n`,

@@ -1,15 +1,35 @@
 /**
- * `strata describe rollout ID`: the rollout's waves, each cluster's and pool's progress, why anything is
- * blocked, and its audit events (`-o json|yaml` for the whole description).
+ * `strata describe KIND NAME`: a rollout's waves, each cluster's and pool's progress, why anything is
+ * blocked, and its audit events; a pool, node, cluster or track composed from the admin API's answers
+ * (state, why blocked, recent events; a node's update history). `-o json|yaml` for the whole description.
  */
-import type { RolloutDescription } from '../../functions/core/admin/index.ts';
+import type {
+  ClusterView,
+  NodeView,
+  PoolView,
+  RolloutDescription,
+  RolloutView,
+} from '../../functions/core/admin/index.ts';
+import type { NodeHistory } from '../../functions/core/history/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
-import { type ConnectionOptions, clientFor } from '../client/index.ts';
+import { AdminApiError, type AdminClient, type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
 import { formatAge } from '../views/age.ts';
+import {
+  type ClusterDescription,
+  formatClusterDescription,
+  formatNodeDescription,
+  formatPoolDescription,
+  formatTrackDescription,
+  type NodeDescription,
+  type PoolDescription,
+  type TrackDescription,
+} from '../views/describe.ts';
 import { renderData } from '../views/output.ts';
+import type { TrackItem } from '../views/resources.ts';
 import { naturally } from '../views/sort.ts';
 import { renderTable } from '../views/table.ts';
+import { fetchItems, fetchOne } from './get.ts';
 
 /** The human-readable description. */
 export function formatDescription(d: RolloutDescription, now = new Date()): string {
@@ -60,21 +80,112 @@ export function formatDescription(d: RolloutDescription, now = new Date()): stri
   return lines.join('\n');
 }
 
-/** `strata describe KIND ID`. */
-export async function describe(
-  kind: string,
-  id: string,
-  options: ConnectionOptions & { output: OutputFormat },
-): Promise<void> {
-  if (kind !== 'rollout' && kind !== 'rollouts') {
-    throw new CliError(
-      `describe ${kind}: only rollouts can be described (strata describe rollout ID)`,
-      EXIT_USAGE,
-    );
+type Kind = 'rollout' | 'pool' | 'node' | 'cluster' | 'track';
+
+const KINDS: Record<string, Kind> = {
+  rollout: 'rollout',
+  rollouts: 'rollout',
+  pool: 'pool',
+  pools: 'pool',
+  mcp: 'pool',
+  node: 'node',
+  nodes: 'node',
+  cluster: 'cluster',
+  clusters: 'cluster',
+  track: 'track',
+  tracks: 'track',
+};
+
+/** A rollout's description, or null when it is gone. */
+async function rolloutDescription(client: AdminClient, id: string | undefined) {
+  if (!id) return null;
+  try {
+    return await client.get<RolloutDescription>(`/rollouts/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error instanceof AdminApiError && error.status === 404) return null;
+    throw error;
   }
+}
+
+/** Nodes read live, or why the cluster could not be read. */
+async function liveNodes(client: AdminClient, cluster: string, pool?: string) {
+  const { items, errors } = await fetchItems(client, 'nodes', { cluster, ...(pool ? { pool } : {}) });
+  return { nodes: items as NodeView[], nodesError: errors[0]?.error ?? null };
+}
+
+async function describePool(client: AdminClient, name: string, cluster?: string): Promise<PoolDescription> {
+  const pool = (await fetchOne(client, 'pools', name, cluster ? { cluster } : {})).items[0] as PoolView;
+  const live = await liveNodes(client, pool.clusterId, pool.pool);
+  return { pool, ...live, rollout: await rolloutDescription(client, pool.target?.rolloutId) };
+}
+
+async function describeNode(client: AdminClient, name: string, cluster?: string): Promise<NodeDescription> {
+  const node = (await fetchOne(client, 'nodes', name, cluster ? { cluster } : {})).items[0] as NodeView;
+  const pools = node.pool
+    ? ((await fetchItems(client, 'pools', { cluster: node.clusterId, pool: node.pool })).items as PoolView[])
+    : [];
+  const path = `/nodes/${encodeURIComponent(node.clusterId)}/${encodeURIComponent(node.name)}/history`;
+  const history = await client.get<NodeHistory>(path).catch((error: unknown) => {
+    if (error instanceof AdminApiError && error.status === 404) return null;
+    throw error;
+  });
+  return { node, pool: pools[0] ?? null, history };
+}
+
+/** The rollouts whose waves include `cluster`, newest first. */
+function rolloutsOf(all: RolloutView[], cluster: string): RolloutView[] {
+  return all.filter((r) => r.progress?.waves.some((w) => w.clusters.includes(cluster)));
+}
+
+async function describeCluster(client: AdminClient, name: string): Promise<ClusterDescription> {
+  const cluster = (await fetchOne(client, 'clusters', name)).items[0] as ClusterView;
+  const [pools, live, all] = await Promise.all([
+    fetchItems(client, 'pools', { cluster: cluster.id }),
+    liveNodes(client, cluster.id),
+    fetchItems(client, 'rollouts'),
+  ]);
+  const rollouts = rolloutsOf(all.items as RolloutView[], cluster.id);
+  const latest = await rolloutDescription(client, rollouts[0]?.id);
+  return { cluster, pools: pools.items as PoolView[], ...live, rollouts, latest };
+}
+
+async function describeTrack(client: AdminClient, name: string): Promise<TrackDescription> {
+  const track = (await fetchOne(client, 'tracks', name)).items[0] as TrackItem;
+  const rollouts = (await fetchItems(client, 'rollouts', { track: track.name })).items as RolloutView[];
+  return { track, rollouts, latest: await rolloutDescription(client, rollouts[0]?.id) };
+}
+
+/** `strata describe KIND NAME`. */
+export async function describe(
+  kindArg: string,
+  name: string,
+  options: ConnectionOptions & { output: OutputFormat; cluster?: string },
+): Promise<void> {
+  const kind = KINDS[kindArg];
+  if (!kind) {
+    throw new CliError(`describe ${kindArg}: unknown kind (rollout, pool, node, cluster, track)`, EXIT_USAGE);
+  }
+  const client = clientFor(options);
   const format = options.output;
-  const d = await clientFor(options).get<RolloutDescription>(`/rollouts/${encodeURIComponent(id)}`);
-  process.stdout.write(
-    `${format === 'json' || format === 'yaml' ? await renderData(format, d) : formatDescription(d)}\n`,
-  );
+  let data: unknown;
+  let text: () => string;
+  if (kind === 'rollout') {
+    const d = await rolloutDescription(client, name);
+    if (!d) throw new CliError(`rollout "${name}" not found`);
+    [data, text] = [d, () => formatDescription(d)];
+  } else if (kind === 'pool') {
+    const d = await describePool(client, name, options.cluster);
+    [data, text] = [d, () => formatPoolDescription(d)];
+  } else if (kind === 'node') {
+    const d = await describeNode(client, name, options.cluster);
+    [data, text] = [d, () => formatNodeDescription(d)];
+  } else if (kind === 'cluster') {
+    const d = await describeCluster(client, name);
+    [data, text] = [d, () => formatClusterDescription(d)];
+  } else {
+    const d = await describeTrack(client, name);
+    [data, text] = [d, () => formatTrackDescription(d)];
+  }
+  process.stdout.write(`${format === 'json' || format === 'yaml' ? await renderData(format, data) : text()}
+`);
 }

@@ -12,6 +12,7 @@ import { renderData } from '../views/output.ts';
 import { type Kind, TABLES } from '../views/resources.ts';
 import { naturally } from '../views/sort.ts';
 import { formatTable } from '../views/table.ts';
+import { showOrWatch, type WatchFlags } from './watch.ts';
 
 /** Every spelling of a kind `get` accepts. */
 const KINDS: Record<string, Kind> = {
@@ -46,7 +47,7 @@ export interface GetFilter {
   track?: string;
 }
 
-interface GetOptions extends ConnectionOptions, GetFilter {
+interface GetOptions extends ConnectionOptions, GetFilter, WatchFlags {
   output: OutputFormat;
 }
 
@@ -162,15 +163,24 @@ export async function formatItems(
   });
 }
 
-/** `strata get KIND [NAME]`. */
+/** `strata get KIND [NAME] [-w]`. */
 export async function get(kindArg: string, name: string | undefined, options: GetOptions): Promise<void> {
   const kind = kindOf(kindArg);
   const client = clientFor(options);
-  const { items, errors } =
-    name === undefined
-      ? await fetchItems(client, kind, options)
-      : await fetchOne(client, kind, name, options);
-  process.stdout.write(`${await formatItems(kind, items, options.output, { one: name !== undefined })}\n`);
-  for (const e of errors) process.stderr.write(`strata: cluster ${e.cluster}: ${e.error}\n`);
-  if (errors.length > 0) process.exitCode = 1;
+  let failed = false;
+  let reported = '';
+  await showOrWatch(async () => {
+    const { items, errors } =
+      name === undefined
+        ? await fetchItems(client, kind, options)
+        : await fetchOne(client, kind, name, options);
+    // Unreadable clusters on stderr, once per change while watching.
+    const report = errors.map((e) => `strata: cluster ${e.cluster}: ${e.error}\n`).join('');
+    if (report !== reported) process.stderr.write(report);
+    reported = report;
+    failed ||= errors.length > 0;
+    const text = await formatItems(kind, items, options.output, { one: name !== undefined });
+    return { key: JSON.stringify([items, errors]), text };
+  }, options);
+  if (failed) process.exitCode = 1;
 }

@@ -18,7 +18,11 @@ export const registerCluster: RegisterCommand = (program) => {
       .option('--ca-file <file>', "PEM file of the API server's CA")
       .option('--label <k=v>', 'a cluster label (wave selectors); repeatable', collect, [])
       .option('--pool <name>', 'a pool to manage (default worker); repeatable', collect, [])
-      .option('--driver <driver>', 'mco or agent (default: detected: mco where MCO runs)'),
+      .option('--driver <driver>', 'mco or agent (default: detected: mco where MCO runs)')
+      .option(
+        '--no-verify',
+        "register without first checking the cluster's API (reachability, credentials, API groups)",
+      ),
   ).action(lazy(() => import('../actions/cluster.ts'), 'addCluster'));
   withConnection(cluster.command('remove').description('Unregister a cluster').argument('<id>')).action(
     lazy(() => import('../actions/cluster.ts'), 'removeCluster'),

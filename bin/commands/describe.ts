@@ -1,13 +1,22 @@
-/** `strata describe rollout ID` (bin/actions/describe.ts). */
+/** `strata describe rollout|pool|node|cluster|track NAME` (bin/actions/describe.ts). */
 import { completeArgument, lazy, type RegisterCommand, withConnection, withOutput } from './options.ts';
+
+/** The kinds `describe` takes (it also takes the plurals, and `mcp`). */
+export const DESCRIBE_KINDS = ['rollout', 'pool', 'node', 'cluster', 'track'];
 
 export const registerDescribe: RegisterCommand = (program) => {
   withOutput(
     withConnection(
-      completeArgument(program.command('describe'), ['rollout'])
-        .description('Describe a rollout: waves, clusters, pools, why it is blocked, events')
-        .argument('<kind>', 'rollout')
-        .argument('<id>', 'rollout id (strata get rollouts)'),
+      completeArgument(program.command('describe'), DESCRIBE_KINDS)
+        .description(
+          'Describe a rollout, pool, node, cluster or track: its state, why it is blocked, recent events',
+        )
+        .argument('<kind>', DESCRIBE_KINDS.join(' | '))
+        .argument(
+          '<name>',
+          'rollout id, track, cluster, or pool / node as CLUSTER/NAME (or NAME with --cluster)',
+        )
+        .option('--cluster <id>', 'the cluster of a pool or node named without one'),
     ),
     ['table', 'json', 'yaml'],
   ).action(lazy(() => import('../actions/describe.ts'), 'describe'));

@@ -17,12 +17,14 @@ import { registerRender } from './render.ts';
 import { registerRollout } from './rollout.ts';
 import { registerSim } from './sim.ts';
 import { registerStart } from './start.ts';
+import { registerStatus } from './status.ts';
 import { registerTrack } from './track.ts';
 
 /** Every `strata` command, in the order `strata --help` lists them. */
 export const commands: RegisterCommand[] = [
   registerStart,
   registerDashboard,
+  registerStatus,
   registerGet,
   registerDescribe,
   registerRollout,

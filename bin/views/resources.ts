@@ -5,6 +5,7 @@
  */
 import type { ClusterView, NodeView, PoolView, RolloutView } from '../../functions/core/admin/index.ts';
 import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
+import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { Track } from '../../functions/core/model.ts';
 import type { PoolStatus } from '../../functions/core/rollout/pool-status.ts';
 import { formatAge } from './age.ts';
@@ -90,8 +91,11 @@ function labels(l: Record<string, string>): string {
   return entries.length === 0 ? '-' : entries.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
-/** `strata get clusters`. */
-export const CLUSTERS: TableSpec<ClusterView> = {
+/** A cluster as `GET /v1/clusters` lists it: with what the last probe of its API found. */
+export type ClusterItem = ClusterView & { health?: ClusterHealth | null };
+
+/** `strata get clusters`: REACHABLE and CONTACT (the last successful probe) from its health; the error under -o wide. */
+export const CLUSTERS: TableSpec<ClusterItem> = {
   sortKey: (c) => [c.id],
   columns: [
     { header: 'NAME', cell: (c) => c.id },
@@ -99,6 +103,15 @@ export const CLUSTERS: TableSpec<ClusterView> = {
     { header: 'DRIVER', cell: (c) => c.driver ?? '-' },
     { header: 'LABELS', cell: (c) => labels(c.labels) },
     { header: 'POOLS', cell: (c) => c.pools.map((p) => p.name).join(',') },
+    {
+      header: 'REACHABLE',
+      cell: (c) => (!c.health ? '-' : c.health.reachable ? 'yes' : `no (${c.health.cause})`),
+      style: (v) => (v === 'yes' ? 'green' : v.startsWith('no') ? 'red' : undefined),
+    },
+    {
+      header: 'CONTACT',
+      cell: (c, now) => (c.health?.lastContact ? formatAge(c.health.lastContact, now) : '-'),
+    },
     { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },
     { header: 'ENDPOINT', show: 'wide', cell: (c) => c.endpoint },
     { header: 'CREDENTIALS', show: 'wide', cell: (c) => c.credentials.kind },
@@ -108,6 +121,7 @@ export const CLUSTERS: TableSpec<ClusterView> = {
       cell: (c) =>
         c.windows?.length ? c.windows.map((w) => `${w.cron} ${w.durationMinutes}m`).join('; ') : '-',
     },
+    { header: 'ERROR', show: 'wide', cell: (c) => c.health?.error ?? '-' },
   ],
 };
 

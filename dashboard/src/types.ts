@@ -1,6 +1,6 @@
 /**
  * The admin API's answers, as the dashboard reads them. The shapes are the server's own types (imported as
- * types only: nothing of the server is bundled), plus the node history route that is not served yet.
+ * types only: nothing of the server is bundled).
  */
 import type { StoredDriftFinding, TrackCheck } from '../../functions/core/checks/index.ts';
 import type { Track } from '../../functions/core/model.ts';
@@ -37,20 +37,5 @@ export interface DriftAnswer {
   errors: { cluster: string; error: string }[];
 }
 
-/**
- * `GET /v1/nodes/{cluster}/{node}/history` (planned; a 404 means no history is recorded): one attempt per
- * target the node was told, oldest first.
- */
-export interface NodeHistory {
-  attempts: {
-    /** The rendered config and image the node was told. */
-    target: { config: string; image: string | null };
-    startedAt: string;
-    /** What happened, in order: e.g. `slot`, `cordon`, `drain`, `desired`, `working`, `done`, `uncordon`. */
-    steps: { step: string; at: string }[];
-    endedAt: string | null;
-    /** e.g. `updated`, `degraded`, `rolled-back`; null while the attempt runs. */
-    result: string | null;
-    reason: string | null;
-  }[];
-}
+/** `GET /v1/nodes/{cluster}/{node}/history` (a 404 means no history is recorded): attempts oldest first. */
+export type { NodeAttempt, NodeHistory } from '../../functions/core/history/index.ts';

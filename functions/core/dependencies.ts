@@ -3,6 +3,8 @@
  * adapters and built by the wiring (functions/wiring/aws.ts on AWS, local/wiring.ts on the embedded
  * runtime). Each handler takes the part it uses (`Pick<Dependencies, …>`).
  */
+
+import type { ClusterProbe } from './cluster-health.ts';
 import type { CheckQueueMessage, ImagePushed, PlanRolloutMessage, ReconcilePoolMessage } from './messages.ts';
 import type {
   CheckTrigger,
@@ -21,6 +23,8 @@ export interface Dependencies {
   stores: Stores;
   /** Registered clusters' APIs. */
   clusters: ClusterConnector;
+  /** Probes a cluster's API (registration checks, health); without it, neither is done. */
+  probe?: ClusterProbe;
   /** Cluster registrations by id (cached where events are frequent). */
   registrations: ClusterLookup;
   imageQueue: MessageQueue<ImagePushed>;

@@ -5,6 +5,7 @@
  * cannot fix it.
  */
 import * as z from 'zod';
+import { ObservedNodeSchema } from './history/observed-node.ts';
 import { SHA256_DIGEST } from './ingress/media-types.ts';
 
 /**
@@ -47,6 +48,8 @@ export const ClusterEventMessageSchema = z.object({
   /** The object's labels (nodes: to find their pool without another API call). */
   labels: z.record(z.string(), z.string()).optional(),
   resourceVersion: z.string().optional(),
+  /** A node's facts its update history is derived from (core/history); absent from older relays. */
+  node: ObservedNodeSchema.optional(),
   /** ISO time the relay saw the change. */
   observedAt: z.string(),
 });

@@ -9,7 +9,9 @@ import type { DriftFinding } from './checks/drift.ts';
 import type { ClusterDrift } from './checks/drift-record.ts';
 import type { BaseImageUpdated } from './checks/events.ts';
 import type { TrackCheck } from './checks/track-check.ts';
+import type { ClusterHealth } from './cluster-health.ts';
 import type { ClusterRecord, ClusterRegistration } from './clusters.ts';
+import type { NodeHistoryRecord } from './history/node-history.ts';
 import type { AuditEvent, RolloutRecord, Track } from './model.ts';
 import type { PoolRecord } from './rollout/pool-state.ts';
 
@@ -160,6 +162,28 @@ export interface RenderedLog {
   recordRendered(ref: RenderedConfigRef): Promise<boolean>;
 }
 
+/** Nodes' update histories (core/history): one item per node, bounded, with a TTL. */
+export interface NodeHistoryStore {
+  /** Strongly consistent read, or null when nothing was observed of the node. */
+  getNodeHistory(clusterId: string, node: string): Promise<NodeHistoryRecord | null>;
+  /**
+   * Read-change-write under optimistic concurrency (core/retry.ts): `change` decides the next history
+   * from the current one (null when absent), or null to leave it. @returns the written record, or null.
+   */
+  updateNodeHistory(
+    clusterId: string,
+    node: string,
+    change: (current: NodeHistoryRecord | null) => NodeHistoryRecord | null,
+  ): Promise<NodeHistoryRecord | null>;
+}
+
+/** What the last probe of each cluster's API found (core/cluster-health.ts). */
+export interface ClusterHealthStore {
+  /** Records it unless a newer probe's outcome is stored. */
+  recordHealth(health: ClusterHealth): Promise<void>;
+  listHealth(): Promise<ClusterHealth[]>;
+}
+
 /** Every store, as handlers take them. */
 export interface Stores {
   pools: PoolStore;
@@ -171,4 +195,6 @@ export interface Stores {
   deliveries: DeliveryClaims;
   pushes: PushClaims;
   rendered: RenderedLog;
+  history: NodeHistoryStore;
+  health: ClusterHealthStore;
 }

@@ -1,20 +1,24 @@
 /**
  * Cluster events (cluster-event queue, from each cluster's watch relay): maps a node or MachineConfigPool
- * change to the pool it concerns and enqueues that pool's reconcile. Nothing else is read: the reconcile
- * re-reads the cluster.
+ * change to the pool it concerns and enqueues that pool's reconcile (which re-reads the cluster), and adds
+ * what a node's change shows to its update history (core/history: derived from the observed facts only).
  */
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
 import type { Dependencies } from '../core/dependencies.ts';
+import { observeNode } from '../core/history/index.ts';
 import {
   type ClusterEventMessage,
   ClusterEventMessageSchema,
   type ReconcilePoolMessage,
 } from '../core/messages.ts';
 import { poolOfChange } from '../core/rollout/index.ts';
+import type { Stores } from '../core/stores.ts';
 import * as aws from '../wiring/aws.ts';
 
 /** What node-state needs (registrations cached on AWS: they change rarely, events are frequent). */
-export type NodeStateDeps = Pick<Dependencies, 'registrations' | 'reconcileQueue' | 'log'>;
+export type NodeStateDeps = Pick<Dependencies, 'registrations' | 'reconcileQueue' | 'log'> & {
+  stores: Pick<Stores, 'history'>;
+};
 
 /** Maps one change to the pool to reconcile and enqueues it; or says why it is dropped. */
 export async function processClusterEvent(
@@ -28,6 +32,10 @@ export async function processClusterEvent(
   const key = { clusterId: event.clusterId, pool };
   await deps.reconcileQueue.send(key);
   const node = event.kind === 'Node' ? event.name : undefined;
+  if (node && event.node && event.eventType !== 'DELETED') {
+    const [at, facts, id] = [event.observedAt, event.node, { clusterId: event.clusterId, node }];
+    await deps.stores.history.updateNodeHistory(event.clusterId, node, (h) => observeNode(h, id, facts, at));
+  }
   deps.log?.({ level: 'DEBUG', message: 'cluster event', ...key, node, eventType: event.eventType });
   return { enqueued: key };
 }

@@ -10,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { createClusterConnector } from '../adapters/cluster/connector.ts';
 import { createCredentialsResolver } from '../adapters/cluster/credentials.ts';
+import { createClusterProbe } from '../adapters/cluster/probe.ts';
 import { EventBridgePublisher } from '../adapters/events/eventbridge.ts';
 import { loadWebhookConfig } from '../adapters/ingress/webhook-config.ts';
 import { createLogger, powertoolsLog, withLambdaContext } from '../adapters/lambda/logger.ts';
@@ -121,6 +122,11 @@ export const clusters = /* @__PURE__ */ once(() =>
   createClusterConnector(store(), createCredentialsResolver(clusterTokensFromEnvironment())),
 );
 
+/** Probes of clusters' APIs (registration checks, health), with the same credentials. */
+export const clusterProbe = /* @__PURE__ */ once(() =>
+  createClusterProbe(createCredentialsResolver(clusterTokensFromEnvironment())),
+);
+
 /** Cluster registrations cached for 30 s (node-state maps every cluster event through them). */
 export const clusterRegistrations = /* @__PURE__ */ once(() => createClusterCache(store(), 30));
 
@@ -187,6 +193,7 @@ export const poolReconcileDeps = (log: Log) => ({
 export const planRolloutDeps = (log: Log) => ({ ...poolReconcileDeps(log), metrics: rolloutMetrics() });
 
 export const nodeStateDeps = (log: Log) => ({
+  stores: stores(),
   registrations: clusterRegistrations(),
   reconcileQueue: queue('reconcile'),
   log,
@@ -238,6 +245,8 @@ export const adminDeps = (log: Log) => ({
   planQueue: queue('plan'),
   reconcileQueue: queue('reconcile'),
   clusters: clusters(),
+  probe: clusterProbe(),
+  resolver: tagResolver(),
   checks: checkTrigger(log),
   log,
 });

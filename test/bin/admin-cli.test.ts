@@ -82,8 +82,8 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
   it('get clusters, pools and nodes as tables, JSON and YAML', async () => {
     const clusters = await run(['get', 'clusters']);
     expect(clusters.code).toBe(0);
-    expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +AGE\n/);
-    expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker /);
+    expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +REACHABLE +CONTACT +AGE\n/);
+    expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker +yes +\d+s /);
     const wide = await run(['get', 'clusters', '-o', 'wide']);
     expect(wide.stdout).toMatch(/alpha +agent +env=test,canary=true +worker .* https:\/\/127\.0\.0\.1:\d+ /);
 
@@ -344,7 +344,9 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
       '--label',
       'env=lab',
     ]);
-    expect(added.stdout).toBe('cluster/alpha-again registered (pools: worker; driver: agent)\n');
+    expect(added.stdout).toMatch(
+      /^cluster\/alpha-again verified: 2 nodes; pools worker \(2 nodes\); (does not serve machineconfiguration\.openshift\.io|serves machineconfiguration\.openshift\.io \(MachineConfigPools: .*\))\ncluster\/alpha-again registered \(pools: worker; driver: agent\)\n$/,
+    );
     // The token and CA it was given reach the cluster.
     const nodes = await run(['get', 'nodes', '--cluster', 'alpha-again']);
     expect(nodes.code).toBe(0);
@@ -371,6 +373,80 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
       'cluster/alpha-again removed (pools: worker)\n',
     );
     expect((await run(['get', 'clusters'])).stdout).not.toContain('alpha-again');
+  });
+
+  it('cluster add refuses a cluster it cannot use, naming the cause; --no-verify registers it; get clusters shows it unreachable', async () => {
+    // Prepare: alpha's CA and token, a port nobody listens on, a wrong token, no CA (the system's trust
+    // does not know the simulator's).
+    const alpha = strata.fleet!.cluster('alpha');
+    const [token, wrongToken, ca] = ['t', 'w', 'ca.pem'].map((f) => join(dir, f));
+    writeFileSync(token!, alpha.token);
+    writeFileSync(wrongToken!, 'not-the-token');
+    writeFileSync(ca!, Buffer.from(alpha.caData, 'base64'));
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const closed = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise((r) => server.close(r));
+    const add = (name: string, url: string, tokenFile: string, caFile: string | null, ...more: string[]) =>
+      run([
+        'cluster',
+        'add',
+        '--name',
+        name,
+        '--server',
+        url,
+        '--token-file',
+        tokenFile,
+        ...(caFile ? ['--ca-file', caFile] : []),
+        ...more,
+      ]);
+    // Act + Assess: each refusal says why, and registers nothing.
+    const refused = await add('gone', closed, token!, ca!);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^strata: POST \/v1\/clusters: 422 cluster gone: connection refused: .*ECONNREFUSED/,
+    );
+    const denied = await add('denied', alpha.server, wrongToken!, ca!);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('422 cluster denied: 401 Unauthorized (token rejected)');
+    const tls = await add('untrusted', alpha.server, token!, null);
+    expect(tls.code).toBe(1);
+    expect(tls.stderr).toContain('422 cluster untrusted: TLS failed (CA or certificate)');
+    const listed = await run(['get', 'clusters', '-o', 'json']);
+    expect(listed.stdout).not.toMatch(/"(gone|denied|untrusted)"/);
+
+    const unverified = await add('gone', closed, token!, ca!, '--no-verify');
+    expect(unverified).toMatchObject({ code: 0, stdout: 'cluster/gone registered (pools: worker)\n' });
+    const table = await run(['get', 'clusters', '-o', 'wide']);
+    expect(table.stdout).toMatch(
+      /\ngone +https:\/\/127\.0\.0\.1:\d+ +- +worker +no \(refused\) +- +\S+ .*connection refused: /,
+    );
+    const described = await run(['describe', 'cluster', 'gone']);
+    expect(described.stdout).toMatch(/\nAPI: +unreachable: connection refused: .*ECONNREFUSED/);
+    expect(described.stdout).toMatch(/\nLast contact: +never\nLast error: +connection refused: /);
+    const status = await run(['status']);
+    expect(status.stdout).toMatch(/\nUnreachable clusters:\n {2}gone: connection refused: .*ECONNREFUSED/);
+    expect((await run(['cluster', 'remove', 'gone'])).code).toBe(0);
+  });
+
+  it('publish of a tag without a digest resolves it, or fails saying why and publishes nothing', async () => {
+    // Prepare: a registry that refuses connections (a port nobody listens on).
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const before = (await run(['get', 'rollouts', '-o', 'json'])).stdout;
+    // Act
+    const out = await run(['publish', `127.0.0.1:${port}/acme/os:prod`]);
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^strata: POST /v1/publish: 422 nothing published: 127\\.0\\.0\\.1:${port}/acme/os:prod: registry unavailable: `,
+      ),
+    );
+    expect((await run(['get', 'rollouts', '-o', 'json'])).stdout).toBe(before);
   });
 
   it('says how to start Strata when none answers', async () => {

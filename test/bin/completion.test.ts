@@ -54,6 +54,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
         'rollout',
         'sim',
         'start',
+        'status',
         'track',
       ].sort(),
     );
@@ -69,12 +70,26 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
     ]);
     expect(complete('strata', 'get', 'p')).toEqual(['pools']);
     expect(complete('strata', 'completion', '')).toEqual(['bash', 'zsh']);
+    expect(complete('strata', 'describe', '')).toEqual(['cluster', 'node', 'pool', 'rollout', 'track']);
   });
 
   it("completes each command's options, and the values of options with choices", () => {
     expect(complete('strata', 'get', 'pools', '--c')).toEqual(['--cluster']);
     expect(complete('strata', 'get', '-')).toEqual(
-      ['--aws-region', '--cluster', '--help', '--output', '--pool', '--track', '--url', '-h', '-o'].sort(),
+      [
+        '--aws-region',
+        '--cluster',
+        '--help',
+        '--interval',
+        '--output',
+        '--pool',
+        '--track',
+        '--url',
+        '--watch',
+        '-h',
+        '-o',
+        '-w',
+      ].sort(),
     );
     expect(complete('strata', 'rollout', 'pause', '--')).toEqual(['--aws-region', '--help', '--url']);
     expect(complete('strata', 'get', 'pools', '-o', '')).toEqual(['json', 'table', 'wide', 'yaml']);

@@ -24,6 +24,7 @@ import {
   rolloutStatus,
   startDemoStrata,
 } from '../../dashboard/demo.ts';
+import type { NodeHistory } from '../../functions/core/history/index.ts';
 import type { RunningStrata } from '../../local/start.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -218,11 +219,23 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artefacts, 'pool-degraded.png'), fullPage: true });
 
-    // The node: what its cluster says now; no history route yet.
+    // The node: what its cluster says now, and its history as the control plane observed it: the failed
+    // attempt, with the daemon's reason, the same as the API's.
     await page.locator('tr[data-node="worker-1"] a').click();
     await waitForText(page, 'h1', 'dev/worker-1');
-    await page.locator('[data-testid="no-history"]').waitFor();
     await waitForText(page, '.facts', 'Degraded');
+    const history = (await (
+      await fetch(`${strata.url}/v1/nodes/dev/worker-1/history`)
+    ).json()) as NodeHistory;
+    const failed = history.attempts.at(-1)!;
+    expect(failed).toMatchObject({
+      result: 'failed',
+      target: { image: expect.stringContaining(id.slice(-12)) },
+    });
+    expect(failed.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['cordon', 'target', 'degraded']));
+    await waitForText(page, 'li.attempt:first-child .badge', 'failed', 60_000);
+    await waitForText(page, 'li.attempt:first-child .reason', failed.reason!);
+    expect(await page.locator('li.attempt:first-child ol.steps li').count()).toBe(failed.steps.length);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artefacts, 'node.png'), fullPage: true });
 
@@ -236,39 +249,31 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
     expect(pageErrors).toEqual([]);
   });
 
-  it("renders a node's update history in the documented shape (the route is stood in for until the admin API serves it)", async () => {
-    // Prepare: GET /v1/nodes/{cluster}/{node}/history does not exist yet; answer it with the documented shape.
-    const history = {
-      attempts: [
-        {
-          target: { config: 'rendered-worker-0123456789abcdef0123456789abcdef', image: null },
-          startedAt: '2026-03-01T10:00:00Z',
-          steps: [
-            { step: 'cordon', at: '2026-03-01T10:00:01Z' },
-            { step: 'desired', at: '2026-03-01T10:00:20Z' },
-          ],
-          endedAt: '2026-03-01T10:03:00Z',
-          result: 'degraded',
-          reason: 'failed to rebase: simulated failure',
-        },
-      ],
-    };
-    await page.route('**/v1/nodes/dev/worker-1/history', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(history) }),
+  it("shows a node's update history as the control plane recorded it during the demo", async () => {
+    // Prepare: dev/worker-0 was updated by the demo rollout (and perhaps by the halted one after it).
+    const answer = await fetch(`${strata.url}/v1/nodes/dev/worker-0/history`);
+    expect(answer.status).toBe(200);
+    const history = (await answer.json()) as NodeHistory;
+    const updated = history.attempts.find((a) => a.result === 'updated')!;
+    expect(updated.steps.map((s) => s.step)).toEqual(
+      expect.arrayContaining(['cordon', 'target', 'done', 'uncordon']),
     );
-    try {
-      // Act
-      await page.goto(`${strata.url}/#/nodes/dev/worker-1`);
-      // Assess
-      await waitForText(page, 'li.attempt', 'rendered-worker-01234567');
-      await waitForText(page, 'li.attempt .badge', 'degraded');
-      await waitForText(page, 'li.attempt', 'failed to rebase: simulated failure');
-      expect(await page.locator('li.attempt ol.steps li').allTextContents()).toHaveLength(2);
-      expect(await page.locator('[data-testid="no-history"]').count()).toBe(0);
-      expect(await accessibilityViolations(page)).toEqual([]);
-    } finally {
-      await page.unroute('**/v1/nodes/dev/worker-1/history');
-    }
+    // Act
+    await page.goto(`${strata.url}/#/nodes/dev/worker-0`);
+    // Assess: one list item per attempt, newest first, each step listed.
+    await page.locator('li.attempt').first().waitFor();
+    expect(await page.locator('li.attempt').count()).toBe(history.attempts.length);
+    const shown = page
+      .locator('li.attempt')
+      .nth(history.attempts.length - 1 - history.attempts.indexOf(updated));
+    expect(await shown.locator('.badge').textContent()).toBe('updated');
+    expect(await shown.locator('ol.steps li').count()).toBe(updated.steps.length);
+    expect(await shown.locator('.attempt-head .mono').textContent()).toBe(
+      updated.target!.config!.slice(0, -24),
+    );
+    expect(await page.locator('[data-testid="no-history"]').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(artefacts, 'node-history.png'), fullPage: true });
   });
 
   it('through the strata dashboard proxy: the token moves from the URL to the tab, and requests without it are refused', async () => {

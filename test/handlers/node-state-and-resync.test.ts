@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClusterCache } from '../../functions/adapters/store/clusters.ts';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
@@ -45,7 +46,7 @@ describe('node-state and resync', () => {
 
   it('maps a node change to its primary pool (custom pool over worker) and enqueues that key', async () => {
     const out = await processClusterEvent(
-      { registrations: createClusterCache(store, 0), reconcileQueue },
+      { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
       event({ 'node-role.kubernetes.io/worker': '', 'node-role.kubernetes.io/infra': '' }),
     );
     expect(out).toEqual({ enqueued: { clusterId: 'c1', pool: 'infra' } });
@@ -56,7 +57,7 @@ describe('node-state and resync', () => {
     const before = reconcile.length;
     expect(
       await processClusterEvent(
-        { registrations: createClusterCache(store, 0), reconcileQueue },
+        { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
         event({}, 'c9'),
       ),
     ).toEqual({
@@ -64,13 +65,61 @@ describe('node-state and resync', () => {
     });
     expect(
       await processClusterEvent(
-        { registrations: createClusterCache(store, 0), reconcileQueue },
+        { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue },
         event({ 'kubernetes.io/os': 'windows' }),
       ),
     ).toEqual({
       dropped: 'Node c1/n1: in no registered pool',
     });
     expect(reconcile.length).toBe(before);
+  });
+
+  it("records a node's update history from the facts its events carry, in the table, one item per node", async () => {
+    // Prepare: three observations of n2 (a worker): Done on rendered-a, cordoned, told rendered-b; one of
+    // them delivered twice and one older than the rest arriving last (queues duplicate and reorder).
+    const deps = { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue };
+    const facts = (unschedulable: boolean, desired: string) => ({
+      unschedulable,
+      ready: true,
+      annotations: {
+        'machineconfiguration.openshift.io/currentConfig': 'rendered-a',
+        'machineconfiguration.openshift.io/desiredConfig': desired,
+        'machineconfiguration.openshift.io/state': 'Done',
+      },
+    });
+    const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+    const change = (s: number, node: ReturnType<typeof facts>) => ({
+      ...event({ 'node-role.kubernetes.io/worker': '' }),
+      name: 'n2',
+      node,
+      observedAt: at(s),
+    });
+    // Act
+    await processClusterEvent(deps, change(1, facts(false, 'rendered-a')));
+    await processClusterEvent(deps, change(2, facts(true, 'rendered-a')));
+    await processClusterEvent(deps, change(3, facts(true, 'rendered-b')));
+    await processClusterEvent(deps, change(3, facts(true, 'rendered-b')));
+    await processClusterEvent(deps, change(2, facts(false, 'rendered-a')));
+    // Assess
+    const history = await deps.stores.history.getNodeHistory('c1', 'n2');
+    expect(history).toMatchObject({ observedAt: at(3), version: 3 });
+    expect(history!.attempts).toEqual([
+      {
+        target: { config: 'rendered-b', image: null },
+        startedAt: at(2),
+        steps: [
+          { step: 'cordon', at: at(2) },
+          { step: 'target', at: at(3) },
+        ],
+        endedAt: null,
+        result: null,
+        reason: null,
+      },
+    ]);
+    const item = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: { pk: 'CLUSTER#c1', sk: 'HISTORY#n2' } }),
+    );
+    expect(item.Item!.ttl).toBe(Date.parse(at(3)) / 1000 + 90 * 24 * 3600);
   });
 
   it('registration refuses bad input naming the cluster and field, and writes nothing', async () => {

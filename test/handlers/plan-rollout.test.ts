@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreContext } from '../../functions/adapters/store/context.ts';
 import { listEvents } from '../../functions/adapters/store/events.ts';
 import { dynamoStores } from '../../functions/adapters/store/index.ts';
+import { controlRollout } from '../../functions/adapters/store/rollout-control.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import type { RolloutRecord } from '../../functions/core/model.ts';
 import type { PlanRolloutMessage } from '../../functions/core/ports.ts';
 import { InvalidTransitionError, NotFoundError } from '../../functions/core/rollout/index.ts';
-import { controlRollout } from '../../functions/handlers/admin/rollouts.ts';
 import { startTestTable, type TestTable } from '../support/dynalite.ts';
 
 const record = (id: string, status: RolloutRecord['status']): RolloutRecord => ({

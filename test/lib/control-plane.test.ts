@@ -185,7 +185,17 @@ describe('StrataControlPlane', () => {
       'pool-reconcile': ['cluster-secrets', 'plan-queue', 'reconcile-queue', 'table'],
       'node-state': ['reconcile-queue', 'table'],
       resync: ['plan-queue', 'reconcile-queue', 'table'],
-      admin: ['check-queue', 'cluster-secrets', 'image-queue', 'plan-queue', 'reconcile-queue', 'table'],
+      // registry-credentials and ecr-repositories: `publish` of a tag resolves it before announcing it.
+      admin: [
+        'check-queue',
+        'cluster-secrets',
+        'ecr-repositories',
+        'image-queue',
+        'plan-queue',
+        'reconcile-queue',
+        'registry-credentials',
+        'table',
+      ],
       'update-check': [
         'check-queue',
         'cluster-secrets',

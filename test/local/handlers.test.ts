@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClusterCache, registerCluster } from '../../functions/adapters/store/clusters.ts';
+import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import type { ClusterEventMessage, ReconcilePoolMessage } from '../../functions/core/ports.ts';
 import { createNodeStateHandler, handler as nodeStateLambda } from '../../functions/handlers/node-state.ts';
 import { type Runtime, startRuntime } from '../../local/runtime.ts';
@@ -45,6 +46,7 @@ describe('real handlers on the embedded runtime', () => {
       waitTimeSeconds: 1,
       handlers: (ctx) => ({
         'node-state': createNodeStateHandler({
+          stores: dynamoStores(ctx.store),
           registrations: createClusterCache(ctx.store, 0),
           reconcileQueue: ctx.queues.reconcile,
         }),

@@ -113,6 +113,30 @@ describe('watch relay', () => {
     seen.push(...(await receiveAll()));
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ clusterId: 'c1', kind: 'Node', name: 'worker-1', eventType: 'MODIFIED' });
+    // With the node's facts its update history is derived from (only the annotations it reads).
+    expect(seen[0]).toMatchObject({
+      node: {
+        unschedulable: false,
+        ready: true,
+        annotations: { [NodeAnnotations.reason]: 'checking the relay' },
+      },
+    });
+  });
+
+  it('forwards an agent annotation change, with the strata.io facts', async () => {
+    // Prepare
+    await receiveAll();
+    const core = fleet.cluster('c1').kubeConfig().makeApiClient(CoreV1Api);
+    // Act: the node agent reports a state (agent/protocol.ts).
+    await core.patchNode(
+      { name: 'worker-1', body: { metadata: { annotations: { 'strata.io/state': 'Staging', other: 'x' } } } },
+      merge,
+    );
+    // Assess
+    const seen = await receiveUntil('worker-1');
+    const facts = (seen.at(-1) as { node: { annotations: Record<string, string> } }).node;
+    expect(facts.annotations['strata.io/state']).toBe('Staging');
+    expect(facts.annotations.other).toBeUndefined();
   });
 
   it("forwards one message for a Strata agent's state report", async () => {

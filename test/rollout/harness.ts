@@ -13,6 +13,7 @@ import type { StoreContext } from '../../functions/adapters/store/context.ts';
 import { dynamoStores } from '../../functions/adapters/store/index.ts';
 import { getPool } from '../../functions/adapters/store/pools.ts';
 import { registerClusterWithPools } from '../../functions/adapters/store/registry.ts';
+import { controlRollout } from '../../functions/adapters/store/rollout-control.ts';
 import { createRollout, getRollout } from '../../functions/adapters/store/rollouts.ts';
 import type { RolloutRecord, RolloutStatus, RolloutStrategy, Track } from '../../functions/core/model.ts';
 import { rolloutId } from '../../functions/core/model.ts';
@@ -27,7 +28,6 @@ import type {
   RolloutAction,
 } from '../../functions/core/rollout/index.ts';
 import type { PoolRecord } from '../../functions/core/rollout/pool-state.ts';
-import { controlRollout } from '../../functions/handlers/admin/rollouts.ts';
 import { processClusterEvent } from '../../functions/handlers/node-state.ts';
 import { type PlanRolloutDeps, planRolloutPass } from '../../functions/handlers/plan-rollout.ts';
 import { type PoolReconcileDeps, reconcilePool } from '../../functions/handlers/pool-reconcile.ts';
@@ -201,7 +201,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   queues.plan.consume((m) => timed('plan-rollout', () => planRolloutPass(planDeps, m.rolloutId)));
   const registrations = createClusterCache(store, 5);
   queues.events.consume((e) =>
-    timed('node-state', () => processClusterEvent({ reconcileQueue: queues.reconcile, registrations }, e)),
+    timed('node-state', () =>
+      processClusterEvent({ stores, reconcileQueue: queues.reconcile, registrations }, e),
+    ),
   );
   const relays: WatchRelay[] = [];
   if (options.relays !== false) {

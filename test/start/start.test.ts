@@ -134,7 +134,7 @@ describe('strata start', () => {
     expect(run.stdout).toContain('not resolved from any registry');
     expect(run.stdout).toMatch(/rollout demo-[0-9a-f]{12}: Completed after/);
     expect(run.stdout).toMatch(/CLUSTER +NAME +CONFIG +UPDATED +UPDATING +DEGRADED +NODES +AGE\n/);
-    // Every targeted pool of the default fleet is updated: all machines updated, none degraded.
+    // Every targeted OpenShift pool is updated: all machines updated, none degraded.
     for (const [cluster, pool, n] of [
       ['dev', 'worker', 3],
       ['staging', 'worker', 4],
@@ -142,8 +142,6 @@ describe('strata start', () => {
       ['prod-us-east', 'infra', 3],
       ['prod-eu-west', 'worker', 8],
       ['prod-eu-west', 'infra', 3],
-      ['edge-a', 'worker', 4],
-      ['edge-b', 'worker', 3],
     ] as const) {
       expect(run.stdout).toMatch(
         new RegExp(`${cluster} +${pool} +rendered-${pool}-[0-9a-f]{32} +True +False +False +${n}/${n} `),

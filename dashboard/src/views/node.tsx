@@ -1,11 +1,11 @@
 /**
  * One node: what its cluster says of it now (read live), the slot its pool holds for it, and its update
- * history from `GET /v1/nodes/{cluster}/{node}/history` (shape in ../types.ts; until the admin API serves
- * it, the 404 reads "no history recorded").
+ * history from `GET /v1/nodes/{cluster}/{node}/history` (what the control plane observed of each update
+ * attempt; a 404 reads "no history recorded").
  */
 import { ApiError, api } from '../api.ts';
 import { Badge, ErrorNote, Facts, Loading } from '../components/ui.tsx';
-import { clock, formatAge, nodeState, shortConfig } from '../format.ts';
+import { clock, formatAge, nodeState, shortConfig, shortImage } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { href } from '../router.ts';
 import type { Items, NodeHistory, NodesAnswer, NodeView, PoolView } from '../types.ts';
@@ -36,6 +36,13 @@ async function loadNode(cluster: string, name: string, signal: AbortSignal): Pro
   return { node, pool, readError: nodes.errors[0]?.error, history };
 }
 
+/** The time between two instants, e.g. `0.4s`, `12s`, `3m 5s`. */
+function seconds(from: string, to: string): string {
+  const s = Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+  if (s < 10) return `${s.toFixed(1)}s`;
+  return s < 60 ? `${Math.round(s)}s` : `${Math.floor(s / 60)}m ${Math.round(s % 60)}s`;
+}
+
 function History({ history, now }: { history: NodeHistory | null; now: Date }) {
   if (history === null || history.attempts.length === 0) {
     return (
@@ -49,19 +56,27 @@ function History({ history, now }: { history: NodeHistory | null; now: Date }) {
       {[...history.attempts].reverse().map((a) => (
         <li key={a.startedAt} class="attempt">
           <div class="attempt-head">
-            <span class="mono">{shortConfig(a.target.config)}</span>
+            <span class="mono">
+              {a.target === null
+                ? 'target not told yet'
+                : a.target.config
+                  ? shortConfig(a.target.config)
+                  : shortImage(a.target.image)}
+            </span>
             <Badge tone={a.result === null ? 'active' : a.result === 'updated' ? 'ok' : 'bad'}>
               {a.result ?? 'in progress'}
             </Badge>
             <span class="muted">
-              {clock(a.startedAt, now)} → {a.endedAt ? clock(a.endedAt, now) : 'now'}
+              {clock(a.startedAt, now)} → {a.endedAt ? clock(a.endedAt, now) : 'now'} (
+              {seconds(a.startedAt, a.endedAt ?? now.toISOString())})
             </span>
           </div>
           {a.reason && <p class="reason">{a.reason}</p>}
           <ol class="steps">
-            {a.steps.map((s) => (
+            {a.steps.map((s, i) => (
               <li key={`${s.step}-${s.at}`}>
                 <span class="nowrap muted">{clock(s.at, now)}</span> {s.step}
+                {i > 0 && <span class="muted"> +{seconds(a.steps[i - 1]!.at, s.at)}</span>}
               </li>
             ))}
           </ol>

@@ -44,7 +44,7 @@ export async function retrying<T>(
       const code = statusOf(error);
       const transient = code === undefined || (code === 409 && retryConflicts) || code === 429 || code >= 500;
       if (!transient || i >= attempts) {
-        throw new ClusterCallError(`${what}: ${code ?? ''} ${(error as Error).message}`.trim(), code);
+        throw new ClusterCallError(`${what}: ${code ?? ''} ${(error as Error).message}`.trim(), code, error);
       }
       await new Promise((r) => setTimeout(r, delay));
       delay *= 2;
@@ -55,8 +55,9 @@ export async function retrying<T>(
 /** A cluster API call that failed (after retries), with the HTTP status when there was one. */
 export class ClusterCallError extends Error {
   readonly status: number | undefined;
-  constructor(message: string, status: number | undefined) {
-    super(message);
+  /** `cause`: the client's error (a network error's code is on it, or on its own cause). */
+  constructor(message: string, status: number | undefined, cause?: unknown) {
+    super(message, { cause });
     this.name = 'ClusterCallError';
     this.status = status;
   }

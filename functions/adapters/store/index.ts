@@ -7,6 +7,8 @@ import type { Stores } from '../../core/stores.ts';
 import { checkStore } from './checks.ts';
 import type { StoreContext } from './context.ts';
 import { auditLog } from './events.ts';
+import { clusterHealthStore } from './health.ts';
+import { nodeHistoryStore } from './history.ts';
 import { poolStore } from './pools.ts';
 import { clusterStore } from './registry.ts';
 import { renderedLog } from './rendered.ts';
@@ -28,5 +30,7 @@ export function dynamoStores(store: StoreContext): Stores {
     deliveries: deliveryClaims(store),
     pushes: pushClaims(store),
     rendered: renderedLog(store),
+    history: nodeHistoryStore(store),
+    health: clusterHealthStore(store),
   };
 }

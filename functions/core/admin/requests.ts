@@ -56,6 +56,8 @@ export const AddClusterSchema = z
     windows: z.array(WindowSchema).optional(),
     /** How Strata moves the cluster's pools; default: detected (docs/operations.md). */
     driver: z.enum(['mco', 'agent']).optional(),
+    /** Probe the cluster's API before registering, and refuse it when that fails (default true). */
+    verify: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
     const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
@@ -215,7 +217,8 @@ export function requestedCheckTrack(body: unknown): string | undefined {
 export function publishedPush(
   image: { host: string; repository: string; tag: string; digest: string | null | undefined },
   tracks: string[],
-  declared: boolean,
+  /** Where the digest came from: resolved here, declared (local runtime), or a hint image-push checks. */
+  how: 'resolved' | 'declared' | 'hint',
   at: Date,
   eventId: string,
 ) {
@@ -233,8 +236,10 @@ export function publishedPush(
     rollouts: digest ? tracks.map((t) => rolloutId(t, digest)) : [],
     digestSource: !digest
       ? 'image-push resolves the tag with the registry'
-      : declared
-        ? 'declared by the publisher (local runtime: no registry is asked)'
-        : 'hint only: image-push resolves the tag with the registry, which wins',
+      : how === 'resolved'
+        ? 'resolved with the registry'
+        : how === 'declared'
+          ? 'declared by the publisher (local runtime: no registry is asked)'
+          : 'hint only: image-push resolves the tag with the registry, which wins',
   };
 }

@@ -31,7 +31,7 @@ export interface AdminRoute {
 const KEY_OF: Record<string, string> = { rollouts: 'rolloutId', clusters: 'clusterId', tracks: 'track' };
 
 /**
- * The route of `method path` (`/v1/<resource>[/<id>[/<action>]]`).
+ * The route of `method path` (`/v1/<resource>[/<id>[/<action>[/<literal>…]]]`).
  * @throws AdminRequestError for a path that is not percent-encoded properly; AdminHttpError 404 outside /v1.
  */
 export function adminRoute(method: string, rawPath: string): AdminRoute {
@@ -43,8 +43,9 @@ export function adminRoute(method: string, rawPath: string): AdminRoute {
     throw new AdminRequestError('path', `"${path}" is not a valid percent-encoded path`);
   }
   if (parts[0] !== 'v1') throw new AdminHttpError(404, `no such resource: ${path || '/'}`);
-  const [resource, id, action] = parts.slice(1);
-  const key = `${method.toUpperCase()} ${resource ?? ''}${id !== undefined ? '/:id' : ''}${action !== undefined ? '/:action' : ''}`;
+  const [resource, id, action, ...rest] = parts.slice(1);
+  // Segments after the action are literal (`GET nodes/:id/:action/history`).
+  const key = `${method.toUpperCase()} ${resource ?? ''}${id !== undefined ? '/:id' : ''}${action !== undefined ? '/:action' : ''}${rest.map((r) => `/${r}`).join('')}`;
   const keys: Record<string, string> =
     id !== undefined && KEY_OF[resource!] ? { [KEY_OF[resource!]!]: id } : {};
   return { key, keys, ...(id !== undefined ? { id } : {}), ...(action !== undefined ? { action } : {}) };

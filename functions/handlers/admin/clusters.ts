@@ -1,19 +1,25 @@
-/** `GET|POST /v1/clusters`, `DELETE /v1/clusters/{id}`: registered clusters. */
+/** `GET|POST /v1/clusters` (with each one's health; added ones probed first), `DELETE /v1/clusters/{id}`, a pool's release. */
+import { fleetHealth } from '../../adapters/cluster/health.ts';
 import { releaseMcoPool } from '../../adapters/cluster/mco-reconcile.ts';
 import * as admin from '../../core/admin/index.ts';
+import { describeFailure, nextHealth } from '../../core/cluster-health.ts';
 import { publicCluster } from '../../core/clusters.ts';
 import { busyPools, NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
-/** Registers a cluster with its pools (validated before anything is written; the token goes last). */
-const add: Resource = async ({ stores, tokens, reconcileQueue, clusters }, req) => {
+/** Registers a cluster with its pools (validated and probed before anything is written; the token last). */
+const add: Resource = async ({ stores, tokens, reconcileQueue, clusters, probe }, req) => {
   const request = admin.parseRequest(admin.AddClusterSchema, req.body(), 'body');
   const registration = admin.registrationOf(request, tokens !== undefined);
   const { name } = request;
   if (await stores.clusters.getCluster(name)) {
     throw new admin.AdminHttpError(409, `cluster ${name}: already registered (remove it first to change it)`);
   }
+  const found = request.verify && probe ? await probe.probe(registration, request.token) : null;
+  if (found && !found.reachable)
+    throw new admin.AdminHttpError(422, `cluster ${name}: ${describeFailure(found)}`);
   const created = await stores.clusters.registerClusterWithPools(registration, req.now);
+  if (found) await stores.health.recordHealth(nextHealth(null, name, found, req.now.toISOString()));
   const { credentials } = registration;
   if (request.token && credentials.kind === 'token-secret')
     await tokens?.put(credentials.secretName, request.token);
@@ -22,7 +28,7 @@ const add: Resource = async ({ stores, tokens, reconcileQueue, clusters }, req) 
   // The first reconcile of each pool records its baseline.
   for (const p of registration.pools) await reconcileQueue.send({ clusterId: name, pool: p.name });
   const record = await stores.clusters.getCluster(name);
-  return [201, { created, cluster: record ? publicCluster(record) : null }];
+  return [201, { created, cluster: record ? publicCluster(record) : null, found }];
 };
 
 /** Unregisters a cluster and its pools, unless nodes are in flight. */
@@ -40,10 +46,11 @@ const remove: Resource = async ({ stores }, req) => {
 };
 
 export const clusterRoutes: Record<string, Resource> = {
-  'GET clusters': async ({ stores }) => [
-    200,
-    { items: (await stores.clusters.listClusters()).map(publicCluster) },
-  ],
+  'GET clusters': async ({ stores, probe }, req) => {
+    const clusters = await stores.clusters.listClusters();
+    const health = await fleetHealth(probe, stores.health, clusters, req.now);
+    return [200, { items: clusters.map((c) => ({ ...publicCluster(c), health: health.get(c.id) ?? null })) }];
+  },
   'POST clusters': add,
   'DELETE clusters/:id': remove,
   'POST clusters/:id/:action': async (deps, req) => {

@@ -1,12 +1,10 @@
-/** `GET /v1/pools?cluster=&pool=` (pool items, like `oc get mcp`) and `GET /v1/nodes` (read live). */
-import {
-  ListQuerySchema,
-  type NodeView,
-  nodeList,
-  nodeView,
-  parseRequest,
-  poolList,
-} from '../../core/admin/index.ts';
+/**
+ * `GET /v1/pools?cluster=&pool=` (pool items, like `oc get mcp`), `GET /v1/nodes` (read live) and
+ * `GET /v1/nodes/{cluster}/{node}/history` (what the control plane observed of the node's updates).
+ */
+import { readFleetNodes } from '../../adapters/cluster/fleet-nodes.ts';
+import { ListQuerySchema, nodeList, parseRequest, poolList } from '../../core/admin/index.ts';
+import { nodeHistoryAnswer } from '../../core/history/index.ts';
 import { NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
@@ -28,19 +26,18 @@ const nodes: Resource = async (deps, req) => {
     (c) => !q.cluster || c.id === q.cluster,
   );
   if (q.cluster && clusters.length === 0) throw new NotFoundError(`cluster ${q.cluster}: not registered`);
-  const items: NodeView[] = [];
-  const errors: { cluster: string; error: string }[] = [];
-  await Promise.all(
-    clusters.map(async (c) => {
-      try {
-        const { port } = await deps.clusters.connect(c.id);
-        for (const n of await port.listNodes()) items.push(nodeView(c.id, n, c.pools));
-      } catch (error) {
-        errors.push({ cluster: c.id, error: (error as Error).message });
-      }
-    }),
-  );
+  const { items, errors } = await readFleetNodes(deps.clusters, clusters);
   return [200, { items: nodeList(items, q.pool), errors }];
 };
 
-export const poolRoutes: Record<string, Resource> = { 'GET pools': pools, 'GET nodes': nodes };
+const history: Resource = async (deps, req) => {
+  const found = await deps.stores.history.getNodeHistory(req.id!, req.action!);
+  if (!found) throw new NotFoundError(`node ${req.id}/${req.action}: no history recorded`);
+  return [200, nodeHistoryAnswer(found)];
+};
+
+export const poolRoutes: Record<string, Resource> = {
+  'GET pools': pools,
+  'GET nodes': nodes,
+  'GET nodes/:id/:action/history': history,
+};

@@ -2,35 +2,11 @@
  * `GET /v1/rollouts[?track=]`, `GET /v1/rollouts/{id}` (waves, pools, events and why it is blocked) and
  * `POST /v1/rollouts/{id}/{pause|resume|abort|rollback}`.
  */
-import { AdminHttpError, describeRollout, drainingNodes } from '../../core/admin/index.ts';
-import type { RolloutRecord } from '../../core/model.ts';
-import * as rollout from '../../core/rollout/index.ts';
-import type { AuditEvent, Stores } from '../../core/stores.ts';
-import type { AdminDeps, Resource } from './resource.ts';
 
-/**
- * Applies a manual control (core/rollout/lifecycle.ts), conditional on the rollout's version, and asks the
- * planner to act on it. Pause and abort stop new node starts at once; nodes in flight finish.
- * @throws NotFoundError, InvalidTransitionError (naming the rollout, its status and the action).
- */
-export async function controlRollout(
-  deps: Pick<AdminDeps, 'planQueue' | 'now'> & { stores: Pick<Stores, 'rollouts' | 'events'> },
-  id: string,
-  action: rollout.RolloutAction,
-  actor = 'cli',
-): Promise<RolloutRecord> {
-  const at = (deps.now ?? (() => new Date()))().toISOString();
-  let event: AuditEvent | undefined;
-  const written = await deps.stores.rollouts.updateRollout(id, (current) => {
-    if (!current) throw new rollout.NotFoundError(`rollout ${id}: not found`);
-    const applied = rollout.applyAction(current, action, at, actor);
-    event = applied.event;
-    return applied.next;
-  });
-  await deps.stores.events.appendEvent(event!);
-  await deps.planQueue.send({ rolloutId: id });
-  return written!;
-}
+import { controlRollout } from '../../adapters/store/rollout-control.ts';
+import { AdminHttpError, describeRollout, drainingNodes } from '../../core/admin/index.ts';
+import * as rollout from '../../core/rollout/index.ts';
+import type { Resource } from './resource.ts';
 
 /** The rollout with its waves, pools and events; slotted nodes are read live for the drain detail. */
 const describe: Resource = async (deps, req) => {
