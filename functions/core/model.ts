@@ -16,19 +16,35 @@ export const NodeAnnotations = {
 } as const;
 
 /**
- * The Strata node agent's annotations (agent/protocol.ts `AgentAnnotations`, docs/agent.md): what the
- * `agent` driver writes (`desiredImage`, `reboot`, `retry`) and reads. Core may not import agent/, so the
- * keys are repeated here; test/core/rollout/agent-nodes.test.ts keeps both lists equal.
+ * The node-annotation protocol between the control plane (the `agent` driver) and the Strata node agent
+ * (agent/protocol.ts re-exports it; docs/agent.md describes every value): Strata's own vocabulary, never
+ * MCO's. The control plane writes the target and the reboot request, the agent where the node stands.
  */
 export const AgentAnnotations = {
+  /** Control plane: the image the node should run, always `repo@sha256:…`. */
   desiredImage: 'strata.io/desired-image',
+  /**
+   * Control plane: permission to reboot, its value the desired image the node may reboot into. Set only once
+   * the node reports Staged for that image and has been cordoned and drained. The agent removes it when it
+   * acts on it (entering Rebooting) and whenever it starts over (a stale request never reboots a node).
+   */
   reboot: 'strata.io/reboot',
+  /**
+   * Control plane: retry a Degraded node, its value the desired image to retry. The agent removes it with
+   * its next transition; only a Degraded node whose desired image equals the value starts over.
+   */
   retry: 'strata.io/retry',
+  /** Agent: `Staging` | `Staged` | `Rebooting` | `Done` | `Degraded`. */
   state: 'strata.io/state',
+  /** Agent: the image the current state is about (the desired image when the state began). */
   stateImage: 'strata.io/state-image',
+  /** Agent: ISO time the current state began; the per-state timeouts run from it. */
   stateSince: 'strata.io/state-since',
+  /** Agent: the booted image, `repo@sha256:…` ('' when the host does not run a container image). */
   currentImage: 'strata.io/current-image',
+  /** Agent: why the node is Degraded ('' otherwise). */
   reason: 'strata.io/reason',
+  /** Agent: the host's boot ID, recorded when entering Rebooting and at Done. */
   bootId: 'strata.io/boot-id',
 } as const;
 

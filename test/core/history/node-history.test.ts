@@ -3,7 +3,6 @@
  * the node, and MCO's own daemon draining it) and in the Strata agent's.
  */
 import { describe, expect, it } from 'vitest';
-import { AgentAnnotations } from '../../../agent/protocol.ts';
 import {
   AgentNodeAnnotations,
   MAX_ATTEMPTS,
@@ -170,13 +169,6 @@ describe('node history', () => {
   });
 
   it("reads a Node object's facts, keeping only the annotations of both vocabularies", () => {
-    expect(AgentNodeAnnotations).toEqual({
-      desiredImage: AgentAnnotations.desiredImage,
-      state: AgentAnnotations.state,
-      stateImage: AgentAnnotations.stateImage,
-      currentImage: AgentAnnotations.currentImage,
-      reason: AgentAnnotations.reason,
-    });
     const node = {
       metadata: { annotations: { [M.state]: 'Done', 'strata.io/state': 'Done', other: 'x' } },
       spec: { unschedulable: true },

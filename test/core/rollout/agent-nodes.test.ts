@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AgentAnnotations as AgentProtocol } from '../../../agent/protocol.ts';
 import { AgentAnnotations as A } from '../../../functions/core/model.ts';
 import {
   agentNodes,
@@ -41,10 +40,6 @@ const plan = (nodes: NodeFacts[], slots: Record<string, string>, holds: ('paused
   });
 
 describe('the agent vocabulary', () => {
-  it("core's strata.io keys are the agent protocol's", () => {
-    expect(A).toEqual(AgentProtocol);
-  });
-
   it('reads where a node stands towards an image', () => {
     expect(agentPhase(done('n'), NEW)).toBe('pending');
     expect(
