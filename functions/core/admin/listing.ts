@@ -42,37 +42,34 @@ export function poolList(pools: PoolRecord[], clusters: ClusterRecord[], pool?: 
  */
 export function nodeView(clusterId: string, n: NodeFacts, pools: ClusterRecord['pools']): NodeView {
   const a = n.annotations;
+  const common = {
+    clusterId,
+    name: n.name,
+    pool: primaryPool(n.labels, pools),
+    ready: n.conditions.find((c) => c.type === 'Ready')?.status === 'True',
+    unschedulable: n.unschedulable,
+    zone: n.labels[ZoneLabel] ?? null,
+    createdAt: n.creationTimestamp || null,
+  };
   if (a[NodeAnnotations.state] === undefined && a[AgentAnnotations.state] !== undefined) {
     return {
-      clusterId,
-      name: n.name,
-      pool: primaryPool(n.labels, pools),
-      ready: n.conditions.find((c) => c.type === 'Ready')?.status === 'True',
-      unschedulable: n.unschedulable,
+      ...common,
       state: a[AgentAnnotations.state] ?? null,
       reason: a[AgentAnnotations.reason] || null,
       currentConfig: null,
       desiredConfig: null,
       currentImage: a[AgentAnnotations.currentImage] || null,
       desiredImage: a[AgentAnnotations.desiredImage] ?? null,
-      zone: n.labels[ZoneLabel] ?? null,
-      createdAt: n.creationTimestamp || null,
     };
   }
   return {
-    clusterId,
-    name: n.name,
-    pool: primaryPool(n.labels, pools),
-    ready: n.conditions.find((c) => c.type === 'Ready')?.status === 'True',
-    unschedulable: n.unschedulable,
+    ...common,
     state: a[NodeAnnotations.state] ?? null,
     reason: a[NodeAnnotations.reason] ?? null,
     currentConfig: a[NodeAnnotations.currentConfig] ?? null,
     desiredConfig: a[NodeAnnotations.desiredConfig] ?? null,
     currentImage: a[NodeAnnotations.currentImage] ?? null,
     desiredImage: a[NodeAnnotations.desiredImage] ?? null,
-    zone: n.labels[ZoneLabel] ?? null,
-    createdAt: n.creationTimestamp || null,
   };
 }
 
