@@ -94,7 +94,7 @@ function labels(l: Record<string, string>): string {
 /** A cluster as `GET /v1/clusters` lists it: with what the last probe of its API found. */
 export type ClusterItem = ClusterView & { health?: ClusterHealth | null };
 
-/** `strata get clusters`: REACHABLE and CONTACT (the last successful probe) from its health; the error under -o wide. */
+/** `strata get clusters`: REACHABLE from its health; CONTACT (the last successful probe) and the error under -o wide. */
 export const CLUSTERS: TableSpec<ClusterItem> = {
   sortKey: (c) => [c.id],
   columns: [
@@ -110,6 +110,7 @@ export const CLUSTERS: TableSpec<ClusterItem> = {
     },
     {
       header: 'CONTACT',
+      show: 'wide',
       cell: (c, now) => (c.health?.lastContact ? formatAge(c.health.lastContact, now) : '-'),
     },
     { header: 'AGE', cell: (c, now) => formatAge(c.registeredAt, now) },

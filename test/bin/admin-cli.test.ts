@@ -82,7 +82,7 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
   it('get clusters, pools and nodes as tables, JSON and YAML', async () => {
     const clusters = await run(['get', 'clusters']);
     expect(clusters.code).toBe(0);
-    expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +REACHABLE +CONTACT +AGE\n/);
+    expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +REACHABLE +AGE\n/);
     expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker +yes +\d+s /);
     const wide = await run(['get', 'clusters', '-o', 'wide']);
     expect(wide.stdout).toMatch(/alpha +agent +env=test,canary=true +worker .* https:\/\/127\.0\.0\.1:\d+ /);
@@ -416,10 +416,13 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
     expect(listed.stdout).not.toMatch(/"(gone|denied|untrusted)"/);
 
     const unverified = await add('gone', closed, token!, ca!, '--no-verify');
-    expect(unverified).toMatchObject({ code: 0, stdout: 'cluster/gone registered (pools: worker)\n' });
+    expect(unverified).toMatchObject({
+      code: 0,
+      stdout: 'cluster/gone registered (pools: worker; driver: detected when first reached)\n',
+    });
     const table = await run(['get', 'clusters', '-o', 'wide']);
     expect(table.stdout).toMatch(
-      /\ngone +https:\/\/127\.0\.0\.1:\d+ +- +worker +no \(refused\) +- +\S+ .*connection refused: /,
+      /\ngone +- +- +worker +no \(refused\) +- +\S+ +https:\/\/127\.0\.0\.1:\d+ .*connection refused: /,
     );
     const described = await run(['describe', 'cluster', 'gone']);
     expect(described.stdout).toMatch(/\nAPI: +unreachable: connection refused: .*ECONNREFUSED/);
