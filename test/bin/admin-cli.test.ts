@@ -83,7 +83,7 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
     const clusters = await run(['get', 'clusters']);
     expect(clusters.code).toBe(0);
     expect(clusters.stdout).toMatch(/^NAME +DRIVER +LABELS +POOLS +REACHABLE +AGE\n/);
-    expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker +yes +\d+s /);
+    expect(clusters.stdout).toMatch(/alpha +agent +env=test,canary=true +worker +yes +\d+s\n/);
     const wide = await run(['get', 'clusters', '-o', 'wide']);
     expect(wide.stdout).toMatch(/alpha +agent +env=test,canary=true +worker .* https:\/\/127\.0\.0\.1:\d+ /);
 

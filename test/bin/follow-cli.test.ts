@@ -198,7 +198,7 @@ describe('following a live fleet', { timeout: 180_000 }, () => {
     const status = await run(['status']);
     expect(status.stdout).toMatch(new RegExp(`\\n  ${id}  track follow  Halted `));
     expect(status.stdout).toMatch(
-      /\nHalted or stalled pools:\n {2}beta\/worker: held: halted; worker-1 failed on rendered-worker-\w+ \+ quay\.io\/strata\/rhcos-layered@sha256:b{64}\n/,
+      /\nHalted or stalled pools:\n(?: {2}.*\n)* {2}beta\/worker: held: halted; worker-1 failed on rendered-worker-\w+ \+ quay\.io\/strata\/rhcos-layered@sha256:b{64}\n/,
     );
   });
 });
