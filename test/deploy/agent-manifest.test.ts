@@ -13,6 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { AgentAnnotations as A } from '../../agent/protocol.ts';
 import { clusterKubeConfig, type Fleet, startFleet, startNodeAgents } from '../../sim/index.ts';
 import { type RecordingProxy, recordingProxy } from '../agent/recording-proxy.ts';
+import { rbacOf } from '../support/rbac.ts';
 
 interface K8sObject {
   kind: string;
@@ -29,25 +30,6 @@ const find = (kind: string, name: string) => {
   if (!found) throw new Error(`agent.yaml: no ${kind} ${name}`);
   return found;
 };
-
-/** The RBAC (group/resource:verb) of one API request. */
-function rbacOf(method: string, url: string): string {
-  const { pathname, searchParams } = new URL(url, 'https://proxy');
-  const parts = pathname.split('/').filter(Boolean);
-  const core = parts[0] === 'api';
-  const rest = core ? parts.slice(2) : parts.slice(3);
-  const group = core ? '' : parts[1]!;
-  const watchPath = rest[0] === 'watch';
-  const path = watchPath ? rest.slice(1) : rest;
-  const namespaced = path[0] === 'namespaces' && path.length > 2;
-  const [resource, name, subresource] = namespaced ? path.slice(2) : path;
-  const full = subresource ? `${resource}/${subresource}` : resource;
-  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-  let verb = verbs[method] ?? 'get';
-  if (method === 'GET')
-    verb = watchPath || searchParams.get('watch') === 'true' ? 'watch' : name === undefined ? 'list' : 'get';
-  return `${group}/${full}:${verb}`;
-}
 
 let fleet: Fleet | undefined;
 let proxy: RecordingProxy | undefined;
