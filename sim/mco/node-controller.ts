@@ -10,9 +10,9 @@ import { NodeAnnotations as A, ZoneLabel } from '../../functions/core/model.ts';
 import type { SimClock } from '../clock.ts';
 import type { NodeRecord, ObjectRecord, SimCluster } from '../cluster.ts';
 import { isNodeMcdFailing, isNodeReady, isUnavailableForUpdate } from '../node-state.ts';
-import { MCO_NAMESPACE } from '../openshift.ts';
 import type { Json } from '../patch.ts';
 import type { PoolStatusSnapshot, Timeline } from '../timeline.ts';
+import { recordPoolEvent } from './pool-event.ts';
 import { calculatePoolStatus } from './pool-status.ts';
 import { selectsEverything } from './render-controller.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -284,19 +284,7 @@ export class NodeController {
   }
 
   private event(pool: ObjectRecord, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.cluster.recordEvent({
-      involved: {
-        kind: 'MachineConfigPool',
-        name: pool.name,
-        uid: pool.uid,
-        apiVersion: 'machineconfiguration.openshift.io/v1',
-      },
-      namespace: MCO_NAMESPACE,
-      reason,
-      message,
-      type,
-      component: NODE_CONTROLLER,
-    });
+    recordPoolEvent(this.cluster, NODE_CONTROLLER, pool, type, reason, message);
   }
 }
 

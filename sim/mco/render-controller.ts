@@ -22,13 +22,9 @@ import {
   UnreconcilableError,
 } from '../../functions/core/render/index.ts';
 import type { ObjectRecord, SimCluster } from '../cluster.ts';
-import {
-  CONTROLLER_CONFIG,
-  controllerConfigIncomplete,
-  GeneratedByVersion,
-  MCO_NAMESPACE,
-} from '../openshift.ts';
+import { CONTROLLER_CONFIG, controllerConfigIncomplete, GeneratedByVersion } from '../openshift.ts';
 import type { KObject } from '../store.ts';
+import { recordPoolEvent } from './pool-event.ts';
 import { setPoolCondition } from './pool-status.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -307,18 +303,6 @@ export class RenderController {
   }
 
   private event(pool: ObjectRecord, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.cluster.recordEvent({
-      involved: {
-        kind: 'MachineConfigPool',
-        name: pool.name,
-        uid: pool.uid,
-        apiVersion: 'machineconfiguration.openshift.io/v1',
-      },
-      namespace: MCO_NAMESPACE,
-      reason,
-      message,
-      type,
-      component: RENDER_CONTROLLER,
-    });
+    recordPoolEvent(this.cluster, RENDER_CONTROLLER, pool, type, reason, message);
   }
 }
