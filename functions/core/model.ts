@@ -123,6 +123,27 @@ export interface Track {
    * check when the image carries no `org.opencontainers.image.base.name` annotation.
    */
   baseImageLabel?: string;
+  /** How the track builds its image per base (functions/core/builds, docs/builds.md); absent: it follows pushes only. */
+  build?: BuildDefinition;
+}
+
+/** Architectures Strata builds for (OCI platform `linux/<arch>`). */
+export const ARCHITECTURES = ['amd64', 'arm64', 'ppc64le', 's390x'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** A track's build definition (functions/core/builds/definition.ts validates it). */
+export interface BuildDefinition {
+  /** The Containerfile's text; its first `FROM` names the base stream (`host/repository:tag`). */
+  containerfile: string;
+  /** `--build-arg`s. */
+  args: Record<string, string>;
+  /** Where builds are pushed (tags `<release>-<revision>`). */
+  repository: { host: string; repository: string };
+  architectures: Architecture[];
+  /** Attempts per build before it stays Failed. */
+  maxAttempts: number;
+  /** When a cluster's base moves: build and roll out (`automatic`) or wait for approval. */
+  rebuild: 'automatic' | 'approval';
 }
 
 /** Lifecycle of a rollout. */
@@ -174,6 +195,13 @@ export interface RolloutRecord {
   createdAt: string;
   /** The planner's bookkeeping; absent until its first pass. */
   progress?: RolloutProgress;
+  /**
+   * A rollout of built images (functions/core/builds/gate.ts): per cluster the image built on its base.
+   * Only these clusters take part; `image` is then the first one's, for display.
+   */
+  images?: Record<string, PinnedImage>;
+  /** Target clusters a rollout of built images gives nothing, and why (their base matches no build). */
+  refused?: { clusterId: string; reason: string }[];
   /** Optimistic-concurrency counter; every write is conditional on it. */
   version: number;
 }

@@ -3,6 +3,7 @@
  * and pool names) and a rollout strategy with conservative defaults.
  */
 import * as z from 'zod';
+import { BuildDefinitionSchema } from '../builds/definition.ts';
 import { type InvalidReferenceError, parseImageReference } from '../ingress/reference.ts';
 import type { LabelSelector, RolloutStrategy, Track, WaveSpec } from '../model.ts';
 
@@ -113,4 +114,5 @@ export const TrackSchema: z.ZodType<Track, unknown> = z.strictObject({
     .default({ clusterSelector: {}, pools: ['worker'] }),
   strategy: RolloutStrategySchema.default(DEFAULT_STRATEGY),
   baseImageLabel: z.string().min(1).max(255).optional(),
+  build: BuildDefinitionSchema.optional(),
 }) as unknown as z.ZodType<Track, unknown>;
