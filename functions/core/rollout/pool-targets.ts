@@ -89,10 +89,15 @@ export function isPoolMoving(pool: PoolRecord, rolloutStatus: RolloutStatus | un
 
 /** The rollout's clusters (by its cluster selector) and their pools it targets (by name). */
 export function rolloutFleet<C extends { id: string; labels: Record<string, string> }>(
-  rollout: Pick<RolloutRecord, 'targets'>,
+  rollout: Pick<RolloutRecord, 'targets'> & Partial<Pick<RolloutRecord, 'images'>>,
   clusters: C[],
 ): C[] {
-  return clusters.filter((c) => matchesSelector(rollout.targets.clusterSelector, c.labels));
+  // A rollout of built images takes only the clusters it has an image for (core/builds/gate.ts).
+  return clusters.filter(
+    (c) =>
+      matchesSelector(rollout.targets.clusterSelector, c.labels) &&
+      (rollout.images === undefined || rollout.images[c.id] !== undefined),
+  );
 }
 
 /** What the planner of rollout `rolloutId` sees of its clusters: each with its targeted pools' reports. */

@@ -5,6 +5,7 @@
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
 import { targetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import { imageForCluster } from '../../core/builds/gate.ts';
 import { clusterDriver } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
@@ -45,8 +46,11 @@ export async function applyTargets(
   const work = core.forwardWork(rollout.id, pools);
   for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
   if (work.target.length === 0) return out;
+  const built = imageForCluster(rollout, clusterId); // a rollout of builds: the build on this cluster's base
+  if (!built)
+    return { ...out, refused: work.target.map((p) => `${clusterId}/${p.pool}: no build for its base`) };
   const connected = await deps.clusters.connect(clusterId);
-  const image = pinnedReference(rollout.image);
+  const image = pinnedReference(built);
   // Clusters whose nodes run the Strata agent: the target is the image alone, nothing is rendered.
   if (clusterDriver(connected.record) === 'agent' && !(await connected.port.servesMachineConfigs())) {
     for (const pool of work.target)
