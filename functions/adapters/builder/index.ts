@@ -1,0 +1,2 @@
+/** Builder adapters: the local buildah builder (the CodeBuild builder is not written yet: docs/builds.md). */
+export { type BuildahOptions, buildahBuilder } from './buildah.ts';
