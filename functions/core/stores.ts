@@ -5,6 +5,7 @@
  * another writer got there first (retry with core/retry.ts).
  */
 
+import type { BuildRecord } from './builds/build.ts';
 import type { DriftFinding } from './checks/drift.ts';
 import type { ClusterDrift } from './checks/drift-record.ts';
 import type { BaseImageUpdated } from './checks/events.ts';
@@ -184,6 +185,21 @@ export interface ClusterHealthStore {
   listHealth(): Promise<ClusterHealth[]>;
 }
 
+/** Builds of tracks (core/builds): one item per (track, revision, base digest, architecture). */
+export interface BuildStore {
+  /** Creates it unless it exists. @returns whether this call created it. */
+  createBuild(build: BuildRecord): Promise<boolean>;
+  /** Strongly consistent read, or null. */
+  getBuild(id: string): Promise<BuildRecord | null>;
+  /** @returns the written record (version + 1). @throws VersionConflictError */
+  putBuildIfVersion(next: BuildRecord, expectedVersion: number): Promise<BuildRecord>;
+  /** Builds of one track, oldest first (index: eventually consistent). */
+  listBuildsByTrack(track: string): Promise<BuildRecord[]>;
+  /** Every build, oldest first. */
+  listBuilds(): Promise<BuildRecord[]>;
+  deleteBuild(id: string): Promise<void>;
+}
+
 /** Every store, as handlers take them. */
 export interface Stores {
   pools: PoolStore;
@@ -197,4 +213,5 @@ export interface Stores {
   rendered: RenderedLog;
   history: NodeHistoryStore;
   health: ClusterHealthStore;
+  builds: BuildStore;
 }

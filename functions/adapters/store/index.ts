@@ -4,6 +4,7 @@
  * {@link StoreContext}, which tests and the embedded runtime use directly.
  */
 import type { Stores } from '../../core/stores.ts';
+import { buildStore } from './builds.ts';
 import { checkStore } from './checks.ts';
 import type { StoreContext } from './context.ts';
 import { auditLog } from './events.ts';
@@ -32,5 +33,6 @@ export function dynamoStores(store: StoreContext): Stores {
     rendered: renderedLog(store),
     history: nodeHistoryStore(store),
     health: clusterHealthStore(store),
+    builds: buildStore(store),
   };
 }
