@@ -1,2 +1,3 @@
-/** Builder adapters: the local buildah builder (the CodeBuild builder is not written yet: docs/builds.md). */
+/** Builders and the build pass of a track: the local buildah builder (CodeBuild: docs/builds.md). */
 export { type BuildahOptions, buildahBuilder } from './buildah.ts';
+export { clusterBase, runTrackBuilds, type TrackBuildDeps, type TrackBuildPass } from './track-builds.ts';

@@ -58,13 +58,23 @@ export interface BuildRecord {
   error: string | null;
   /** The last lines of the failed attempt's log. */
   logTail: string[] | null;
+  /** A rebuild on a moved base waiting for approval (the track's `rebuild: approval`): no attempt starts. */
+  awaitingApproval?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;
 }
 
-/** A new build of a matrix entry, Prepared. */
-export function preparedBuild(entry: MatrixEntry, def: BuildDefinition, now: string): BuildRecord {
+/**
+ * A new build of a matrix entry, Prepared; `awaitingApproval` when it is a rebuild on a moved base of a
+ * track whose rebuilds wait for approval.
+ */
+export function preparedBuild(
+  entry: MatrixEntry,
+  def: BuildDefinition,
+  now: string,
+  awaitingApproval = false,
+): BuildRecord {
   const stream = baseStream(def);
   return {
     id: entry.buildId,
@@ -82,6 +92,7 @@ export function preparedBuild(entry: MatrixEntry, def: BuildDefinition, now: str
     digest: null,
     error: null,
     logTail: null,
+    ...(awaitingApproval ? { awaitingApproval: true } : {}),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -90,13 +101,22 @@ export function preparedBuild(entry: MatrixEntry, def: BuildDefinition, now: str
 
 /** Whether another attempt is due: Prepared, or Failed/Interrupted with attempts left. */
 export function attemptDue(build: BuildRecord): boolean {
+  if (build.awaitingApproval) return false;
   if (build.status === 'Prepared') return true;
   return (build.status === 'Failed' || build.status === 'Interrupted') && build.attempts < build.maxAttempts;
 }
 
 /** Whether nothing more will happen to it: Succeeded, or Failed/Interrupted with no attempt left. */
 export function isSettled(build: BuildRecord): boolean {
+  if (build.awaitingApproval) return false;
   return build.status === 'Succeeded' || (build.status !== 'Building' && !attemptDue(build));
+}
+
+/** The build approved: its attempts may start. @throws BuildStateError when it awaits no approval. */
+export function approveBuild(build: BuildRecord, now: string): BuildRecord {
+  if (!build.awaitingApproval) throw new BuildStateError(build.id, 'awaits no approval');
+  const { awaitingApproval: _, ...rest } = build;
+  return { ...rest, updatedAt: now };
 }
 
 /** The build starting its next attempt. @throws BuildStateError when no attempt is due. */

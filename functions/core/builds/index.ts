@@ -1,5 +1,6 @@
 /** Fleet image builds: definitions on a track, the build matrix, builds as objects, the compatibility gate. Pure. */
 export {
+  approveBuild,
   attemptDue,
   BUILD_STATES,
   type Builder,
