@@ -25,6 +25,7 @@ import { parseTrack } from '../functions/core/tracks/parse.ts';
 import { IntOrPercentSchema } from '../functions/core/tracks/schema.ts';
 import { startWatchRelay } from '../relay/watch-relay.ts';
 import { type Fleet, loadScenario, type Scenario, startFleet } from '../sim/index.ts';
+import { buildService } from './build-service.ts';
 import { type LocalAccessOptions, type PublishedAccess, prepareLocalAccess } from './local-access.ts';
 import { type Runtime, type RuntimeService, startRuntime } from './runtime.ts';
 import { type LocalWiringOptions, localHandlers, localRoutes } from './wiring.ts';
@@ -154,6 +155,8 @@ export interface StartStrataOptions {
   /** Bind address and token rules of the admin API and webhooks (local/local-access.ts). */
   access?: Omit<LocalAccessOptions, 'dataDir'>;
   dataDir?: string;
+  /** Run a build pass of every track with a build definition this often (buildah, as root); off when absent. */
+  buildIntervalSeconds?: number;
   /** Simulated time per wall time; default 100 (a rebase of the default scenario takes about a second). */
   timeScale?: number;
   timelineFile?: string;
@@ -420,7 +423,21 @@ export async function startStrata(options: StartStrataOptions = {}): Promise<Run
       onTickError: (e) => warn(`resync: ${String(e)}`),
       handlers: (ctx) => localHandlers(ctx, wiring),
       routes: (ctx) => localRoutes(ctx, wiring),
-      services: [registration, ...relays],
+      services: [
+        registration,
+        ...relays,
+        ...(options.buildIntervalSeconds
+          ? [
+              buildService({
+                intervalSeconds: options.buildIntervalSeconds,
+                tokens: wiring.tokens,
+                resolver: wiring.resolver,
+                ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+                onWarning: warn,
+              }),
+            ]
+          : []),
+      ],
     });
   } catch (error) {
     await fleet?.stop();

@@ -10,6 +10,7 @@ import type {
   RolloutDescription,
   RolloutView,
 } from '../../functions/core/admin/index.ts';
+import type { BuildRecord } from '../../functions/core/builds/index.ts';
 import type { NodeHistory } from '../../functions/core/history/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { AdminApiError, type AdminClient, type ConnectionOptions, clientFor } from '../client/index.ts';
@@ -17,6 +18,7 @@ import type { OutputFormat } from '../commands/options.ts';
 import { formatAge } from '../views/age.ts';
 import {
   type ClusterDescription,
+  formatBuildDescription,
   formatClusterDescription,
   formatNodeDescription,
   formatPoolDescription,
@@ -80,7 +82,7 @@ export function formatDescription(d: RolloutDescription, now = new Date()): stri
   return lines.join('\n');
 }
 
-type Kind = 'rollout' | 'pool' | 'node' | 'cluster' | 'track';
+type Kind = 'rollout' | 'pool' | 'node' | 'cluster' | 'track' | 'build';
 
 const KINDS: Record<string, Kind> = {
   rollout: 'rollout',
@@ -94,6 +96,8 @@ const KINDS: Record<string, Kind> = {
   clusters: 'cluster',
   track: 'track',
   tracks: 'track',
+  build: 'build',
+  builds: 'build',
 };
 
 /** A rollout's description, or null when it is gone. */
@@ -163,7 +167,10 @@ export async function describe(
 ): Promise<void> {
   const kind = KINDS[kindArg];
   if (!kind) {
-    throw new CliError(`describe ${kindArg}: unknown kind (rollout, pool, node, cluster, track)`, EXIT_USAGE);
+    throw new CliError(
+      `describe ${kindArg}: unknown kind (rollout, pool, node, cluster, track, build)`,
+      EXIT_USAGE,
+    );
   }
   const client = clientFor(options);
   const format = options.output;
@@ -182,6 +189,9 @@ export async function describe(
   } else if (kind === 'cluster') {
     const d = await describeCluster(client, name);
     [data, text] = [d, () => formatClusterDescription(d)];
+  } else if (kind === 'build') {
+    const d = (await fetchOne(client, 'builds', name)).items[0] as BuildRecord;
+    [data, text] = [d, () => formatBuildDescription(d)];
   } else {
     const d = await describeTrack(client, name);
     [data, text] = [d, () => formatTrackDescription(d)];

@@ -28,6 +28,9 @@ const KINDS: Record<string, Kind> = {
   tracks: 'tracks',
   track: 'tracks',
   drift: 'drift',
+  builds: 'builds',
+  build: 'builds',
+  mosb: 'builds',
 };
 
 /** One object of a kind, as errors name it. */
@@ -38,6 +41,7 @@ const SINGULAR: Record<Kind, string> = {
   nodes: 'node',
   tracks: 'track',
   drift: 'drift finding',
+  builds: 'build',
 };
 
 /** Filters of `get`. */
@@ -62,7 +66,7 @@ export function kindOf(arg: string): Kind {
   const kind = KINDS[arg];
   if (!kind) {
     throw new CliError(
-      `get ${arg}: unknown kind (clusters, pools, rollouts, nodes, tracks, drift)`,
+      `get ${arg}: unknown kind (clusters, pools, rollouts, nodes, tracks, drift, builds)`,
       EXIT_USAGE,
     );
   }
@@ -74,7 +78,7 @@ export async function fetchItems(client: AdminClient, kind: Kind, filter: GetFil
   const query =
     kind === 'pools' || kind === 'nodes'
       ? { cluster: filter.cluster, pool: filter.pool }
-      : kind === 'rollouts'
+      : kind === 'rollouts' || kind === 'builds'
         ? { track: filter.track }
         : kind === 'drift'
           ? { cluster: filter.cluster }
@@ -103,6 +107,8 @@ export async function fetchOne(
       const d = await client.get<RolloutDescription>(`/rollouts/${encodeURIComponent(name)}`);
       return { items: [d.rollout], errors: [] };
     }
+    if (kind === 'builds')
+      return { items: [await client.get(`/builds/${encodeURIComponent(name)}`)], errors: [] };
     if (kind === 'pools' || kind === 'nodes') {
       const slash = name.indexOf('/');
       const cluster = slash > 0 ? name.slice(0, slash) : filter.cluster;
@@ -140,7 +146,9 @@ export async function fetchOne(
   } catch (error) {
     // The API's 404s (an unknown rollout, or pools of an unregistered cluster) are the same answer.
     if (error instanceof AdminApiError && error.status === 404) {
-      throw new CliError(kind === 'rollouts' ? `${what} not found` : `${what} not found: ${error.detail}`);
+      throw new CliError(
+        kind === 'rollouts' || kind === 'builds' ? `${what} not found` : `${what} not found: ${error.detail}`,
+      );
     }
     throw error;
   }

@@ -27,6 +27,7 @@ interface StartOptions {
   exitWhenDone?: boolean;
   timeline?: string;
   timeScale?: string;
+  buildInterval?: string;
   demo: boolean;
   kubeconfigOut?: string;
 }
@@ -217,6 +218,7 @@ async function waitForRollout(
 export async function start(options: StartOptions): Promise<void> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const timeScale = positiveNumber('--time-scale', options.timeScale);
+  const buildInterval = positiveNumber('--build-interval', options.buildInterval);
   const listenPort = port(options.port);
   const host = bindAddress(options.host);
   if (options.exitWhenDone && !options.demo) {
@@ -262,6 +264,7 @@ export async function start(options: StartOptions): Promise<void> {
       },
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(timeScale ? { timeScale } : {}),
+      ...(buildInterval ? { buildIntervalSeconds: buildInterval } : {}),
       ...(options.timeline ? { timelineFile: options.timeline } : {}),
       // While bars are drawn, warnings wait and are printed after them.
       onWarning: (line) => (view && tty ? warnings.push(line) : process.stderr.write(`${line}\n`)),

@@ -23,6 +23,10 @@ export const registerStart: RegisterCommand = (program) => {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--data-dir <dir>', 'keep the table in this directory across restarts (default: in memory)')
+    .option(
+      '--build-interval <seconds>',
+      'build tracks with a build definition this often (buildah, as root)',
+    )
     .option('--time-scale <n>', 'simulated time runs N times faster than wall time (default 100)')
     .option('--timeline <file>', "append the simulator's node transitions to this JSONL file")
     .option('--kubeconfig-out <file>', 'write a kubeconfig for the simulated clusters (kubectl)')

@@ -11,6 +11,7 @@ import type {
   RolloutDescription,
   RolloutView,
 } from '../../functions/core/admin/index.ts';
+import type { BuildRecord } from '../../functions/core/builds/index.ts';
 import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { NodeAttempt, NodeHistory } from '../../functions/core/history/index.ts';
 import { formatAge } from './age.ts';
@@ -291,5 +292,28 @@ export function formatTrackDescription(d: TrackDescription, now = new Date()): s
     ),
   ];
   if (d.latest) lines.push(...events(`Events (rollout ${d.latest.rollout.id})`, d.latest.events, now));
+  return lines.join('\n');
+}
+
+/** `strata describe build`: what it builds on, where it pushes, its state and attempts, and on failure the log tail. */
+export function formatBuildDescription(b: BuildRecord, now = new Date()): string {
+  const lines = [
+    `Name:        ${b.id}`,
+    `Track:       ${b.track}`,
+    `Revision:    ${b.revision}`,
+    `Release:     ${b.release}`,
+    `Base:        ${b.base.host}/${b.base.repository}@${b.base.digest}`,
+    `Base name:   ${b.baseName}`,
+    `Platform:    linux/${b.arch}`,
+    `Image:       ${b.target.host}/${b.target.repository}:${b.target.tag}`,
+    `Digest:      ${b.digest ?? '-'}`,
+    `Status:      ${b.status}${b.awaitingApproval ? ' (awaiting approval: POST /v1/builds/ID/approve)' : ''}`,
+    `Attempts:    ${b.attempts}/${b.maxAttempts}`,
+    `Clusters:    ${b.clusters.join(', ') || '-'}`,
+    `Created:     ${b.createdAt} (${formatAge(b.createdAt, now)} ago)`,
+    `Updated:     ${b.updatedAt}`,
+  ];
+  if (b.error) lines.push(`Error:       ${b.error}`);
+  if (b.logTail && b.logTail.length > 0) lines.push('Log (last lines):', ...b.logTail.map((l) => `  ${l}`));
   return lines.join('\n');
 }

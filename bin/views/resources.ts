@@ -4,6 +4,7 @@
  * keeps to about 120 columns; `-o wide` adds the rest (for pools: every column of `oc get mcp`).
  */
 import type { ClusterView, NodeView, PoolView, RolloutView } from '../../functions/core/admin/index.ts';
+import type { BuildRecord } from '../../functions/core/builds/index.ts';
 import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
 import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { Track } from '../../functions/core/model.ts';
@@ -254,6 +255,39 @@ export const DRIFT: TableSpec<DriftView> = {
 };
 
 /** The kinds `strata get` lists, each with its table. */
+/** A build state as MachineOSBuild's columns show it: `True` when the build is in it. */
+const stateColumn = (state: BuildRecord['status'], header: string, show?: 'wide') => ({
+  header,
+  ...(show ? { show } : {}),
+  cell: (b: BuildRecord) =>
+    b.awaitingApproval && state === 'Prepared' ? 'Approval' : String(b.status === state ? 'True' : 'False'),
+});
+
+/** `strata get builds`: `oc get machineosbuilds` columns, then the base, revision, digest and age. */
+export const BUILDS: TableSpec<BuildRecord> = {
+  sortKey: (b) => [b.track, b.createdAt, b.id],
+  columns: [
+    { header: 'NAME', cell: (b) => b.id },
+    stateColumn('Prepared', 'PREPARED'),
+    stateColumn('Building', 'BUILDING'),
+    stateColumn('Succeeded', 'SUCCEEDED'),
+    stateColumn('Interrupted', 'INTERRUPTED'),
+    stateColumn('Failed', 'FAILED'),
+    { header: 'BASE', cell: (b) => b.release },
+    { header: 'REVISION', cell: (b) => b.revision },
+    { header: 'DIGEST', cell: (b) => (b.digest ? b.digest.slice(0, 'sha256:'.length + 12) : '-') },
+    { header: 'AGE', cell: (b, now) => formatAge(b.createdAt, now) },
+    { header: 'TRACK', show: 'wide', cell: (b) => b.track },
+    { header: 'ATTEMPTS', show: 'wide', cell: (b) => `${b.attempts}/${b.maxAttempts}` },
+    {
+      header: 'BASE IMAGE',
+      show: 'wide',
+      cell: (b) => `${b.base.host}/${b.base.repository}@${b.base.digest}`,
+    },
+    { header: 'IMAGE', show: 'wide', cell: (b) => `${b.target.host}/${b.target.repository}:${b.target.tag}` },
+  ],
+};
+
 export const TABLES = {
   clusters: CLUSTERS as TableSpec<unknown>,
   pools: POOLS as TableSpec<unknown>,
@@ -261,6 +295,7 @@ export const TABLES = {
   nodes: NODES as TableSpec<unknown>,
   tracks: TRACKS as TableSpec<unknown>,
   drift: DRIFT as TableSpec<unknown>,
+  builds: BUILDS as TableSpec<unknown>,
 } satisfies Record<string, TableSpec<unknown>>;
 
 /** A kind `strata get` lists. */

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { bodyText, jsonResult } from '../adapters/lambda/http.ts';
 import { AdminHttpError, adminRoute, adminStatusOf, parseJsonBody } from '../core/admin/index.ts';
 import * as aws from '../wiring/aws.ts';
+import { buildRoutes } from './admin/builds.ts';
 import { checkRoutes } from './admin/checks.ts';
 import { clusterRoutes } from './admin/clusters.ts';
 import { planRoutes } from './admin/plan.ts';
@@ -27,6 +28,7 @@ const ROUTES: Record<string, Resource> = {
   ...publishRoutes,
   ...planRoutes,
   ...checkRoutes,
+  ...buildRoutes,
 };
 
 /** Builds the admin API handler. */

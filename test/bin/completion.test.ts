@@ -61,6 +61,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
     expect(complete('strata', 'ro')).toEqual(['rollout']);
     expect(complete('strata', 'rollout', '')).toEqual(['abort', 'pause', 'resume', 'rollback']);
     expect(complete('strata', 'get', '')).toEqual([
+      'builds',
       'clusters',
       'drift',
       'nodes',
@@ -70,7 +71,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
     ]);
     expect(complete('strata', 'get', 'p')).toEqual(['pools']);
     expect(complete('strata', 'completion', '')).toEqual(['bash', 'zsh']);
-    expect(complete('strata', 'describe', '')).toEqual(['cluster', 'node', 'pool', 'rollout', 'track']);
+    expect(complete('strata', 'describe', '')).toEqual(['build', 'cluster', 'node', 'pool', 'rollout', 'track']);
   });
 
   it("completes each command's options, and the values of options with choices", () => {

@@ -3,6 +3,8 @@
  * code an error is answered with (400 for a request that cannot be accepted, 404 for what does not exist,
  * 409 for a state that does not allow it, 500 for the rest).
  */
+
+import { BuildStateError } from '../builds/errors.ts';
 import { InvalidReferenceError } from '../ingress/reference.ts';
 import { VersionConflictError } from '../retry.ts';
 import { InvalidPolicyError, InvalidTransitionError, NotFoundError } from '../rollout/errors.ts';
@@ -63,6 +65,7 @@ export function adminStatusOf(error: unknown): number {
     return 400;
   }
   if (error instanceof NotFoundError) return 404;
-  if (error instanceof InvalidTransitionError || error instanceof VersionConflictError) return 409;
+  if (error instanceof InvalidTransitionError || error instanceof BuildStateError) return 409;
+  if (error instanceof VersionConflictError) return 409;
   return 500;
 }

@@ -1,0 +1,31 @@
+/** `GET /v1/builds?track=`, `GET /v1/builds/{id}`, `POST /v1/builds/{id}/approve` (a rebuild awaiting approval). */
+import { approveBuild } from '../../core/builds/index.ts';
+import { NotFoundError } from '../../core/rollout/index.ts';
+import type { Resource } from './resource.ts';
+
+const one: Resource = async ({ stores }, req) => {
+  const build = await stores.builds.getBuild(req.id!);
+  if (!build) throw new NotFoundError(`build ${req.id}: not found`);
+  if (req.action === undefined) return [200, build];
+  const written = await stores.builds.putBuildIfVersion(
+    approveBuild(build, req.now.toISOString()),
+    build.version,
+  );
+  return [200, written];
+};
+
+export const buildRoutes: Record<string, Resource> = {
+  'GET builds': async ({ stores }, req) => [
+    200,
+    {
+      items: req.query.track
+        ? await stores.builds.listBuildsByTrack(req.query.track)
+        : await stores.builds.listBuilds(),
+    },
+  ],
+  'GET builds/:id': one,
+  'POST builds/:id/:action': async (deps, req) => {
+    if (req.action !== 'approve') throw new NotFoundError(`no such action: builds/${req.id}/${req.action}`);
+    return one(deps, req);
+  },
+};
