@@ -48,8 +48,14 @@ export function formatDescription(d: RolloutDescription, now = new Date()): stri
       `budgets pool ${s.poolFailureBudget} / fleet ${s.fleetFailureBudget}, onFailure ${s.onFailure}` +
       (s.maxUnavailable !== undefined ? `, maxUnavailable ${s.maxUnavailable}` : ''),
     `Pools:       ${r.targets.pools.join(', ')}`,
-    'Waves:',
   ];
+  // A rollout of builds (docs/builds.md): which digest goes to which cluster, and who gets none.
+  if (r.images) {
+    lines.push('Images (built per base):');
+    for (const c of naturally(Object.keys(r.images))) lines.push(`  ${c}: ${r.images[c]!.digest}`);
+    for (const x of r.refused ?? []) lines.push(`  ${x.clusterId}: REFUSED: ${x.reason}`);
+  }
+  lines.push('Waves:');
   if (d.waves.length === 0) lines.push('  (not planned yet)');
   for (const w of d.waves) {
     lines.push(`  ${w.index + 1}. ${w.name} (${w.phase})`);

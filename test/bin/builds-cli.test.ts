@@ -59,11 +59,18 @@ for (let i = 0; i < 3; i++)
   );
 const succeeded = settleAttempt(startAttempt(onB!, T0), { ok: true, digest: d('b'), log: '' }, T0);
 const building = startAttempt(onC!, T0);
+const awaiting = preparedBuild(
+  { ...matrix.entries[0]!, buildId: 'layered-rebuild-amd64' },
+  definition,
+  T0,
+  true,
+);
 
 beforeAll(async () => {
   const scenario = loadScenario(fleetScenario({ clusters: [{ name: 'alpha', nodes: 1 }] }));
   strata = await startStrata({ scenario, port: 0, timeScale: 200, onWarning: () => {} });
-  for (const b of [failed, succeeded, building]) await strata.runtime.context.stores.builds.createBuild(b);
+  for (const b of [failed, succeeded, building, awaiting])
+    await strata.runtime.context.stores.builds.createBuild(b);
 }, 60_000);
 
 afterAll(async () => {
@@ -108,6 +115,32 @@ describe('strata get builds / describe build', { timeout: 120_000 }, () => {
     expect(wide.stdout).toContain(`registry.local/acme/layered:4.20.3-${matrix.revision}`);
     const none = await run(['get', 'builds', '--track', 'other']);
     expect(none.stdout).not.toContain('layered-');
+  });
+
+  it('a rebuild awaiting approval shows it, and POST /v1/builds/{id}/approve lets it start (once)', async () => {
+    const listed = await run(['get', 'builds']);
+    expect(
+      listed.stdout
+        .split('\n')
+        .find((l) => l.startsWith(awaiting.id))!
+        .split(/ +/)[1],
+    ).toBe('Approval');
+    const post = (path: string) =>
+      fetch(`${strata.url}/v1/builds/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const approve = () => post(`${awaiting.id}/approve`);
+    const first = await approve();
+    expect(first.status).toBe(200);
+    expect(await strata.runtime.context.stores.builds.getBuild(awaiting.id)).not.toHaveProperty(
+      'awaitingApproval',
+    );
+    const again = await approve();
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toContain('awaits no approval');
+    expect((await post(`${awaiting.id}/cancel`)).status).toBe(404);
   });
 
   it('describes a failed build with its error and log tail; an unknown build exits 1', async () => {
