@@ -39,3 +39,4 @@ export {
   type ClusterRefusal,
   type MatrixEntry,
 } from './matrix.ts';
+export { DEFAULT_KEEP, type PruneCandidate, pruneCandidates } from './prune.ts';

@@ -1,0 +1,52 @@
+/**
+ * Which builds pruning may delete: per track all but the newest `keep` revisions' builds, except any build
+ * whose image a pool runs, targets or would roll back to (a node may still need to pull it). Pure: the
+ * caller deletes the builds' tags from the registry and the build items.
+ */
+import type { BuildRecord } from './build.ts';
+
+/** Revisions kept per track by default. */
+export const DEFAULT_KEEP = 3;
+
+/** A build pruning would delete, and what it would remove. */
+export interface PruneCandidate {
+  build: BuildRecord;
+  /** `host/repository:tag` to delete (null when the build pushed nothing). */
+  tag: string | null;
+}
+
+/**
+ * The builds to prune: of each track, the builds of every revision but the newest `keep` (by the newest
+ * build of each revision), unless `inUse` (pinned image references `host/repository@digest` that pools run,
+ * target or keep for rollback) holds the build's image.
+ */
+export function pruneCandidates(
+  builds: readonly BuildRecord[],
+  inUse: ReadonlySet<string>,
+  keep = DEFAULT_KEEP,
+): PruneCandidate[] {
+  const byTrack = new Map<string, BuildRecord[]>();
+  for (const b of builds) byTrack.set(b.track, [...(byTrack.get(b.track) ?? []), b]);
+  const out: PruneCandidate[] = [];
+  for (const trackBuilds of byTrack.values()) {
+    const newest = new Map<string, string>();
+    for (const b of trackBuilds)
+      if ((newest.get(b.revision) ?? '') < b.createdAt) newest.set(b.revision, b.createdAt);
+    const kept = new Set(
+      [...newest.entries()]
+        .sort(([, a], [, b]) => (a < b ? 1 : a > b ? -1 : 0))
+        .slice(0, keep)
+        .map(([revision]) => revision),
+    );
+    for (const b of trackBuilds) {
+      if (kept.has(b.revision)) continue;
+      const image = b.digest ? `${b.target.host}/${b.target.repository}@${b.digest}` : null;
+      if (image && inUse.has(image)) continue;
+      out.push({
+        build: b,
+        tag: b.digest ? `${b.target.host}/${b.target.repository}:${b.target.tag}` : null,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.build.id < b.build.id ? -1 : 1));
+}
