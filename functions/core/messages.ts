@@ -32,8 +32,16 @@ export type ImagePushed = z.infer<typeof ImagePushedSchema>;
 export const PlanRolloutMessageSchema = z.object({ rolloutId: z.string().min(1) });
 export type PlanRolloutMessage = z.infer<typeof PlanRolloutMessageSchema>;
 
-/** Reconcile queue: reconcile one pool of one cluster. Carries only the key (level-triggered). */
-export const ReconcilePoolMessageSchema = z.object({ clusterId: z.string().min(1), pool: z.string().min(1) });
+/**
+ * Reconcile queue: reconcile one pool of one cluster. Carries the key (level-triggered) and, on the pool's
+ * own delayed reconcile, `poll`: the due time the pool item records for its one poll chain
+ * (core/rollout/poll-chain.ts).
+ */
+export const ReconcilePoolMessageSchema = z.object({
+  clusterId: z.string().min(1),
+  pool: z.string().min(1),
+  poll: z.string().min(1).optional(),
+});
 export type ReconcilePoolMessage = z.infer<typeof ReconcilePoolMessageSchema>;
 
 /**

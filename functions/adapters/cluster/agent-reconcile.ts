@@ -12,6 +12,7 @@ import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
 import { type BeforeSideEffect, performSteps } from './node-steps.ts';
+import { finishReconcile } from './poll-chain.ts';
 
 /** What the agent reconcile needs (a subset of pool-reconcile's). */
 export type AgentReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue' | 'now' | 'log'> & {
@@ -24,9 +25,10 @@ export type AgentReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueu
 /** Up to `maxPasses` passes: after its own uncordon a pass re-plans from what it knows, without reading. */
 export async function reconcileAgentPool(
   deps: AgentReconcileDeps,
-  key: messages.ReconcilePoolMessage,
+  message: messages.ReconcilePoolMessage,
   connected: core.ConnectedCluster,
 ): Promise<core.PoolReconcileOutcome> {
+  const key = { clusterId: message.clusterId, pool: message.pool };
   const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...deps.settings };
   const now = deps.now ?? (() => new Date());
   const { pools, rollouts } = deps.stores;
@@ -81,17 +83,11 @@ export async function reconcileAgentPool(
     [drainBlocked, slotsHeld] = [performed.drainBlocked || performed.changed, core.hasActiveSlots(last.next)];
     if (!performed.uncordoned || performed.changed) break;
   }
-  // The report (status, holds) is written once, after the work; losing that race only means another
-  // reconcile wrote a report at least as fresh.
-  const report = known && last && core.withReport(known.pool, last.next);
-  const reported = known && report && (await put(report, known.pool.version));
-  if (known && reported) known.pool = reported;
-  const rolloutId = last?.next.target?.rolloutId;
-  if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  const pool = known?.pool ?? (await pools.getPool(key.clusterId, key.pool));
   const delay = core.requeueAfter({
     drainBlocked,
     slotsHeld,
-    pool: known?.pool ?? (await pools.getPool(key.clusterId, key.pool)),
+    pool,
     done: outcome.done,
     holds: outcome.holds,
     windowClosed: last?.windowClosed ?? false,
@@ -99,8 +95,16 @@ export async function reconcileAgentPool(
     now: now(),
     settings,
   });
-  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
-  outcome.requeueAfterSeconds = delay;
+  // The report (status, holds) is written once, after the work, with the pool's next poll time when this
+  // reconcile carries its poll chain on; losing that race only means another reconcile wrote a report at
+  // least as fresh.
+  const report = known && last && core.withReport(known.pool, last.next);
+  const finished = pool
+    ? await finishReconcile(deps, message, pool, report, delay, now(), settings.pollGraceSeconds)
+    : null;
+  const rolloutId = last?.next.target?.rolloutId;
+  if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  outcome.requeueAfterSeconds = finished?.polled ?? null;
   deps.log?.({ level: 'INFO', message: 'pool reconciled', rolloutId, ...outcome });
   return outcome;
 }

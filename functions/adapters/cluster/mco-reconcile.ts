@@ -15,6 +15,7 @@ import type * as messages from '../../core/messages.ts';
 import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
+import { finishReconcile } from './poll-chain.ts';
 
 /** A cluster write of the mco driver, named for crash injection (`node` is the pool's name). */
 export interface McoSideEffectPoint {
@@ -35,9 +36,10 @@ export type McoReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue'
 /** One reconcile of a pool of an mco cluster; a lost race re-reads and plans again (a few times). */
 export async function reconcileMcoPool(
   deps: McoReconcileDeps,
-  key: messages.ReconcilePoolMessage,
+  message: messages.ReconcilePoolMessage,
   cluster: core.ConnectedCluster,
 ): Promise<core.PoolReconcileOutcome> {
+  const key = { clusterId: message.clusterId, pool: message.pool };
   const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...mco.DEFAULT_MCO_SETTINGS, ...deps.settings };
   const now = deps.now ?? (() => new Date());
   const { pools, rollouts } = deps.stores;
@@ -120,7 +122,6 @@ export async function reconcileMcoPool(
   if (pool.mco?.blocked) {
     deps.log?.({ level: 'WARN', message: 'pool not progressing', rolloutId, ...key, why: pool.mco.blocked });
   }
-  if (pass.notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
   Object.assign(outcome, { holds: pass.holds, done: pass.done });
   const delay = core.requeueAfter({
     drainBlocked: false,
@@ -133,8 +134,9 @@ export async function reconcileMcoPool(
     now: now(),
     settings,
   });
-  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
-  outcome.requeueAfterSeconds = delay;
+  const finished = await finishReconcile(deps, message, pool, null, delay, now(), settings.pollGraceSeconds);
+  if (pass.notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  outcome.requeueAfterSeconds = finished.polled;
   deps.log?.({ level: 'INFO', message: 'pool reconciled', driver: 'mco', rolloutId, ...outcome });
   return outcome;
 }

@@ -9,6 +9,7 @@ export * from './node-facts.ts';
 export * from './pool-mechanics.ts';
 export * from './pool-membership.ts';
 export * from './pool-plan.ts';
+export * from './poll-chain.ts';
 export * from './pool-render.ts';
 export * from './pool-state.ts';
 export * from './pool-status.ts';
