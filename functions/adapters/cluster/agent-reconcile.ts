@@ -35,6 +35,8 @@ export async function reconcileAgentPool(
   const outcome = core.emptyReconcileOutcome(key);
   const { record: cluster, port } = connected;
   const driver = nodeMechanics(await port.servesMachineConfigs());
+  // Only the pool's nodes are read (a label selector), not the whole cluster's.
+  const selector = cluster.pools.find((p) => p.name === key.pool)?.nodeSelector;
   let known: Pick<core.PoolPassInput, 'pool' | 'nodes' | 'rolloutStatus'> | null = null;
   let last: core.PoolPass | null = null;
   let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];
@@ -48,7 +50,10 @@ export async function reconcileAgentPool(
   for (let pass = 0; pass < settings.maxPasses; pass++) {
     if (!known) {
       // The pool item and the cluster's nodes are independent reads: one round trip instead of two.
-      const [pool, all] = await Promise.all([pools.getPool(key.clusterId, key.pool), port.listNodes()]);
+      const [pool, all] = await Promise.all([
+        pools.getPool(key.clusterId, key.pool),
+        port.listNodes(selector),
+      ]);
       if (!pool) return outcome;
       const rolloutStatus = pool.target
         ? (await rollouts.getRollout(pool.target.rolloutId))?.status

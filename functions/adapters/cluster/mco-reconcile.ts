@@ -47,11 +47,13 @@ export async function reconcileMcoPool(
   const { record, port } = cluster;
   let pass: mco.McoPass | null = null;
   let pool: core.PoolRecord | null = null;
+  // Only the pool's nodes are read (a label selector), not the whole cluster's.
+  const selector = record.pools.find((p) => p.name === key.pool)?.nodeSelector;
   for (let attempt = 0; attempt < settings.maxPasses && !pass; attempt++) {
     const [item, observed, all] = await Promise.all([
       pools.getPool(key.clusterId, key.pool),
       cluster.mco.readPool(key.pool),
-      port.listNodes(),
+      port.listNodes(selector),
     ]);
     if (!item) return outcome;
     if (!observed) {
