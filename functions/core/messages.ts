@@ -58,6 +58,11 @@ export const ClusterEventMessageSchema = z.object({
   resourceVersion: z.string().optional(),
   /** A node's facts its update history is derived from (core/history); absent from older relays. */
   node: ObservedNodeSchema.optional(),
+  /**
+   * false: the change needs no decision (only the node's history), e.g. the echo of a target Strata wrote;
+   * no reconcile is enqueued for it. Absent (older relays): it does.
+   */
+  decide: z.boolean().optional(),
   /** ISO time the relay saw the change. */
   observedAt: z.string(),
 });

@@ -53,6 +53,27 @@ describe('node-state and resync', () => {
     expect(reconcile.at(-1)).toEqual({ clusterId: 'c1', pool: 'infra' });
   });
 
+  it('a change the relay marks as needing no decision enqueues no reconcile, but still reaches the history', async () => {
+    // Prepare
+    const deps = { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue };
+    const before = reconcile.length;
+    const facts = {
+      unschedulable: false,
+      ready: true,
+      annotations: { 'machineconfiguration.openshift.io/desiredConfig': 'rendered-z' },
+    };
+    // Act
+    await processClusterEvent(deps, {
+      ...event({ 'node-role.kubernetes.io/worker': '' }),
+      name: 'n3',
+      node: facts,
+      decide: false,
+    });
+    // Assess
+    expect(reconcile.length).toBe(before);
+    expect(await deps.stores.history.getNodeHistory('c1', 'n3')).not.toBeNull();
+  });
+
   it('drops events of unknown clusters and of nodes in no pool, with the reason', async () => {
     const before = reconcile.length;
     expect(
