@@ -209,4 +209,21 @@ describe('node-state and resync', () => {
     expect(out).toEqual({ rollouts: ['live'], pools: ['c1/worker'] });
     expect(plan).toEqual([{ rolloutId: 'live' }]);
   });
+
+  it('resync leaves a pool whose poll chain is running to its chain, and takes up one whose chain was lost', async () => {
+    // Prepare: the worker pool still has work (previous test); its chain is due in 10 s.
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const at = (s: number) => new Date(now.getTime() + s * 1000).toISOString();
+    const w = (await getPool(store, 'c1', 'worker'))!;
+    const running = await putPoolIfVersion(store, { ...w, nextPollAt: at(10) }, w.version);
+    // Act 1
+    const quiet = await resync({ stores: dynamoStores(store), planQueue, reconcileQueue, now: () => now });
+    // Assess 1
+    expect(quiet.pools).toEqual([]);
+    // Act 2: the chain was due 60 s ago (its message lost).
+    await putPoolIfVersion(store, { ...running, nextPollAt: at(-60) }, running.version);
+    const lost = await resync({ stores: dynamoStores(store), planQueue, reconcileQueue, now: () => now });
+    // Assess 2
+    expect(lost.pools).toEqual(['c1/worker']);
+  });
 });

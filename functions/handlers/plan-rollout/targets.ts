@@ -5,6 +5,7 @@
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
 import { targetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import { sendAll } from '../../adapters/queue/send-all.ts';
 import { clusterDriver } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
 import { pinnedReference, type RolloutRecord } from '../../core/model.ts';
@@ -43,7 +44,10 @@ export async function applyTargets(
     return out;
   }
   const work = core.forwardWork(rollout.id, pools);
-  for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
+  await sendAll(
+    deps.reconcileQueue,
+    work.nudge.map((pool) => ({ clusterId, pool: pool.pool })),
+  );
   if (work.target.length === 0) return out;
   const connected = await deps.clusters.connect(clusterId);
   const image = pinnedReference(rollout.image);
