@@ -9,11 +9,11 @@
  *   cost per 10,000 node updates at AWS list prices.
  */
 import { loadavg } from 'node:os';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RolloutStrategy } from '../functions/core/model.ts';
 import { digestOf, startHarness } from '../test/rollout/harness.ts';
 import { fleetScenario } from '../test/rollout/scenarios.ts';
 import { type Figure, median, quantile, recordResults } from './support/results.ts';
+import { dynamoUsage, meteredDoc, resetDynamo } from './support/usage.ts';
 
 const UPDATE_MS = 2000;
 const SOAK_SECONDS = 2;
@@ -32,42 +32,8 @@ const strategy: RolloutStrategy = {
   onFailure: 'halt',
 };
 
-// Request counting: GetItem/PutItem report their consumed capacity (dynalite computes it from item size);
-// queries are charged from the size of what they return (4 KB per read unit).
-const usage = { reads: 0, writes: 0, rru: 0, wru: 0, requests: {} as Record<string, number> };
-function instrument(doc: DynamoDBDocumentClient): DynamoDBDocumentClient {
-  return new Proxy(doc, {
-    get(target, prop, receiver) {
-      if (prop !== 'send') return Reflect.get(target, prop, receiver);
-      return async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-        const name = command.constructor.name;
-        usage.requests[name] = (usage.requests[name] ?? 0) + 1;
-        const isWrite = name === 'PutCommand' || name === 'UpdateCommand' || name === 'DeleteCommand';
-        if (isWrite) usage.writes++;
-        else usage.reads++;
-        if (name === 'GetCommand' || isWrite) command.input.ReturnConsumedCapacity = 'TOTAL';
-        try {
-          const out = (await target.send(command as never)) as {
-            ConsumedCapacity?: { CapacityUnits?: number };
-            Items?: unknown[];
-          };
-          if (name === 'QueryCommand') {
-            const bytes = Buffer.byteLength(JSON.stringify(out.Items ?? []));
-            const units = Math.max(1, Math.ceil(bytes / 4096));
-            usage.rru += command.input.ConsistentRead ? units : units / 2;
-          } else if (isWrite) usage.wru += out.ConsumedCapacity?.CapacityUnits ?? 1;
-          else usage.rru += out.ConsumedCapacity?.CapacityUnits ?? 1;
-          return out;
-        } catch (error) {
-          // A refused conditional write is still charged for the item it would have written.
-          if (isWrite)
-            usage.wru += Math.ceil(Buffer.byteLength(JSON.stringify(command.input.Item ?? {})) / 1024);
-          throw error;
-        }
-      };
-    },
-  }) as DynamoDBDocumentClient;
-}
+// Every DynamoDB request of the control plane (the harness's own status polls are not counted).
+const usage = dynamoUsage();
 const invocations: Record<string, { count: number; ms: number }> = {};
 
 const h = await startHarness({
@@ -85,7 +51,7 @@ const h = await startHarness({
   // A PDB-refused eviction is retried after 250 ms (pods come back elsewhere after 1 s here).
   settings: { pollSeconds: 10, drainRetrySeconds: 0.25 },
   concurrency: 8,
-  instrumentDoc: instrument,
+  instrumentDoc: (doc) => meteredDoc(doc, usage),
   instrumentHandler: async (name, run) => {
     const t = performance.now();
     try {
@@ -101,7 +67,7 @@ const h = await startHarness({
 // Wait for the baselines, then count only the rollout.
 await h.waitUntil(async () => (await h.pool('north', 'worker')).lastCompleted !== null, 'baselines');
 await h.queues.reconcile.idle();
-Object.assign(usage, { reads: 0, writes: 0, rru: 0, wru: 0, requests: {} });
+resetDynamo(usage);
 for (const k of Object.keys(invocations)) delete invocations[k];
 const sent0 = {
   plan: h.queues.plan.stats.sent,

@@ -31,8 +31,9 @@ export interface InProcessQueueOptions<T = unknown> {
   onError?: (error: unknown, body: unknown) => void;
   /**
    * Work-queue semantics by key (as controller-runtime's): a key is handled by one consumer at a time, and
-   * a message whose key is already waiting merges into it (the earlier due time wins). Safe only for
-   * level-triggered consumers whose messages carry nothing but the key.
+   * a message whose key is already waiting merges into it (the earlier due time wins). Not what SQS does:
+   * without it (the default) every message sent is delivered, at least once. An explicit option for tests
+   * of level-triggered consumers only; benchmarks never set it (merging hides the cost SQS would bill).
    */
   keyOf?: (body: T) => string;
 }

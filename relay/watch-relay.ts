@@ -14,7 +14,12 @@ import {
 } from '@kubernetes/client-node';
 import { observedNode } from '../functions/core/history/observed-node.ts';
 import type { ClusterEventMessage, MessageQueue } from '../functions/core/ports.ts';
-import { nodeFingerprint, poolFingerprint, type WatchedObject } from './node-fingerprint.ts';
+import {
+  decisionFingerprint,
+  nodeFingerprint,
+  poolFingerprint,
+  type WatchedObject,
+} from './node-fingerprint.ts';
 
 /** Options of {@link startWatchRelay}. */
 export interface WatchRelayOptions {
@@ -52,6 +57,7 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
       path: '/api/v1/nodes',
       list: () => core.listNode() as never,
       fingerprint: nodeFingerprint,
+      decision: decisionFingerprint,
       withLabels: true,
     }),
   ];
@@ -78,21 +84,31 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
     path: string;
     list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
     fingerprint: (o: T) => string;
+    /** What of the object needs a decision (absent: every forwarded change does). */
+    decision?: (o: T) => string;
     withLabels: boolean;
     /** A cluster without this API (404) is not an error: there is nothing to watch. */
     optional?: boolean;
   }) {
     const seen = new Map<string, string>();
+    const decided = new Map<string, string>();
     const informer = makeInformer<T>(options.kubeConfig, spec.path, spec.list);
     const forward = (eventType: ClusterEventMessage['eventType'], obj: T) => {
       const name = obj.metadata?.name;
       if (!name) return;
+      let decide = true;
       if (eventType === 'DELETED') {
         seen.delete(name);
+        decided.delete(name);
       } else {
         const fingerprint = spec.fingerprint(obj);
         if (seen.get(name) === fingerprint) return;
         seen.set(name, fingerprint);
+        if (spec.decision) {
+          const decision = spec.decision(obj);
+          decide = eventType === 'ADDED' || decided.get(name) !== decision;
+          decided.set(name, decision);
+        }
       }
       const message: ClusterEventMessage = {
         clusterId: options.clusterId,
@@ -101,6 +117,8 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
         eventType,
         ...(spec.withLabels && obj.metadata?.labels ? { labels: obj.metadata.labels } : {}),
         ...(obj.metadata?.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        // Only the history needs a change Strata's own write caused (its echo is no new work).
+        ...(decide ? {} : { decide: false }),
         // A node's facts, for its update history (functions/core/history).
         ...(spec.kind === 'Node' ? { node: observedNode(obj) } : {}),
         observedAt: new Date().toISOString(),

@@ -32,8 +32,16 @@ export type ImagePushed = z.infer<typeof ImagePushedSchema>;
 export const PlanRolloutMessageSchema = z.object({ rolloutId: z.string().min(1) });
 export type PlanRolloutMessage = z.infer<typeof PlanRolloutMessageSchema>;
 
-/** Reconcile queue: reconcile one pool of one cluster. Carries only the key (level-triggered). */
-export const ReconcilePoolMessageSchema = z.object({ clusterId: z.string().min(1), pool: z.string().min(1) });
+/**
+ * Reconcile queue: reconcile one pool of one cluster. Carries the key (level-triggered) and, on the pool's
+ * own delayed reconcile, `poll`: the due time the pool item records for its one poll chain
+ * (core/rollout/poll-chain.ts).
+ */
+export const ReconcilePoolMessageSchema = z.object({
+  clusterId: z.string().min(1),
+  pool: z.string().min(1),
+  poll: z.string().min(1).optional(),
+});
 export type ReconcilePoolMessage = z.infer<typeof ReconcilePoolMessageSchema>;
 
 /**
@@ -50,6 +58,11 @@ export const ClusterEventMessageSchema = z.object({
   resourceVersion: z.string().optional(),
   /** A node's facts its update history is derived from (core/history); absent from older relays. */
   node: ObservedNodeSchema.optional(),
+  /**
+   * false: the change needs no decision (only the node's history), e.g. the echo of a target Strata wrote;
+   * no reconcile is enqueued for it. Absent (older relays): it does.
+   */
+  decide: z.boolean().optional(),
   /** ISO time the relay saw the change. */
   observedAt: z.string(),
 });

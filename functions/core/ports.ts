@@ -14,6 +14,8 @@ export interface SendOptions {
 /** A queue that handlers send messages to. Delivery is at least once and unordered. */
 export interface MessageQueue<T> {
   send(body: T, options?: SendOptions): Promise<void>;
+  /** Sends many messages in as few requests as the queue allows (SQS: ten per SendMessageBatch). */
+  sendBatch?(bodies: readonly T[], options?: SendOptions): Promise<void>;
 }
 
 /** The messages each queue carries: schemas and types in ./messages.ts. */

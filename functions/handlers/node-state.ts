@@ -20,7 +20,10 @@ export type NodeStateDeps = Pick<Dependencies, 'registrations' | 'reconcileQueue
   stores: Pick<Stores, 'history'>;
 };
 
-/** Maps one change to the pool to reconcile and enqueues it; or says why it is dropped. */
+/**
+ * Maps one change to the pool to reconcile and enqueues it (unless the relay says it needs no decision);
+ * or says why it is dropped.
+ */
 export async function processClusterEvent(
   deps: NodeStateDeps,
   event: ClusterEventMessage,
@@ -30,7 +33,7 @@ export async function processClusterEvent(
   const pool = poolOfChange(event, cluster.pools);
   if (!pool) return { dropped: `${event.kind} ${event.clusterId}/${event.name}: in no registered pool` };
   const key = { clusterId: event.clusterId, pool };
-  await deps.reconcileQueue.send(key);
+  if (event.decide !== false) await deps.reconcileQueue.send(key);
   const node = event.kind === 'Node' ? event.name : undefined;
   if (node && event.node && event.eventType !== 'DELETED') {
     const [at, facts, id] = [event.observedAt, event.node, { clusterId: event.clusterId, node }];

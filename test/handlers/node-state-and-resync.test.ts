@@ -53,6 +53,27 @@ describe('node-state and resync', () => {
     expect(reconcile.at(-1)).toEqual({ clusterId: 'c1', pool: 'infra' });
   });
 
+  it('a change the relay marks as needing no decision enqueues no reconcile, but still reaches the history', async () => {
+    // Prepare
+    const deps = { stores: dynamoStores(store), registrations: createClusterCache(store, 0), reconcileQueue };
+    const before = reconcile.length;
+    const facts = {
+      unschedulable: false,
+      ready: true,
+      annotations: { 'machineconfiguration.openshift.io/desiredConfig': 'rendered-z' },
+    };
+    // Act
+    await processClusterEvent(deps, {
+      ...event({ 'node-role.kubernetes.io/worker': '' }),
+      name: 'n3',
+      node: facts,
+      decide: false,
+    });
+    // Assess
+    expect(reconcile.length).toBe(before);
+    expect(await deps.stores.history.getNodeHistory('c1', 'n3')).not.toBeNull();
+  });
+
   it('drops events of unknown clusters and of nodes in no pool, with the reason', async () => {
     const before = reconcile.length;
     expect(
@@ -187,5 +208,22 @@ describe('node-state and resync', () => {
     // Assess
     expect(out).toEqual({ rollouts: ['live'], pools: ['c1/worker'] });
     expect(plan).toEqual([{ rolloutId: 'live' }]);
+  });
+
+  it('resync leaves a pool whose poll chain is running to its chain, and takes up one whose chain was lost', async () => {
+    // Prepare: the worker pool still has work (previous test); its chain is due in 10 s.
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const at = (s: number) => new Date(now.getTime() + s * 1000).toISOString();
+    const w = (await getPool(store, 'c1', 'worker'))!;
+    const running = await putPoolIfVersion(store, { ...w, nextPollAt: at(10) }, w.version);
+    // Act 1
+    const quiet = await resync({ stores: dynamoStores(store), planQueue, reconcileQueue, now: () => now });
+    // Assess 1
+    expect(quiet.pools).toEqual([]);
+    // Act 2: the chain was due 60 s ago (its message lost).
+    await putPoolIfVersion(store, { ...running, nextPollAt: at(-60) }, running.version);
+    const lost = await resync({ stores: dynamoStores(store), planQueue, reconcileQueue, now: () => now });
+    // Assess 2
+    expect(lost.pools).toEqual(['c1/worker']);
   });
 });

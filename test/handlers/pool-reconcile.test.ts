@@ -116,7 +116,31 @@ describe('pool-reconcile', () => {
     expect(node().annotations[NodeAnnotations.desiredConfig]).toBe('rendered-worker-v2');
     expect(node().annotations[NodeAnnotations.desiredImage]).toBe(image);
     expect(outcome.requeueAfterSeconds).toBe(3);
-    expect(sent.at(-1)).toEqual(key);
+    const chain = (await getPool(store, 'a', 'worker'))!.nextPollAt;
+    expect(chain).toBe(new Date(deps.now!().getTime() + 3000).toISOString());
+    expect(sent.at(-1)).toEqual({ ...key, poll: chain });
+  });
+
+  it('one poll chain per pool: event reconciles and duplicate deliveries start none; the chain message carries it on', async () => {
+    // Prepare: the pool has a node in flight and a chain due in 3 s (previous test).
+    const chain = (await getPool(store, 'a', 'worker'))!.nextPollAt!;
+    const before = sent.length;
+    // Act 1: two reconciles caused by cluster events (no poll token).
+    const fromEvents = [await reconcilePool(deps, key), await reconcilePool(deps, key)];
+    // Assess 1: no new delayed message; the chain is unchanged.
+    expect(fromEvents.map((o) => o.requeueAfterSeconds)).toEqual([null, null]);
+    expect(sent.length).toBe(before);
+    expect((await getPool(store, 'a', 'worker'))!.nextPollAt).toBe(chain);
+    // Act 2: the chain's message is delivered twice (SQS: at least once), 3 s later.
+    await fleet.advance(3000);
+    const first = await reconcilePool(deps, { ...key, poll: chain });
+    const duplicate = await reconcilePool(deps, { ...key, poll: chain });
+    // Assess 2: the first copy carries the chain on, the duplicate ends.
+    const next = (await getPool(store, 'a', 'worker'))!.nextPollAt!;
+    expect(first.requeueAfterSeconds).toBe(3);
+    expect(duplicate.requeueAfterSeconds).toBeNull();
+    expect(Date.parse(next)).toBeGreaterThan(Date.parse(chain));
+    expect(sent.slice(before)).toEqual([{ ...key, poll: next }]);
   });
 
   it('the SQS handler drops a malformed key (not retried) and reports nothing failed', async () => {

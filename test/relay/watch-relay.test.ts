@@ -156,6 +156,30 @@ describe('watch relay', () => {
     expect(seen[0]).toMatchObject({ clusterId: 'c1', kind: 'Node', name: 'worker-2', eventType: 'MODIFIED' });
   });
 
+  it("marks the echo of a target Strata wrote as needing no decision, and the node's answer as needing one", async () => {
+    // Prepare
+    await receiveAll();
+    const core = fleet.cluster('c1').kubeConfig().makeApiClient(CoreV1Api);
+    // Act 1: Strata tells the node its target (desired-image): history only.
+    await core.patchNode(
+      {
+        name: 'worker-3',
+        body: { metadata: { annotations: { [AgentAnnotations.desiredImage]: 'q/x@sha256:1' } } },
+      },
+      merge,
+    );
+    const echo = await receiveUntil('worker-3');
+    // Act 2: the agent answers (a report): a decision.
+    await core.patchNode(
+      { name: 'worker-3', body: { metadata: { annotations: { [AgentAnnotations.state]: 'Staging' } } } },
+      merge,
+    );
+    const answer = await receiveUntil('worker-3');
+    // Assess
+    expect(echo.filter((m) => m.name === 'worker-3').map((m) => m.decide)).toEqual([false]);
+    expect(answer.filter((m) => m.name === 'worker-3').map((m) => m.decide)).toEqual([undefined]);
+  });
+
   it('forwards nothing for a heartbeat-only change', async () => {
     // Prepare
     await receiveAll();

@@ -200,8 +200,11 @@ describe('rollout scenarios on the simulator', { timeout: 120_000 }, () => {
 
   it('a closed maintenance window holds every start until it opens', async () => {
     // Simulated time starts at 00:00:00 UTC; the window opens at 00:01 for 30 minutes.
+    // At a tenth of the default time scale the minute before the window opens is 6 s of wall time: enough
+    // for the harness to start and the rollout to be planned on a loaded machine.
     h = await startHarness({
       scenario: fleetScenario({ clusters: [{ name: 'a', nodes: 2 }] }),
+      timeScale: 10,
       epochMs: Date.parse('2026-03-01T00:00:00Z'),
       windows: { a: [{ cron: '1 0 * * *', timeZone: 'UTC', durationMinutes: 30 }] },
     });

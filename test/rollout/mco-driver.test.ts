@@ -229,8 +229,11 @@ describe('rollouts on the mco driver (simulated MCO)', { timeout: 180_000 }, () 
   });
 
   it('rollback of a pool on an earlier image patches the image layer back to it', async () => {
+    // A failed update is Degraded only until MCO's daemon retries it (seconds of simulated time); at a
+    // quarter of the default time scale that moment lasts longer than one reconcile on a loaded machine.
     h = await startHarness({
       scenario: mcoFleetScenario({ seed: 5, clusters: [{ name: 'a', nodes: 3, maxUnavailable: 2 }] }),
+      timeScale: 25,
     });
     const v1 = await h.startRollout({ track: 'prod', digest: digestOf('v1'), strategy });
     expect((await h.waitForStatus(v1, ['Completed', 'Halted'])).status).toBe('Completed');

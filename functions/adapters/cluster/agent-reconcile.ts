@@ -12,6 +12,7 @@ import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
 import { type BeforeSideEffect, performSteps } from './node-steps.ts';
+import { finishReconcile } from './poll-chain.ts';
 
 /** What the agent reconcile needs (a subset of pool-reconcile's). */
 export type AgentReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue' | 'now' | 'log'> & {
@@ -24,15 +25,18 @@ export type AgentReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueu
 /** Up to `maxPasses` passes: after its own uncordon a pass re-plans from what it knows, without reading. */
 export async function reconcileAgentPool(
   deps: AgentReconcileDeps,
-  key: messages.ReconcilePoolMessage,
+  message: messages.ReconcilePoolMessage,
   connected: core.ConnectedCluster,
 ): Promise<core.PoolReconcileOutcome> {
+  const key = { clusterId: message.clusterId, pool: message.pool };
   const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...deps.settings };
   const now = deps.now ?? (() => new Date());
   const { pools, rollouts } = deps.stores;
   const outcome = core.emptyReconcileOutcome(key);
   const { record: cluster, port } = connected;
   const driver = nodeMechanics(await port.servesMachineConfigs());
+  // Only the pool's nodes are read (a label selector), not the whole cluster's.
+  const selector = cluster.pools.find((p) => p.name === key.pool)?.nodeSelector;
   let known: Pick<core.PoolPassInput, 'pool' | 'nodes' | 'rolloutStatus'> | null = null;
   let last: core.PoolPass | null = null;
   let [drainBlocked, slotsHeld, notifyPlanner] = [false, false, false];
@@ -46,7 +50,10 @@ export async function reconcileAgentPool(
   for (let pass = 0; pass < settings.maxPasses; pass++) {
     if (!known) {
       // The pool item and the cluster's nodes are independent reads: one round trip instead of two.
-      const [pool, all] = await Promise.all([pools.getPool(key.clusterId, key.pool), port.listNodes()]);
+      const [pool, all] = await Promise.all([
+        pools.getPool(key.clusterId, key.pool),
+        port.listNodes(selector),
+      ]);
       if (!pool) return outcome;
       const rolloutStatus = pool.target
         ? (await rollouts.getRollout(pool.target.rolloutId))?.status
@@ -81,17 +88,11 @@ export async function reconcileAgentPool(
     [drainBlocked, slotsHeld] = [performed.drainBlocked || performed.changed, core.hasActiveSlots(last.next)];
     if (!performed.uncordoned || performed.changed) break;
   }
-  // The report (status, holds) is written once, after the work; losing that race only means another
-  // reconcile wrote a report at least as fresh.
-  const report = known && last && core.withReport(known.pool, last.next);
-  const reported = known && report && (await put(report, known.pool.version));
-  if (known && reported) known.pool = reported;
-  const rolloutId = last?.next.target?.rolloutId;
-  if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  const pool = known?.pool ?? (await pools.getPool(key.clusterId, key.pool));
   const delay = core.requeueAfter({
     drainBlocked,
     slotsHeld,
-    pool: known?.pool ?? (await pools.getPool(key.clusterId, key.pool)),
+    pool,
     done: outcome.done,
     holds: outcome.holds,
     windowClosed: last?.windowClosed ?? false,
@@ -99,8 +100,16 @@ export async function reconcileAgentPool(
     now: now(),
     settings,
   });
-  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
-  outcome.requeueAfterSeconds = delay;
+  // The report (status, holds) is written once, after the work, with the pool's next poll time when this
+  // reconcile carries its poll chain on; losing that race only means another reconcile wrote a report at
+  // least as fresh.
+  const report = known && last && core.withReport(known.pool, last.next);
+  const finished = pool
+    ? await finishReconcile(deps, message, pool, report, delay, now(), settings.pollGraceSeconds)
+    : null;
+  const rolloutId = last?.next.target?.rolloutId;
+  if (notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  outcome.requeueAfterSeconds = finished?.polled ?? null;
   deps.log?.({ level: 'INFO', message: 'pool reconciled', rolloutId, ...outcome });
   return outcome;
 }

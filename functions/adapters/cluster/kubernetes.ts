@@ -103,18 +103,31 @@ async function patchNodeGuarded(
   }
 }
 
+/** matchLabels as a label selector (`k=v,k2=`). */
+function selectorString(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /** Builds the cluster port for one cluster from its KubeConfig. */
 export function createKubernetesCluster(kc: KubeConfig, clusterId: string): ClusterPort {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   let servesMc: boolean | undefined;
   return {
-    async listNodes() {
+    async listNodes(selector) {
       const nodes: NodeFacts[] = [];
+      const labelSelector =
+        selector && Object.keys(selector).length > 0 ? selectorString(selector) : undefined;
       let cont: string | undefined;
       do {
         const page = await retrying(`${clusterId}: list nodes`, () =>
-          core.listNode({ limit: 500, ...(cont ? { _continue: cont } : {}) }),
+          core.listNode({
+            limit: 500,
+            ...(labelSelector ? { labelSelector } : {}),
+            ...(cont ? { _continue: cont } : {}),
+          }),
         );
         for (const n of page.items) nodes.push(toNodeFacts(n));
         cont = page.metadata?._continue || undefined;

@@ -15,6 +15,7 @@ import type * as messages from '../../core/messages.ts';
 import { VersionConflictError } from '../../core/retry.ts';
 import * as core from '../../core/rollout/index.ts';
 import type { Stores } from '../../core/stores.ts';
+import { finishReconcile } from './poll-chain.ts';
 
 /** A cluster write of the mco driver, named for crash injection (`node` is the pool's name). */
 export interface McoSideEffectPoint {
@@ -35,9 +36,10 @@ export type McoReconcileDeps = Pick<Dependencies, 'reconcileQueue' | 'planQueue'
 /** One reconcile of a pool of an mco cluster; a lost race re-reads and plans again (a few times). */
 export async function reconcileMcoPool(
   deps: McoReconcileDeps,
-  key: messages.ReconcilePoolMessage,
+  message: messages.ReconcilePoolMessage,
   cluster: core.ConnectedCluster,
 ): Promise<core.PoolReconcileOutcome> {
+  const key = { clusterId: message.clusterId, pool: message.pool };
   const settings = { ...core.DEFAULT_RECONCILE_SETTINGS, ...mco.DEFAULT_MCO_SETTINGS, ...deps.settings };
   const now = deps.now ?? (() => new Date());
   const { pools, rollouts } = deps.stores;
@@ -45,11 +47,13 @@ export async function reconcileMcoPool(
   const { record, port } = cluster;
   let pass: mco.McoPass | null = null;
   let pool: core.PoolRecord | null = null;
+  // Only the pool's nodes are read (a label selector), not the whole cluster's.
+  const selector = record.pools.find((p) => p.name === key.pool)?.nodeSelector;
   for (let attempt = 0; attempt < settings.maxPasses && !pass; attempt++) {
     const [item, observed, all] = await Promise.all([
       pools.getPool(key.clusterId, key.pool),
       cluster.mco.readPool(key.pool),
-      port.listNodes(),
+      port.listNodes(selector),
     ]);
     if (!item) return outcome;
     if (!observed) {
@@ -120,7 +124,6 @@ export async function reconcileMcoPool(
   if (pool.mco?.blocked) {
     deps.log?.({ level: 'WARN', message: 'pool not progressing', rolloutId, ...key, why: pool.mco.blocked });
   }
-  if (pass.notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
   Object.assign(outcome, { holds: pass.holds, done: pass.done });
   const delay = core.requeueAfter({
     drainBlocked: false,
@@ -133,8 +136,9 @@ export async function reconcileMcoPool(
     now: now(),
     settings,
   });
-  if (delay !== null) await deps.reconcileQueue.send(key, { delaySeconds: delay });
-  outcome.requeueAfterSeconds = delay;
+  const finished = await finishReconcile(deps, message, pool, null, delay, now(), settings.pollGraceSeconds);
+  if (pass.notifyPlanner && rolloutId) await deps.planQueue.send({ rolloutId });
+  outcome.requeueAfterSeconds = finished.polled;
   deps.log?.({ level: 'INFO', message: 'pool reconciled', driver: 'mco', rolloutId, ...outcome });
   return outcome;
 }

@@ -32,8 +32,11 @@ export interface PoolSources {
 
 /** Operations on one cluster. */
 export interface ClusterPort {
-  /** All nodes of the cluster (pool membership is decided by {@link primaryPool}). */
-  listNodes(): Promise<NodeFacts[]>;
+  /**
+   * The cluster's nodes, or with `selector` (matchLabels) only those it selects: a reconcile lists its
+   * pool's nodes, not the whole cluster. Pool membership is still decided by {@link primaryPool}.
+   */
+  listNodes(selector?: Record<string, string>): Promise<NodeFacts[]>;
   /**
    * Sets `spec.unschedulable` (cordon / uncordon); a no-op when already so. With `resourceVersion`, only
    * if the node is still as read (the write of a decision taken on that read). Resolves to the node as the

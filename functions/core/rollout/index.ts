@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from './lifecycle.ts';
 export * from './max-unavailable.ts';
 export * from './node-facts.ts';
+export * from './poll-chain.ts';
 export * from './pool-mechanics.ts';
 export * from './pool-membership.ts';
 export * from './pool-plan.ts';

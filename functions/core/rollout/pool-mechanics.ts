@@ -28,6 +28,8 @@ export interface ReconcileSettings {
   maxPasses: number;
   /** `agent` driver: a node the agent does not move on for this long fails (pool-plan.ts). */
   updateTimeoutSeconds: number;
+  /** A poll chain this far past its due time counts as lost and is taken over (poll-chain.ts). */
+  pollGraceSeconds: number;
 }
 
 /** The settings deployed on AWS. */
@@ -37,6 +39,7 @@ export const DEFAULT_RECONCILE_SETTINGS: ReconcileSettings = {
   drainRetrySeconds: 5,
   maxPasses: 4,
   updateTimeoutSeconds: DEFAULT_UPDATE_TIMEOUT_SECONDS,
+  pollGraceSeconds: 30,
 };
 
 /** How the nodes of a cluster driven by `driver` are read. */

@@ -64,6 +64,11 @@ export interface PoolRecord {
   /** Why no node starts right now, as last reconciled. */
   holds: StartHold[];
   status: PoolStatus | null;
+  /**
+   * When the pool's one delayed reconcile (its poll chain, ./poll-chain.ts) is due; absent or past: no
+   * chain is running.
+   */
+  nextPollAt?: string;
   /** The mco driver's bookkeeping (functions/core/drivers/mco); absent on agent-driver pools. */
   mco?: McoPoolState;
   updatedAt: string;

@@ -23,6 +23,7 @@ export function poolReport(rolloutId: string, p: PoolRecord): PoolReport {
     targeted,
     done,
     stalled: targeted && p.stalled === true,
+    onRollback: targeted && onRollback,
     restored: !targeted || (onRollback && done),
   };
 }

@@ -23,6 +23,8 @@ export interface PoolReport {
   restored: boolean;
   /** Targeted, and failed nodes hold all of maxUnavailable while nodes still need the target. */
   stalled?: boolean;
+  /** Targeted, and its target is its rollback target (a rollback of this rollout reached the pool). */
+  onRollback?: boolean;
 }
 
 /** A cluster of the rollout with its pools' reports. */
@@ -82,10 +84,16 @@ export function budgetExceeded(
 }
 
 /** The first activated pool that cannot progress (failed nodes hold all of its maxUnavailable), if any. */
-export function stalledPool(clusters: ClusterReport[], activated: ReadonlySet<string>): string | null {
+export function stalledPool(
+  clusters: ClusterReport[],
+  activated: ReadonlySet<string>,
+  rollingBack = false,
+): string | null {
   for (const c of clusters) {
     if (!activated.has(c.id)) continue;
-    const p = c.pools.find((x) => x.targeted && x.stalled);
+    // While rolling back, only a pool already sent back can stall the rollback: a pool read before the
+    // rollback reached it (a concurrent pass) still reports the forward target's stall.
+    const p = c.pools.find((x) => x.targeted && x.stalled && (!rollingBack || x.onRollback));
     if (p) return `pool ${c.id}/${p.pool}: ${p.degraded} failed nodes hold all of maxUnavailable`;
   }
   return null;
@@ -111,8 +119,9 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
   const stall = stalledPool(clusters, activated);
   if (rollout.status === 'RollingBack') {
     const rollback = progress.activated.filter((id) => byId.has(id));
-    if (stall) {
-      progress.failureReason = `rollback stalled: ${stall}`;
+    const rollbackStall = stalledPool(clusters, activated, true);
+    if (rollbackStall) {
+      progress.failureReason = `rollback stalled: ${rollbackStall}`;
       return idle('Halted');
     }
     const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));

@@ -5,6 +5,7 @@
  * target but not done are nudged. Each change is a conditional write, then a reconcile message.
  */
 import { targetOrRefusal } from '../../adapters/cluster/render-target.ts';
+import { sendAll } from '../../adapters/queue/send-all.ts';
 import { imageForCluster } from '../../core/builds/gate.ts';
 import { clusterDriver } from '../../core/clusters.ts';
 import type { Dependencies } from '../../core/dependencies.ts';
@@ -44,7 +45,10 @@ export async function applyTargets(
     return out;
   }
   const work = core.forwardWork(rollout.id, pools);
-  for (const pool of work.nudge) await deps.reconcileQueue.send({ clusterId, pool: pool.pool });
+  await sendAll(
+    deps.reconcileQueue,
+    work.nudge.map((pool) => ({ clusterId, pool: pool.pool })),
+  );
   if (work.target.length === 0) return out;
   const built = imageForCluster(rollout, clusterId); // a rollout of builds: the build on this cluster's base
   if (!built)

@@ -44,6 +44,13 @@ describe('the Kubernetes cluster port against a simulated cluster', () => {
     expect(nodes[0]!.conditions).toContainEqual({ type: 'Ready', status: 'True' });
   });
 
+  it('lists only the nodes a pool selector selects', async () => {
+    const workers = await port.listNodes({ 'node-role.kubernetes.io/worker': '' });
+    const infra = await port.listNodes({ 'node-role.kubernetes.io/infra': '' });
+    expect(workers.map((n) => n.name).sort()).toEqual(['worker-0', 'worker-1']);
+    expect(infra).toEqual([]);
+  });
+
   it('cordons and uncordons idempotently', async () => {
     await port.setUnschedulable('worker-0', true);
     await port.setUnschedulable('worker-0', true);

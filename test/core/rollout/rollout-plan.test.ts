@@ -227,13 +227,38 @@ describe('rollout policy', () => {
     expect(p.progress.failureReason).toMatch(
       /stalled: pool a\/worker: 1 failed nodes hold all of maxUnavailable/,
     );
+    const sentBack = structuredClone(stalled);
+    sentBack.pools[0]!.onRollback = true;
     const q = planRollout({
       rollout: { status: 'RollingBack', strategy: tolerant },
       progress,
-      clusters: [stalled],
+      clusters: [sentBack],
       now: t0,
     });
     expect(q.status).toBe('Halted');
     expect(q.progress.failureReason).toMatch(/^rollback stalled: /);
+  });
+
+  it('a rollback pass that reads a pool before the rollback reached it (still stalled forward) keeps rolling back', () => {
+    // Prepare: a concurrent pass wrote RollingBack; this one read the pool before its rollback target.
+    const progress: RolloutProgress = {
+      waves: [{ name: 'rest', clusters: ['a'] }],
+      wave: 0,
+      waveCompletedAt: null,
+      activated: ['a'],
+      completed: [],
+    };
+    const stalled = cluster('a', 'degraded');
+    stalled.pools[0]!.stalled = true;
+    // Act
+    const q = planRollout({
+      rollout: { status: 'RollingBack', strategy: { ...strategy, onFailure: 'rollback' } },
+      progress,
+      clusters: [stalled],
+      now: t0,
+    });
+    // Assess
+    expect(q.status).toBe('RollingBack');
+    expect(q.rollback).toEqual(['a']);
   });
 });
