@@ -10,6 +10,15 @@ import {
   defaultNodeSelector,
 } from '../clusters.ts';
 import { parseImageReference } from '../ingress/reference.ts';
+import {
+  MAX_CLUSTER_ID_LENGTH,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_PATH_ID_LENGTH,
+  MAX_POOL_NAME_LENGTH,
+  MAX_POOLS,
+  MAX_SELECTOR_ENTRIES,
+  MAX_WINDOWS,
+} from '../limits.ts';
 import type { ImagePushed } from '../messages.ts';
 import { rolloutId } from '../model.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
@@ -18,17 +27,27 @@ import { AdminRequestError } from './errors.ts';
 const CLUSTER_ID = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const PoolSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((name) => ({ name, nodeSelector: { [`node-role.kubernetes.io/${name}`]: '' } })),
+const poolName = z.string().min(1).max(MAX_POOL_NAME_LENGTH, `at most ${MAX_POOL_NAME_LENGTH} characters`);
+
+/** Labels (`key: value`): at most {@link MAX_SELECTOR_ENTRIES}, values as Kubernetes allows them. */
+const Labels = z
+  .record(
+    z.string().max(316, 'label keys have at most 316 characters'),
+    z.string().max(MAX_LABEL_VALUE_LENGTH, `label values have at most ${MAX_LABEL_VALUE_LENGTH} characters`),
+  )
+  .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_ENTRIES, {
+    message: `at most ${MAX_SELECTOR_ENTRIES} labels`,
+  });
+
+/** A pool: its name (its nodes carry `node-role.kubernetes.io/<name>`), or the name and its selector. */
+const PoolSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
   z.strictObject({
-    name: z.string().min(1),
-    nodeSelector: z.record(z.string(), z.string()).optional(),
+    name: poolName,
+    nodeSelector: Labels.optional(),
     maxUnavailable: IntOrPercentSchema.optional(),
   }),
-]);
+);
 
 const WindowSchema = z.strictObject({
   cron: z.string().min(1),
@@ -39,7 +58,10 @@ const WindowSchema = z.strictObject({
 /** `POST /v1/clusters`: register a cluster. Exactly one way to authenticate. */
 export const AddClusterSchema = z
   .strictObject({
-    name: z.string().regex(CLUSTER_ID, "lower-case letters, digits, '-' or '.'"),
+    name: z
+      .string()
+      .max(MAX_CLUSTER_ID_LENGTH, `at most ${MAX_CLUSTER_ID_LENGTH} characters`)
+      .regex(CLUSTER_ID, "lower-case letters, digits, '-' or '.'"),
     endpoint: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
     caData: z.string().min(1).optional(),
     /** A bearer token, stored by the deployment's token store. */
@@ -48,12 +70,13 @@ export const AddClusterSchema = z
     secretName: z.string().min(1).optional(),
     /** A kubeconfig file readable by the control plane (local runs). */
     kubeconfig: z.strictObject({ path: z.string().min(1), context: z.string().min(1).optional() }).optional(),
-    labels: z.record(z.string(), z.string()).default({}),
+    labels: Labels.default({}),
     pools: z
       .array(PoolSchema)
       .min(1, 'name at least one pool')
+      .max(MAX_POOLS, `at most ${MAX_POOLS} pools`)
       .default([{ name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } }]),
-    windows: z.array(WindowSchema).optional(),
+    windows: z.array(WindowSchema).max(MAX_WINDOWS, `at most ${MAX_WINDOWS} windows`).optional(),
     /** How Strata moves the cluster's pools; default: detected (docs/operations.md). */
     driver: z.enum(['mco', 'agent']).optional(),
     /** Probe the cluster's API before registering, and refuse it when that fails (default true). */
@@ -90,13 +113,14 @@ export const PlanSchema = z.strictObject({
 });
 
 /** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
-export const ReleasePoolSchema = z.strictObject({ pool: z.string().min(1) });
+export const ReleasePoolSchema = z.strictObject({ pool: poolName });
 
 /** `GET /v1/pools|nodes` filters. */
+const queryId = z.string().min(1).max(MAX_PATH_ID_LENGTH, `at most ${MAX_PATH_ID_LENGTH} characters`);
 export const ListQuerySchema = z.strictObject({
-  cluster: z.string().min(1).optional(),
-  pool: z.string().min(1).optional(),
-  track: z.string().min(1).optional(),
+  cluster: queryId.optional(),
+  pool: queryId.optional(),
+  track: queryId.optional(),
 });
 
 /** Re-exported for the cluster-add CLI (labels as selectors). */
