@@ -74,7 +74,6 @@ export function tagCheckFailed(
   };
 }
 
-
 /** The digest of the track's newest rollout: what the fleet was last asked to run (null: none). */
 export function lastRolledOutDigest(rollouts: Pick<RolloutRecord, 'createdAt' | 'image'>[]): string | null {
   if (rollouts.length === 0) return null;
