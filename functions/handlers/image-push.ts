@@ -8,14 +8,15 @@ import { processSqsBatch, type SqsHandler } from '../adapters/lambda/sqs-batch.t
 import type { Dependencies } from '../core/dependencies.ts';
 import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
 import type { Track } from '../core/model.ts';
-import { ManifestUnknownError } from '../core/registry.ts';
+import { ManifestUnknownError, RegistryError } from '../core/registry.ts';
 import type { Stores } from '../core/stores.ts';
 import { type ImagePushOutcome, type PushDecision, pushKey, rolloutForTagAt } from '../core/tracks/match.ts';
 import * as aws from '../wiring/aws.ts';
+import { clearPushFailure, recordPushFailure } from './image-push/push-errors.ts';
 
 /** What image-push needs. */
 export type ImagePushDeps = Pick<Dependencies, 'resolver' | 'planQueue' | 'now' | 'log'> & {
-  stores: Pick<Stores, 'tracks' | 'rollouts' | 'pushes'>;
+  stores: Pick<Stores, 'tracks' | 'rollouts' | 'pushes' | 'checks'>;
   /** How long a processed push is remembered for de-duplication. Default one day. */
   pushKeyTtlSeconds?: number;
 };
@@ -38,7 +39,14 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
   try {
     digest = (await deps.resolver.resolveTag(tagged)).digest;
   } catch (error) {
-    if (!(error instanceof ManifestUnknownError)) throw error;
+    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ManifestUnknownError)) {
+      // Retried by the queue; said now, with the registry's answer, on the log and the tracks' checks.
+      log({ level: 'ERROR', message: 'push resolution failed', ...tagged, error: error.message });
+      const names = (await deps.stores.tracks.findTracksForImage(tagged)).map((t) => t.name);
+      await recordPushFailure(deps.stores.checks, names, error.message, now().toISOString());
+      throw error;
+    }
     log({ level: 'WARN', message: 'pushed tag not found in the registry', error: error.message });
     return { outcome: 'tag-not-found', reason: error.message };
   }
@@ -52,6 +60,10 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
   const claimed = await pushes.claimPush(key, deps.pushKeyTtlSeconds ?? 24 * 3600, now());
   try {
     const following = await tracks.findTracksForImage(tagged);
+    await clearPushFailure(
+      deps.stores.checks,
+      following.map((t) => t.name),
+    );
     const created: string[] = [];
     const image = { host: push.host, repository: push.repository, digest };
     for (const track of following) {

@@ -165,6 +165,22 @@ describe('limits through the local HTTP front', () => {
     expect(await tableItems()).toBe(items);
   });
 
+  it('names an unknown time zone of a maintenance window as the time zone, not the cron expression', async () => {
+    // Act
+    const res = await post('/v1/clusters', {
+      name: 'tz',
+      endpoint: 'https://127.0.0.1:1',
+      token: 't',
+      verify: false,
+      windows: [{ cron: '0 2 * * *', timeZone: 'Mars/Olympus', durationMinutes: 60 }],
+    });
+    // Assess
+    expect(res).toMatchObject({
+      status: 400,
+      body: { error: 'body.windows[0].timeZone: not a known IANA time zone (e.g. "Europe/Berlin", "UTC")' },
+    });
+  });
+
   it('refuses tracks with 20,000 waves, 60,000 pools or over-long selector values with 400 naming the limit', async () => {
     // Prepare
     const items = await tableItems();

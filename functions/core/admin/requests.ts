@@ -21,6 +21,7 @@ import {
 } from '../limits.ts';
 import type { ImagePushed } from '../messages.ts';
 import { rolloutId } from '../model.ts';
+import { isTimeZone } from '../rollout/windows.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
 import { AdminRequestError } from './errors.ts';
 
@@ -51,7 +52,10 @@ const PoolSchema = z.preprocess(
 
 const WindowSchema = z.strictObject({
   cron: z.string().min(1),
-  timeZone: z.string().optional(),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { message: 'not a known IANA time zone (e.g. "Europe/Berlin", "UTC")' })
+    .optional(),
   durationMinutes: z.number().positive(),
 });
 

@@ -26,6 +26,13 @@ export interface TrackCheck {
    * tag's first, pushed after the track was created (absent on records written before this field).
    */
   tagAbsent?: boolean;
+  /**
+   * The registry's answer when image-push last failed to resolve a push of the track's tag (401, 500, …),
+   * recorded at once (not when the message reaches the dead-letter queue); cleared when a push or a check
+   * resolves the tag again. Absent on records written before this field.
+   */
+  pushError?: string | null;
+  pushErrorAt?: string | null;
   /** The base the image at `baseOf` names (read once per image digest); null when it names none. */
   baseImage: BaseImage | null;
   /** The image digest `baseImage` was read from (with `#<label>` when the track names a base label). */
@@ -111,6 +118,7 @@ export function tagResolved(
       lastError: null,
       lastErrorAt: null,
       consecutiveFailures: 0,
+      ...(previous.pushError ? { pushError: null, pushErrorAt: null } : {}),
     },
   };
 }
@@ -206,4 +214,14 @@ export interface TickOutcome {
   clusters: string[];
   /** Check items of tracks that no longer exist, deleted. */
   forgotten: string[];
+}
+
+/** image-push could not resolve a pushed tag: the registry's answer, on the check of each following track. */
+export function pushResolutionFailed(check: TrackCheck, error: string, now: string): TrackCheck {
+  return { ...check, pushError: error, pushErrorAt: now };
+}
+
+/** The tag resolved again (a push or a check): a recorded push failure is over. */
+export function pushResolutionRecovered(check: TrackCheck): TrackCheck {
+  return { ...check, pushError: null, pushErrorAt: null };
 }
