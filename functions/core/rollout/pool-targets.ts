@@ -24,6 +24,7 @@ export function poolReport(rolloutId: string, p: PoolRecord): PoolReport {
     done,
     stalled: targeted && p.stalled === true,
     restored: !targeted || (onRollback && done),
+    noRollbackTarget: targeted && p.rollbackTo === null,
   };
 }
 
