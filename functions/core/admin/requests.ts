@@ -74,6 +74,13 @@ export const AddClusterSchema = z
     secretName: z.string().min(1).optional(),
     /** A kubeconfig file readable by the control plane (local runs). */
     kubeconfig: z.strictObject({ path: z.string().min(1), context: z.string().min(1).optional() }).optional(),
+    /** An EKS cluster reached through IAM: Strata signs short-lived tokens itself (no stored secret). */
+    eks: z
+      .strictObject({
+        clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'an EKS cluster name'),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+      })
+      .optional(),
     labels: Labels.default({}),
     pools: z
       .array(PoolSchema)
@@ -87,12 +94,12 @@ export const AddClusterSchema = z
     verify: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
-    const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
+    const ways = [v.token, v.secretName, v.kubeconfig, v.eks].filter((x) => x !== undefined).length;
     if (ways !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['token'],
-        message: 'give exactly one of token, secretName or kubeconfig',
+        message: 'give exactly one of token, secretName, kubeconfig or eks',
       });
     }
   });
@@ -172,7 +179,9 @@ export function requestedImage(field: string, image: string, digest: string | un
  */
 export function registrationOf(req: AddClusterRequest, storesTokens: boolean): ClusterRegistration {
   let credentials: CredentialsRef;
-  if (req.kubeconfig) {
+  if (req.eks) {
+    credentials = { kind: 'eks', ...req.eks };
+  } else if (req.kubeconfig) {
     const { path, context } = req.kubeconfig;
     credentials = { kind: 'kubeconfig', path, ...(context ? { context } : {}) };
   } else if (req.secretName) {
@@ -270,4 +279,13 @@ export function publishedPush(
           ? 'declared by the publisher (local runtime: no registry is asked)'
           : 'hint only: image-push resolves the tag with the registry, which wins',
   };
+}
+
+/**
+ * The warning a registration with a long-lived bearer token gets: still accepted, but a leaked token works
+ * until it is revoked (docs/security.md, "Cluster credentials").
+ */
+export function credentialsWarning(req: AddClusterRequest): string | null {
+  if (req.token === undefined && req.secretName === undefined) return null;
+  return 'a bearer token that does not expire: prefer eks (IAM, short-lived tokens Strata signs) or a kubeconfig whose user gets short-lived tokens';
 }
