@@ -5,6 +5,7 @@
  * moved back to a digest the fleet already runs (core/tracks/match.ts `rolloutForTagAt`).
  */
 import { processSqsBatch, type SqsHandler } from '../adapters/lambda/sqs-batch.ts';
+import { clearPushFailure, recordPushFailure } from '../adapters/store/push-failures.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
 import type { Track } from '../core/model.ts';
@@ -12,7 +13,6 @@ import { ManifestUnknownError, RegistryError } from '../core/registry.ts';
 import type { Stores } from '../core/stores.ts';
 import { type ImagePushOutcome, type PushDecision, pushKey, rolloutForTagAt } from '../core/tracks/match.ts';
 import * as aws from '../wiring/aws.ts';
-import { clearPushFailure, recordPushFailure } from './image-push/push-errors.ts';
 
 /** What image-push needs. */
 export type ImagePushDeps = Pick<Dependencies, 'resolver' | 'planQueue' | 'now' | 'log'> & {
