@@ -16,6 +16,13 @@ export interface TrackCheckCells {
   'CHECK-ERROR': string;
 }
 
+/** Why pushes of the track's tag cannot be resolved right now, with since when; null when they can. */
+export function pushFailure(check: TrackCheckView | undefined, now: Date): string | null {
+  if (!check?.pushError) return null;
+  const since = check.pushErrorAt ? ` (${formatAge(check.pushErrorAt, now)} ago)` : '';
+  return `push resolution failing: ${check.pushError}${since}`;
+}
+
 /** The check cells of one track (`-` before its first check). */
 export function trackCheckCells(check: TrackCheckView | undefined, now: Date): TrackCheckCells {
   if (!check) {

@@ -15,7 +15,7 @@ import type { BuildRecord } from '../../functions/core/builds/index.ts';
 import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { NodeAttempt, NodeHistory } from '../../functions/core/history/index.ts';
 import { formatAge } from './age.ts';
-import { trackCheckCells } from './checks.ts';
+import { pushFailure, trackCheckCells } from './checks.ts';
 import type { TrackItem } from './resources.ts';
 import { waveNames } from './resources.ts';
 import { naturally } from './sort.ts';
@@ -268,6 +268,7 @@ export function formatTrackDescription(d: TrackDescription, now = new Date()): s
   const stale = t.check?.base?.stale === true;
   const blocked = [
     ...(t.check?.lastError ? [`update check failing: ${cells['CHECK-ERROR']}`] : []),
+    ...(pushFailure(t.check, now) ? [pushFailure(t.check, now)!] : []),
     ...(t.check?.baseError ? [`base image check: ${t.check.baseError}`] : []),
     ...(stale ? [`stale base: ${cells['STALE-BASE']} (${cells.BASE})`] : []),
     ...(d.latest ? d.latest.blocked.map((b) => `rollout ${d.latest!.rollout.id}: ${b}`) : []),

@@ -7,7 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { PoolView, RolloutDescription } from '../../functions/core/admin/index.ts';
 import { formatAge } from './age.ts';
-import { trackCheckCells } from './checks.ts';
+import { pushFailure, trackCheckCells } from './checks.ts';
 import { poolBlocked } from './describe.ts';
 import type { TrackItem } from './resources.ts';
 import { naturally } from './sort.ts';
@@ -100,6 +100,7 @@ export function formatStatus(d: StatusData, options: { now?: Date; tty?: boolean
     const cells = trackCheckCells(t.check, now);
     const why = [
       ...(t.check?.lastError ? [`update check failing: ${cells['CHECK-ERROR']}`] : []),
+      ...(pushFailure(t.check, now) ? [pushFailure(t.check, now)!] : []),
       ...(t.check?.base?.stale ? [`base ${cells.BASE} is stale: ${cells['STALE-BASE']}`] : []),
     ];
     return why.length > 0 ? [`  ${t.name}: ${why.join('; ')}`] : [];

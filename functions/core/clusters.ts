@@ -12,7 +12,12 @@ export type CredentialsRef =
   /** A bearer token stored under this name (Secrets Manager on AWS, an in-memory map locally). */
   | { kind: 'token-secret'; secretName: string }
   /** A kubeconfig file on disk (local runs), optionally a context in it. */
-  | { kind: 'kubeconfig'; path: string; context?: string };
+  | { kind: 'kubeconfig'; path: string; context?: string }
+  /**
+   * An EKS cluster reached through IAM: Strata signs a short-lived token (a presigned STS
+   * GetCallerIdentity) with its own AWS identity and signs a new one before it expires; no secret is stored.
+   */
+  | { kind: 'eks'; clusterName: string; region: string };
 
 /**
  * How Strata moves a cluster's pools (docs/architecture.md, "Drivers"): `mco` paces OpenShift's Machine

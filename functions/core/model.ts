@@ -180,9 +180,12 @@ export interface RolloutProgress {
   failureReason?: string;
 }
 
-/** A rollout of one digest of one track. Exactly one exists per (track, digest). */
+/**
+ * A rollout of one digest of one track. A digest has more than one when its tag moved back to it
+ * (core/tracks/match.ts `rolloutForTagAt`).
+ */
 export interface RolloutRecord {
-  /** Deterministic: see {@link rolloutId}. */
+  /** {@link rolloutId}, with a suffix `-2`, `-3`, … when that is taken (see `rolloutForTagAt`). */
   id: string;
   track: string;
   image: PinnedImage;
@@ -217,7 +220,10 @@ export interface AuditEvent {
   actor: string;
 }
 
-/** The rollout id for (track, digest): unique by construction, so a repeated start is a no-op. */
+/**
+ * The id of the first rollout of a digest on a track: the track and 12 hex digits of the digest. Not unique
+ * by itself (digests may share 12 digits, a tag may move back): image-push picks a free one.
+ */
 export function rolloutId(track: string, digest: string): string {
   return `${track}-${digest.replace(/^sha256:/, '').slice(0, 12)}`;
 }

@@ -1,19 +1,22 @@
 /**
  * Image pushes (image queue): resolves the tag to the digest the registry says (never trusting a hint),
- * de-duplicates the resolved push, and creates one rollout per track following the tag (its id is
- * `rolloutId(track, digest)`: a repeat is a no-op), each with a plan message.
+ * de-duplicates the resolved push, and creates one rollout per track following the tag, each with a plan
+ * message: unless the track's newest rollout is of this digest already (a repeat is a no-op), or the tag
+ * moved back to a digest the fleet already runs (core/tracks/match.ts `rolloutForTagAt`).
  */
 import { processSqsBatch, type SqsHandler } from '../adapters/lambda/sqs-batch.ts';
+import { clearPushFailure, recordPushFailure } from '../adapters/store/push-failures.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
-import { ManifestUnknownError } from '../core/registry.ts';
+import type { Track } from '../core/model.ts';
+import { ManifestUnknownError, RegistryError } from '../core/registry.ts';
 import type { Stores } from '../core/stores.ts';
-import { type ImagePushOutcome, pushKey, rolloutForPush } from '../core/tracks/match.ts';
+import { type ImagePushOutcome, type PushDecision, pushKey, rolloutForTagAt } from '../core/tracks/match.ts';
 import * as aws from '../wiring/aws.ts';
 
 /** What image-push needs. */
 export type ImagePushDeps = Pick<Dependencies, 'resolver' | 'planQueue' | 'now' | 'log'> & {
-  stores: Pick<Stores, 'tracks' | 'rollouts' | 'pushes'>;
+  stores: Pick<Stores, 'tracks' | 'rollouts' | 'pushes' | 'checks'>;
   /** How long a processed push is remembered for de-duplication. Default one day. */
   pushKeyTtlSeconds?: number;
 };
@@ -36,7 +39,14 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
   try {
     digest = (await deps.resolver.resolveTag(tagged)).digest;
   } catch (error) {
-    if (!(error instanceof ManifestUnknownError)) throw error;
+    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ManifestUnknownError)) {
+      // Retried by the queue; said now, with the registry's answer, on the log and the tracks' checks.
+      log({ level: 'ERROR', message: 'push resolution failed', ...tagged, error: error.message });
+      const names = (await deps.stores.tracks.findTracksForImage(tagged)).map((t) => t.name);
+      await recordPushFailure(deps.stores.checks, names, error.message, now().toISOString());
+      throw error;
+    }
     log({ level: 'WARN', message: 'pushed tag not found in the registry', error: error.message });
     return { outcome: 'tag-not-found', reason: error.message };
   }
@@ -46,30 +56,62 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
   }
   const { tracks, rollouts, pushes } = deps.stores;
   const key = pushKey({ ...tagged, digest });
-  if (!(await pushes.claimPush(key, deps.pushKeyTtlSeconds ?? 24 * 3600, now()))) {
-    return { outcome: 'duplicate', digest };
-  }
+  // A push seen within the window is a duplicate, unless the tag moved away and back to it since.
+  const claimed = await pushes.claimPush(key, deps.pushKeyTtlSeconds ?? 24 * 3600, now());
   try {
     const following = await tracks.findTracksForImage(tagged);
+    await clearPushFailure(
+      deps.stores.checks,
+      following.map((t) => t.name),
+    );
     const created: string[] = [];
+    const image = { host: push.host, repository: push.repository, digest };
     for (const track of following) {
-      const image = { host: push.host, repository: push.repository, digest };
-      const record = rolloutForPush(track, image, push.source, now().toISOString());
-      const result = await rollouts.createRollout(record);
-      if (result.created) {
-        created.push(record.id);
-        log({ level: 'INFO', message: 'rollout created', rolloutId: record.id, track: track.name, digest });
+      const decision = await decide(deps, track, image, push.source);
+      if (!claimed && !(decision.kind === 'start' && decision.movedBackFrom)) continue;
+      if (decision.kind === 'already-running') {
+        log({
+          level: 'INFO',
+          message: 'tag moved back to the digest the fleet runs',
+          track: track.name,
+          digest,
+        });
+        continue;
+      }
+      const id = decision.kind === 'start' ? decision.record.id : decision.id;
+      if (decision.kind === 'start') {
+        created.push(id);
+        const { cause } = decision.record;
+        log({ level: 'INFO', message: 'rollout created', rolloutId: id, track: track.name, digest, cause });
       }
       // A rollout still Pending was created by an attempt that failed before its plan message went out.
-      const needsPlan = result.created || (await rollouts.getRollout(record.id))?.status === 'Pending';
-      if (needsPlan) await deps.planQueue.send({ rolloutId: record.id });
+      const needsPlan = decision.kind === 'start' || (await rollouts.getRollout(id))?.status === 'Pending';
+      if (needsPlan) await deps.planQueue.send({ rolloutId: id });
     }
+    if (!claimed && created.length === 0) return { outcome: 'duplicate', digest };
     const names = following.map((t) => t.name);
     log({ level: 'INFO', message: 'push processed', ...tagged, digest, tracks: names, created });
     return { outcome: 'processed', digest, tracks: names, created };
   } catch (error) {
-    await pushes.releasePush(key).catch(() => undefined);
+    if (claimed) await pushes.releasePush(key).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Decides for one track and, for a start, creates the rollout; a concurrent creator of its id wins. */
+async function decide(
+  deps: ImagePushDeps,
+  track: Track,
+  image: { host: string; repository: string; digest: string },
+  source: string,
+): Promise<PushDecision> {
+  const { rollouts } = deps.stores;
+  for (let attempt = 1; ; attempt++) {
+    const at = (deps.now ?? (() => new Date()))().toISOString();
+    const earlier = await rollouts.listRolloutsByTrack(track.name);
+    const decision = rolloutForTagAt(track, image, source, at, earlier);
+    if (decision.kind !== 'start' || (await rollouts.createRollout(decision.record)).created) return decision;
+    if (attempt >= 3) throw new Error(`rollout ${decision.record.id}: created concurrently; retry the push`);
   }
 }
 

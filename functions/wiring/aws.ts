@@ -25,6 +25,7 @@ import {
 } from '../adapters/registry/credentials.ts';
 import { createTagResolver } from '../adapters/registry/resolver.ts';
 import { clusterTokensFromEnvironment } from '../adapters/secrets/index.ts';
+import { checkStore } from '../adapters/store/checks.ts';
 import { createClusterCache } from '../adapters/store/clusters.ts';
 import { dynamoStores, type StoreContext } from '../adapters/store/index.ts';
 import { createRolloutStore } from '../adapters/store/rollouts.ts';
@@ -207,7 +208,12 @@ export const resyncDeps = (log: Log) => ({
 });
 
 export const imagePushDeps = (log: Log) => ({
-  stores: { tracks: trackStore(store()), rollouts: createRolloutStore(store()), pushes: pushClaims(store()) },
+  stores: {
+    tracks: trackStore(store()),
+    rollouts: createRolloutStore(store()),
+    pushes: pushClaims(store()),
+    checks: checkStore(store()),
+  },
   resolver: tagResolver(),
   planQueue: queue('plan'),
   log,

@@ -171,6 +171,54 @@ describe('update checks on a real registry', { timeout: 60_000 }, () => {
     );
   });
 
+  it("recovers the lost push of a track's first digest (the tag did not exist when the track was first checked)", async () => {
+    // Prepare: the track exists before its tag; the first check finds no tag.
+    await track('first', `${registry.host}/acme/first:prod`);
+    const before = await cycle({ tracks: ['first'] });
+    expect(before.pushes).toEqual([]);
+    expect(await getTrackCheck(table, 'first')).toMatchObject({ tagAbsent: true, consecutiveFailures: 1 });
+    // Act: the first image is pushed; its webhook was answered 202 and then lost. Two checks run.
+    const v1 = annotatedImage(layout, 'first-v1');
+    await push(v1, 'acme/first:prod');
+    const recovered = await cycle({ tracks: ['first'] });
+    const again = await cycle({ tracks: ['first'] });
+    // Assess: one push, one rollout of the first digest.
+    expect(recovered.pushes).toMatchObject([{ source: 'update-check', digestHint: v1.digest }]);
+    expect(again.pushes).toEqual([]);
+    expect((await listRolloutsByTrack(table, 'first')).map((r) => r.image.digest)).toEqual([v1.digest]);
+  });
+
+  it('recovers a push whose rollout is missing although the check had already seen the digest', async () => {
+    // Prepare: v1 rolled out; the check saw v2 (and sent its push), which was lost before image-push.
+    const v1 = annotatedImage(layout, 'lost-v1');
+    await push(v1, 'acme/lost:prod');
+    await track('lost', `${registry.host}/acme/lost:prod`);
+    const stored = (await getTrack(table, 'lost'))!.track;
+    const image = { host: registry.host, repository: 'acme/lost' };
+    await createRollout(
+      table,
+      rolloutForPush(stored, { ...image, digest: v1.digest }, 'quay', '2026-01-01T00:00:00Z'),
+    );
+    await cycle({ tracks: ['lost'] });
+    const v2 = annotatedImage(layout, 'lost-v2');
+    await push(v2, 'acme/lost:prod');
+    await runCheckTick(deps, { tracks: ['lost'] });
+    const handler = createUpdateCheckHandler(deps);
+    const checks = checkQueue.bodies.slice(checksConsumed);
+    checksConsumed += checks.length;
+    await handler(sqsEvent(checks, 'lost'), context);
+    pushesConsumed = imageQueue.bodies.length; // the push is lost
+    expect(await getTrackCheck(table, 'lost')).toMatchObject({ lastDigest: v2.digest });
+    // Act
+    const { pushes } = await cycle({ tracks: ['lost'] });
+    // Assess
+    expect(pushes).toMatchObject([{ source: 'update-check', digestHint: v2.digest }]);
+    expect((await listRolloutsByTrack(table, 'lost')).map((r) => r.image.digest)).toEqual([
+      v1.digest,
+      v2.digest,
+    ]);
+  });
+
   it('marks exactly the tracks built on a re-pushed base stale and publishes one event per track and base digest', async () => {
     // Prepare: base:9 (b1); two layered images built on it (annotations), one on another base, one without.
     const b1 = annotatedImage(layout, 'base-b1');

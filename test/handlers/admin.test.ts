@@ -108,7 +108,7 @@ describe('clusters', () => {
       secretName: 'x',
     });
     expect(twoWays.status).toBe(400);
-    expect(twoWays.body.error).toContain('exactly one of token, secretName or kubeconfig');
+    expect(twoWays.body.error).toContain('exactly one of token, secretName, kubeconfig or eks');
     const pools = await call('POST', '/v1/clusters', {
       name: 'c1',
       endpoint: c1.server,
@@ -117,6 +117,32 @@ describe('clusters', () => {
     });
     expect(pools.body.error).toMatch(/^body\.pools: /);
     expect((await call('GET', '/v1/clusters')).body.items).toEqual([]);
+  });
+
+  it('registers an EKS cluster reached through IAM: no token stored, no warning, region checked', async () => {
+    // Act
+    const badRegion = await call('POST', '/v1/clusters', {
+      name: 'eks1',
+      endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      eks: { clusterName: 'fleet-east', region: 'Europe' },
+      verify: false,
+    });
+    const out = await call('POST', '/v1/clusters', {
+      name: 'eks1',
+      endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      eks: { clusterName: 'fleet-east', region: 'eu-west-1' },
+      driver: 'agent',
+      verify: false,
+    });
+    // Assess
+    expect(badRegion).toMatchObject({
+      status: 400,
+      body: { error: 'body.eks.region: an AWS region such as eu-west-1' },
+    });
+    expect(out.status).toBe(201);
+    expect(out.body).not.toHaveProperty('warning');
+    expect(Object.keys(tokens).filter((k) => k.includes('eks1'))).toEqual([]);
+    expect(await call('DELETE', '/v1/clusters/eks1')).toMatchObject({ status: 200 });
   });
 
   it('registers a cluster with its token and pools, and reads its nodes live', async () => {
@@ -130,6 +156,7 @@ describe('clusters', () => {
       pools: ['worker'],
     });
     expect(out.status).toBe(201);
+    expect(out.body.warning).toMatch(/^a bearer token that does not expire: prefer eks/);
     expect(tokens['strata/clusters/c1']).toBe(c1.token);
     const list = (await call('GET', '/v1/clusters')).body.items as Record<string, unknown>[];
     expect(list.map((c) => c.id)).toEqual(['c1']);

@@ -12,6 +12,7 @@ import { NotFoundError } from '../../core/rollout/errors.ts';
 import { createClusterCache, getCluster, updateCluster } from '../store/clusters.ts';
 import type { StoreContext } from '../store/context.ts';
 import type { CredentialsResolver } from './credentials.ts';
+import { EKS_TOKEN_REFRESH_SECONDS } from './eks-token.ts';
 import { createKubernetesCluster } from './kubernetes.ts';
 import { createMcoCluster } from './mco.ts';
 
@@ -38,14 +39,18 @@ export function createClusterConnector(
   store: StoreContext,
   credentials: CredentialsResolver,
   cacheSeconds = 5,
+  now: () => number = Date.now,
 ): ClusterConnector {
-  const cache = new Map<string, { version: number; connected: ConnectedCluster }>();
+  const cache = new Map<string, { version: number; connected: ConnectedCluster; builtAt: number }>();
   const registrations = createClusterCache(store, cacheSeconds);
   return {
     async connect(clusterId) {
       const record = await registrations.get(clusterId);
       if (!record) throw new NotFoundError(`cluster ${clusterId}: not registered`);
-      const cached = cache.get(clusterId);
+      let cached = cache.get(clusterId);
+      // A client holding a short-lived token is built again (with a new token) before the token expires.
+      const expiring = record.credentials.kind === 'eks' ? EKS_TOKEN_REFRESH_SECONDS * 1000 : Infinity;
+      if (cached && now() - cached.builtAt >= expiring) cached = undefined;
       // A cached connection whose registration only gained its detected driver is still current.
       if (
         cached &&
@@ -63,7 +68,7 @@ export function createClusterConnector(
         mco: createMcoCluster(kc, clusterId),
       };
       connected.record = await withDriver(store, connected);
-      cache.set(clusterId, { version: connected.record.version, connected });
+      cache.set(clusterId, { version: connected.record.version, connected, builtAt: now() });
       return connected;
     },
   };

@@ -6,6 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterRecord } from '../../core/clusters.ts';
 import { CredentialsError, type TokenSource } from '../secrets/tokens.ts';
+import { createEksTokens, type EksTokens } from './eks-token.ts';
 
 /** Resolves a cluster's credentials into a KubeConfig whose current context targets that cluster. */
 export interface CredentialsResolver {
@@ -31,8 +32,14 @@ export function reuseConnections(kc: KubeConfig): KubeConfig {
   return kc;
 }
 
-/** The default resolver: `token-secret` through a token source, `kubeconfig` from a file. */
-export function createCredentialsResolver(tokens: TokenSource): CredentialsResolver {
+/**
+ * The default resolver: `token-secret` through a token source, `kubeconfig` from a file, `eks` through a
+ * token Strata signs (refreshed by the connector: see `connector.ts`).
+ */
+export function createCredentialsResolver(
+  tokens: TokenSource,
+  eks: () => EksTokens = lazyEksTokens(),
+): CredentialsResolver {
   return {
     async kubeConfigFor(cluster) {
       const ref = cluster.credentials;
@@ -50,11 +57,16 @@ export function createCredentialsResolver(tokens: TokenSource): CredentialsResol
       }
       let token: string;
       try {
-        token = await tokens.getToken(ref.secretName);
+        token =
+          ref.kind === 'eks'
+            ? await eks().tokenFor({ clusterName: ref.clusterName, region: ref.region })
+            : await tokens.getToken(ref.secretName);
       } catch (error) {
-        throw new CredentialsError(
-          `cluster ${cluster.id}: credentials.secretName ${ref.secretName}: ${(error as Error).message}`,
-        );
+        const field =
+          ref.kind === 'eks'
+            ? `credentials.eks ${ref.region}/${ref.clusterName}: cannot sign an IAM token`
+            : `credentials.secretName ${ref.secretName}`;
+        throw new CredentialsError(`cluster ${cluster.id}: ${field}: ${(error as Error).message}`);
       }
       kc.loadFromOptions({
         clusters: [
@@ -70,5 +82,14 @@ export function createCredentialsResolver(tokens: TokenSource): CredentialsResol
       });
       return reuseConnections(kc);
     },
+  };
+}
+
+/** One EKS token cache for the process, created when an EKS cluster is first reached. */
+function lazyEksTokens(): () => EksTokens {
+  let tokens: EksTokens | undefined;
+  return () => {
+    tokens ??= createEksTokens();
+    return tokens;
   };
 }

@@ -8,20 +8,24 @@ import { BaseReferenceError } from '../../core/checks/errors.ts';
 import { taggedReference } from '../../core/ingress/reference.ts';
 import {
   type ImageMetadataReader,
+  ManifestUnknownError,
   RegistryError,
   type ResolvedTag,
   type TaggedImage,
 } from '../../core/registry.ts';
 
-/** The digest a resolution found, or why the registry could not say (after the client's own retries). */
+/**
+ * The digest a resolution found, or why the registry could not say (after the client's own retries);
+ * `notFound` when it answered that the tag does not exist.
+ */
 export async function digestOrError(
   resolve: Promise<ResolvedTag>,
-): Promise<{ digest: string } | { error: string }> {
+): Promise<{ digest: string } | { error: string; notFound?: true }> {
   try {
     return { digest: (await resolve).digest };
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
-    return { error: error.message };
+    return { error: error.message, ...(error instanceof ManifestUnknownError ? { notFound: true } : {}) };
   }
 }
 

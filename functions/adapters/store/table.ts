@@ -8,6 +8,7 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreLimitError } from '../../core/limits.ts';
 
 /** Key attributes of the table and its two indexes. */
 export const TableKeys = {
@@ -45,9 +46,42 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** A document client (plain JS values in and out; `undefined` attributes dropped). */
+/**
+ * DynamoDB's refusal of an item or key for its size as a {@link StoreLimitError}, or `null` for any other
+ * error. DynamoDB answers these with a generic `ValidationException`; only the message tells them apart.
+ */
+export function storeLimitOf(error: unknown): StoreLimitError | null {
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name !== 'ValidationException' || typeof message !== 'string') return null;
+  if (/item size has exceeded/i.test(message)) {
+    return new StoreLimitError('item-size', "the stored item would exceed DynamoDB's 400 KB item limit");
+  }
+  if (/size of (hash|range)key|range keys has exceeded|key.*exceed.*size limit/i.test(message)) {
+    return new StoreLimitError(
+      'key-size',
+      "a key would exceed DynamoDB's key limit (2,048 bytes partition, 1,024 bytes sort)",
+    );
+  }
+  return null;
+}
+
+/**
+ * A document client (plain JS values in and out; `undefined` attributes dropped). Size refusals of the
+ * table come out as {@link StoreLimitError}, so that callers can answer them as a request too large.
+ */
 export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+  const client = new DynamoDBClient(config);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw storeLimitOf(error) ?? error;
+      }
+    },
+    { step: 'initialize', name: 'strataStoreLimits' },
+  );
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

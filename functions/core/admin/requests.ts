@@ -10,36 +10,62 @@ import {
   defaultNodeSelector,
 } from '../clusters.ts';
 import { parseImageReference } from '../ingress/reference.ts';
+import {
+  MAX_CLUSTER_ID_LENGTH,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_PATH_ID_LENGTH,
+  MAX_POOL_NAME_LENGTH,
+  MAX_POOLS,
+  MAX_SELECTOR_ENTRIES,
+  MAX_WINDOWS,
+} from '../limits.ts';
 import type { ImagePushed } from '../messages.ts';
 import { rolloutId } from '../model.ts';
+import { isTimeZone } from '../rollout/windows.ts';
 import { IntOrPercentSchema, LabelSelectorSchema } from '../tracks/schema.ts';
 import { AdminRequestError } from './errors.ts';
 
 const CLUSTER_ID = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const PoolSchema = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((name) => ({ name, nodeSelector: { [`node-role.kubernetes.io/${name}`]: '' } })),
+const poolName = z.string().min(1).max(MAX_POOL_NAME_LENGTH, `at most ${MAX_POOL_NAME_LENGTH} characters`);
+
+/** Labels (`key: value`): at most {@link MAX_SELECTOR_ENTRIES}, values as Kubernetes allows them. */
+const Labels = z
+  .record(
+    z.string().max(316, 'label keys have at most 316 characters'),
+    z.string().max(MAX_LABEL_VALUE_LENGTH, `label values have at most ${MAX_LABEL_VALUE_LENGTH} characters`),
+  )
+  .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_ENTRIES, {
+    message: `at most ${MAX_SELECTOR_ENTRIES} labels`,
+  });
+
+/** A pool: its name (its nodes carry `node-role.kubernetes.io/<name>`), or the name and its selector. */
+const PoolSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
   z.strictObject({
-    name: z.string().min(1),
-    nodeSelector: z.record(z.string(), z.string()).optional(),
+    name: poolName,
+    nodeSelector: Labels.optional(),
     maxUnavailable: IntOrPercentSchema.optional(),
   }),
-]);
+);
 
 const WindowSchema = z.strictObject({
   cron: z.string().min(1),
-  timeZone: z.string().optional(),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { message: 'not a known IANA time zone (e.g. "Europe/Berlin", "UTC")' })
+    .optional(),
   durationMinutes: z.number().positive(),
 });
 
 /** `POST /v1/clusters`: register a cluster. Exactly one way to authenticate. */
 export const AddClusterSchema = z
   .strictObject({
-    name: z.string().regex(CLUSTER_ID, "lower-case letters, digits, '-' or '.'"),
+    name: z
+      .string()
+      .max(MAX_CLUSTER_ID_LENGTH, `at most ${MAX_CLUSTER_ID_LENGTH} characters`)
+      .regex(CLUSTER_ID, "lower-case letters, digits, '-' or '.'"),
     endpoint: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
     caData: z.string().min(1).optional(),
     /** A bearer token, stored by the deployment's token store. */
@@ -48,24 +74,32 @@ export const AddClusterSchema = z
     secretName: z.string().min(1).optional(),
     /** A kubeconfig file readable by the control plane (local runs). */
     kubeconfig: z.strictObject({ path: z.string().min(1), context: z.string().min(1).optional() }).optional(),
-    labels: z.record(z.string(), z.string()).default({}),
+    /** An EKS cluster reached through IAM: Strata signs short-lived tokens itself (no stored secret). */
+    eks: z
+      .strictObject({
+        clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'an EKS cluster name'),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+      })
+      .optional(),
+    labels: Labels.default({}),
     pools: z
       .array(PoolSchema)
       .min(1, 'name at least one pool')
+      .max(MAX_POOLS, `at most ${MAX_POOLS} pools`)
       .default([{ name: 'worker', nodeSelector: { 'node-role.kubernetes.io/worker': '' } }]),
-    windows: z.array(WindowSchema).optional(),
+    windows: z.array(WindowSchema).max(MAX_WINDOWS, `at most ${MAX_WINDOWS} windows`).optional(),
     /** How Strata moves the cluster's pools; default: detected (docs/operations.md). */
     driver: z.enum(['mco', 'agent']).optional(),
     /** Probe the cluster's API before registering, and refuse it when that fails (default true). */
     verify: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
-    const ways = [v.token, v.secretName, v.kubeconfig].filter((x) => x !== undefined).length;
+    const ways = [v.token, v.secretName, v.kubeconfig, v.eks].filter((x) => x !== undefined).length;
     if (ways !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['token'],
-        message: 'give exactly one of token, secretName or kubeconfig',
+        message: 'give exactly one of token, secretName, kubeconfig or eks',
       });
     }
   });
@@ -90,13 +124,14 @@ export const PlanSchema = z.strictObject({
 });
 
 /** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
-export const ReleasePoolSchema = z.strictObject({ pool: z.string().min(1) });
+export const ReleasePoolSchema = z.strictObject({ pool: poolName });
 
 /** `GET /v1/pools|nodes` filters. */
+const queryId = z.string().min(1).max(MAX_PATH_ID_LENGTH, `at most ${MAX_PATH_ID_LENGTH} characters`);
 export const ListQuerySchema = z.strictObject({
-  cluster: z.string().min(1).optional(),
-  pool: z.string().min(1).optional(),
-  track: z.string().min(1).optional(),
+  cluster: queryId.optional(),
+  pool: queryId.optional(),
+  track: queryId.optional(),
 });
 
 /** Re-exported for the cluster-add CLI (labels as selectors). */
@@ -144,7 +179,9 @@ export function requestedImage(field: string, image: string, digest: string | un
  */
 export function registrationOf(req: AddClusterRequest, storesTokens: boolean): ClusterRegistration {
   let credentials: CredentialsRef;
-  if (req.kubeconfig) {
+  if (req.eks) {
+    credentials = { kind: 'eks', ...req.eks };
+  } else if (req.kubeconfig) {
     const { path, context } = req.kubeconfig;
     credentials = { kind: 'kubeconfig', path, ...(context ? { context } : {}) };
   } else if (req.secretName) {
@@ -242,4 +279,13 @@ export function publishedPush(
           ? 'declared by the publisher (local runtime: no registry is asked)'
           : 'hint only: image-push resolves the tag with the registry, which wins',
   };
+}
+
+/**
+ * The warning a registration with a long-lived bearer token gets: still accepted, but a leaked token works
+ * until it is revoked (docs/security.md, "Cluster credentials").
+ */
+export function credentialsWarning(req: AddClusterRequest): string | null {
+  if (req.token === undefined && req.secretName === undefined) return null;
+  return 'a bearer token that does not expire: prefer eks (IAM, short-lived tokens Strata signs) or a kubeconfig whose user gets short-lived tokens';
 }

@@ -21,6 +21,18 @@ export interface TrackCheck {
   lastError: string | null;
   lastErrorAt: string | null;
   consecutiveFailures: number;
+  /**
+   * The last failure was the registry answering that the tag does not exist: a digest found later is the
+   * tag's first, pushed after the track was created (absent on records written before this field).
+   */
+  tagAbsent?: boolean;
+  /**
+   * The registry's answer when image-push last failed to resolve a push of the track's tag (401, 500, …),
+   * recorded at once (not when the message reaches the dead-letter queue); cleared when a push or a check
+   * resolves the tag again. Absent on records written before this field.
+   */
+  pushError?: string | null;
+  pushErrorAt?: string | null;
   /** The base the image at `baseOf` names (read once per image digest); null when it names none. */
   baseImage: BaseImage | null;
   /** The image digest `baseImage` was read from (with `#<label>` when the track names a base label). */
@@ -49,20 +61,24 @@ export function emptyCheck(track: string): TrackCheck {
   };
 }
 
-/** The tag could not be resolved: count the failure, keep everything else (the next cycle is the retry). */
-export function tagCheckFailed(previous: TrackCheck, error: string, now: string): TrackCheck {
+/**
+ * The tag could not be resolved: count the failure, keep everything else (the next cycle is the retry).
+ * `notFound` when the registry answered that the tag does not exist.
+ */
+export function tagCheckFailed(
+  previous: TrackCheck,
+  error: string,
+  now: string,
+  notFound = false,
+): TrackCheck {
   return {
     ...previous,
+    tagAbsent: notFound && previous.lastDigest === null,
     lastCheckedAt: now,
     lastError: error,
     lastErrorAt: now,
     consecutiveFailures: previous.consecutiveFailures + 1,
   };
-}
-
-/** True when the tag's previous digest must come from the track's rollouts (it was never resolved). */
-export function needsRolloutReference(previous: TrackCheck): boolean {
-  return previous.lastDigest === null;
 }
 
 /** The digest of the track's newest rollout: what the fleet was last asked to run (null: none). */
@@ -71,25 +87,38 @@ export function lastRolledOutDigest(rollouts: Pick<RolloutRecord, 'createdAt' | 
   return rollouts.reduce((a, b) => (b.createdAt > a.createdAt ? b : a)).image.digest;
 }
 
-/** The tag resolved to `digest`: whether it moved since the reference, and the check with it recorded. */
+/**
+ * The tag resolved to `digest`: whether a push must be sent, and the check with the digest recorded. A push
+ * is sent when the tag moved since the last check (before the first: since the track's newest rollout), and
+ * also when a push was lost: the track has rollouts but none of `digest`, or has none and the tag did not
+ * exist when last checked (its first digest). A track whose tag already held `digest` before it was first
+ * checked and that has no rollout only records it: creating a track does not roll out what its tag held.
+ * A push sent again is harmless: image-push de-duplicates it and starts no second rollout.
+ */
 export function tagResolved(
   previous: TrackCheck,
   digest: string,
   now: string,
-  rolledOut: string | null,
-): { check: TrackCheck; moved: boolean; from: string | null } {
-  const from = previous.lastDigest ?? rolledOut;
+  rollouts: Pick<RolloutRecord, 'createdAt' | 'image'>[],
+): { check: TrackCheck; moved: boolean; from: string | null; recovered: boolean } {
+  const from = previous.lastDigest ?? lastRolledOutDigest(rollouts);
+  const moved = from !== null && from !== digest;
+  const missing =
+    rollouts.length > 0 ? !rollouts.some((r) => r.image.digest === digest) : previous.tagAbsent === true;
+  const { tagAbsent: _absent, ...kept } = previous;
   return {
-    moved: from !== null && from !== digest,
+    moved: moved || missing,
+    recovered: missing && !moved,
     from,
     check: {
-      ...previous,
+      ...kept,
       lastCheckedAt: now,
       lastDigest: digest,
       lastDigestAt: previous.lastDigest === digest ? previous.lastDigestAt : now,
       lastError: null,
       lastErrorAt: null,
       consecutiveFailures: 0,
+      ...(previous.pushError ? { pushError: null, pushErrorAt: null } : {}),
     },
   };
 }
@@ -185,4 +214,14 @@ export interface TickOutcome {
   clusters: string[];
   /** Check items of tracks that no longer exist, deleted. */
   forgotten: string[];
+}
+
+/** image-push could not resolve a pushed tag: the registry's answer, on the check of each following track. */
+export function pushResolutionFailed(check: TrackCheck, error: string, now: string): TrackCheck {
+  return { ...check, pushError: error, pushErrorAt: now };
+}
+
+/** The tag resolved again (a push or a check): a recorded push failure is over. */
+export function pushResolutionRecovered(check: TrackCheck): TrackCheck {
+  return { ...check, pushError: null, pushErrorAt: null };
 }

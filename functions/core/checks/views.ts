@@ -10,6 +10,9 @@ export interface TrackCheckView {
   consecutiveFailures: number;
   baseError: string | null;
   base: BaseStatus | null;
+  /** The registry's answer when image-push last failed to resolve a push of the tag (cleared on success). */
+  pushError?: string | null;
+  pushErrorAt?: string | null;
 }
 
 /** A drift finding as `GET /v1/drift` lists it. */

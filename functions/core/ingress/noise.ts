@@ -3,8 +3,9 @@
  * Everything else (blob and pull events, deletes, untagged children, digest-like tags, attestations,
  * non-manifest media types) is dropped, and the reason is kept for logs.
  */
+import { MAX_DELIVERY_ID_LENGTH, MAX_TAGS_PER_DELIVERY } from '../limits.ts';
 import type { ImagePushed } from '../model.ts';
-import { MalformedPayloadError } from './errors.ts';
+import { DeliveryRejectedError, MalformedPayloadError } from './errors.ts';
 import type { PushHint } from './hint.ts';
 import {
   HOST,
@@ -37,8 +38,12 @@ export function noiseReason(hint: PushHint): NoiseReason | null {
 
 /**
  * Drops noise and turns the rest into `ImagePushed` (canonical host and repository). A kept hint with an
- * invalid host, repository, tag or digest is malformed, not noise: the whole delivery is refused.
- * @throws MalformedPayloadError
+ * invalid host, repository, tag or digest is malformed, not noise: the whole delivery is refused. The same
+ * tag announced several times in one delivery is one push (the first announcement's event id), so that it
+ * is resolved once; a delivery announcing more than {@link MAX_TAGS_PER_DELIVERY} distinct tags, or an
+ * event id longer than {@link MAX_DELIVERY_ID_LENGTH}, is refused whole (nothing is enqueued).
+ * @throws MalformedPayloadError (400) for a malformed or over-long field; DeliveryRejectedError 413 for
+ *   too many tags.
  */
 export function filterNoise(
   source: string,
@@ -46,7 +51,14 @@ export function filterNoise(
   receivedAt: string,
 ): FilteredDelivery {
   const out: FilteredDelivery = { pushes: [], dropped: [] };
+  const seen = new Set<string>();
   for (const hint of hints) {
+    if (hint.eventId !== null && hint.eventId.length > MAX_DELIVERY_ID_LENGTH) {
+      throw new MalformedPayloadError(
+        source,
+        `delivery/event id is ${hint.eventId.length} characters long; the limit is ${MAX_DELIVERY_ID_LENGTH}`,
+      );
+    }
     const reason = noiseReason(hint);
     if (reason !== null) {
       out.dropped.push({ hint, reason });
@@ -67,9 +79,19 @@ export function filterNoise(
     if (digestHint !== null && !SHA256_DIGEST.test(digestHint)) {
       throw new MalformedPayloadError(source, `digest "${digestHint}" is not sha256:<64 hex>`);
     }
+    const host = canonicalHost(hint.host);
+    const key = `${host}/${repository}:${tag}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (seen.size > MAX_TAGS_PER_DELIVERY) {
+      throw new DeliveryRejectedError(
+        413,
+        `${source}: the delivery announces more than ${MAX_TAGS_PER_DELIVERY} distinct tags (the limit per delivery)`,
+      );
+    }
     out.pushes.push({
       source,
-      host: canonicalHost(hint.host),
+      host,
       repository,
       tag,
       digestHint,

@@ -25,6 +25,7 @@ export function poolReport(rolloutId: string, p: PoolRecord): PoolReport {
     stalled: targeted && p.stalled === true,
     onRollback: targeted && onRollback,
     restored: !targeted || (onRollback && done),
+    noRollbackTarget: targeted && p.rollbackTo === null,
   };
 }
 

@@ -25,6 +25,11 @@ export interface PoolReport {
   stalled?: boolean;
   /** Targeted, and its target is its rollback target (a rollback of this rollout reached the pool). */
   onRollback?: boolean;
+  /**
+   * Targeted, but with nowhere to go back to: the rollout targeted it before a baseline (all its nodes on
+   * one config) was recorded. A rollback cannot restore it.
+   */
+  noRollbackTarget?: boolean;
 }
 
 /** A cluster of the rollout with its pools' reports. */
@@ -124,8 +129,16 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
       progress.failureReason = `rollback stalled: ${rollbackStall}`;
       return idle('Halted');
     }
-    const restored = rollback.every((id) => byId.get(id)!.pools.every((p) => p.restored));
-    return { ...idle(restored ? 'RolledBack' : 'RollingBack'), rollback };
+    const left = rollback.flatMap((id) =>
+      byId.get(id)!.pools.flatMap((p) => (p.restored ? [] : [{ name: `${id}/${p.pool}`, p }])),
+    );
+    if (left.length > 0 && left.every(({ p }) => p.noRollbackTarget)) {
+      // Every pool that can go back has; the rest cannot, and waiting would never end: halt, naming them.
+      const names = left.map(({ name }) => name).join(', ');
+      progress.failureReason = `rollback incomplete: ${names} had no rollback target (no baseline was recorded before this rollout targeted it); held on this rollout's target`;
+      return idle('Halted');
+    }
+    return { ...idle(left.length === 0 ? 'RolledBack' : 'RollingBack'), rollback };
   }
   if (!isLive(rollout.status)) {
     return idle(rollout.status);

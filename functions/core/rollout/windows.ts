@@ -15,9 +15,25 @@ export interface MaintenanceWindow {
   durationMinutes: number;
 }
 
+/** True for an IANA time zone name the runtime knows (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parse(window: MaintenanceWindow, at: Date, where: string) {
   if (!(window.durationMinutes > 0)) {
     throw new InvalidPolicyError(`${where}.durationMinutes: must be a positive number of minutes`);
+  }
+  // Checked first: cron-parser reports an unknown zone as an invalid cron expression.
+  if (window.timeZone !== undefined && !isTimeZone(window.timeZone)) {
+    throw new InvalidPolicyError(
+      `${where}.timeZone: "${window.timeZone}" is not a known IANA time zone (e.g. "Europe/Berlin", "UTC")`,
+    );
   }
   try {
     return CronExpressionParser.parse(window.cron, { currentDate: at, tz: window.timeZone ?? 'UTC' });

@@ -5,20 +5,34 @@
 import * as z from 'zod';
 import { BuildDefinitionSchema } from '../builds/definition.ts';
 import { type InvalidReferenceError, parseImageReference } from '../ingress/reference.ts';
+import {
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_POOL_NAME_LENGTH,
+  MAX_POOLS,
+  MAX_SELECTOR_ENTRIES,
+  MAX_WAVES,
+} from '../limits.ts';
 import type { LabelSelector, RolloutStrategy, Track, WaveSpec } from '../model.ts';
 
 const labelKey = z.string().min(1).max(316);
+const labelValue = z
+  .string()
+  .max(MAX_LABEL_VALUE_LENGTH, `label values have at most ${MAX_LABEL_VALUE_LENGTH} characters`);
+const entries = `at most ${MAX_SELECTOR_ENTRIES} entries`;
 
 /** Kubernetes label selector. */
 export const LabelSelectorSchema: z.ZodType<LabelSelector> = z.strictObject({
-  matchLabels: z.record(labelKey, z.string().max(63)).optional(),
+  matchLabels: z
+    .record(labelKey, labelValue)
+    .refine((labels) => Object.keys(labels).length <= MAX_SELECTOR_ENTRIES, entries)
+    .optional(),
   matchExpressions: z
     .array(
       z
         .strictObject({
           key: labelKey,
           operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-          values: z.array(z.string()).optional(),
+          values: z.array(labelValue).max(MAX_SELECTOR_ENTRIES, entries).optional(),
         })
         .refine(
           (e) =>
@@ -28,6 +42,7 @@ export const LabelSelectorSchema: z.ZodType<LabelSelector> = z.strictObject({
           { message: 'In/NotIn need values; Exists/DoesNotExist take none' },
         ),
     )
+    .max(MAX_SELECTOR_ENTRIES, entries)
     .optional(),
 });
 
@@ -53,6 +68,7 @@ export const IntOrPercentSchema = z.union([
 export const RolloutStrategySchema: z.ZodType<RolloutStrategy, unknown> = z.strictObject({
   waves: z
     .array(WaveSpecSchema)
+    .max(MAX_WAVES, `at most ${MAX_WAVES} waves`)
     .default([])
     .refine((waves) => new Set(waves.map((w) => w.name)).size === waves.length, 'wave names must be unique'),
   maxConcurrentClusters: z.number().int().positive().default(1),
@@ -109,7 +125,11 @@ export const TrackSchema: z.ZodType<Track, unknown> = z.strictObject({
   targets: z
     .strictObject({
       clusterSelector: LabelSelectorSchema.default({}),
-      pools: z.array(z.string().min(1)).min(1, 'name at least one pool').default(['worker']),
+      pools: z
+        .array(z.string().min(1).max(MAX_POOL_NAME_LENGTH, `at most ${MAX_POOL_NAME_LENGTH} characters`))
+        .min(1, 'name at least one pool')
+        .max(MAX_POOLS, `at most ${MAX_POOLS} pools`)
+        .default(['worker']),
     })
     .default({ clusterSelector: {}, pools: ['worker'] }),
   strategy: RolloutStrategySchema.default(DEFAULT_STRATEGY),

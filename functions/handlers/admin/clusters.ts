@@ -28,7 +28,11 @@ const add: Resource = async ({ stores, tokens, reconcileQueue, clusters, probe }
   // The first reconcile of each pool records its baseline.
   for (const p of registration.pools) await reconcileQueue.send({ clusterId: name, pool: p.name });
   const record = await stores.clusters.getCluster(name);
-  return [201, { created, cluster: record ? publicCluster(record) : null, found }];
+  const warning = admin.credentialsWarning(request);
+  return [
+    201,
+    { created, cluster: record ? publicCluster(record) : null, found, ...(warning ? { warning } : {}) },
+  ];
 };
 
 /** Unregisters a cluster and its pools, unless nodes are in flight. */

@@ -38,16 +38,16 @@ export async function checkTrack(
   const previous = (await checks.getTrackCheck(name)) ?? rules.emptyCheck(name);
   const resolved = await digestOrError(deps.resolver.resolveTag(stored.track.image));
   if ('error' in resolved) {
-    await checks.saveTrackCheck(rules.tagCheckFailed(previous, resolved.error, now));
+    await checks.saveTrackCheck(rules.tagCheckFailed(previous, resolved.error, now, resolved.notFound));
     deps.log?.({ level: 'WARN', message: 'track check failed', track: name, cycle, error: resolved.error });
     return { outcome: 'failed', track: name, error: resolved.error };
   }
   const { digest } = resolved;
-  const rolledOut = rules.needsRolloutReference(previous) ? await rollouts.listRolloutsByTrack(name) : [];
-  const tag = rules.tagResolved(previous, digest, now, rules.lastRolledOutDigest(rolledOut));
+  const tag = rules.tagResolved(previous, digest, now, await rollouts.listRolloutsByTrack(name));
   if (tag.moved) {
     await deps.imageQueue.send(rules.updateCheckPush(stored.track, digest, cycle, now));
-    deps.log?.({ level: 'INFO', message: 'tag moved', track: name, cycle, from: tag.from, to: digest });
+    const message = tag.recovered ? 'push without rollout recovered' : 'tag moved';
+    deps.log?.({ level: 'INFO', message, track: name, cycle, from: tag.from, to: digest });
   }
   const { check, published } = await checkBase(deps, stored.track, digest, tag.check, now, cycle);
   if (!(await checks.saveTrackCheck(check))) {

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreLimitError } from '../../../functions/core/limits.ts';
 import { startTestTable, type TestTable } from '../../support/dynalite.ts';
 
 describe('the Strata table on dynalite', () => {
@@ -28,5 +29,24 @@ describe('the Strata table on dynalite', () => {
       new GetCommand({ TableName: table.tableName, Key: { pk: 'TRACK#prod', sk: 'META' } }),
     );
     expect(stored.Item).toEqual(item);
+  });
+
+  it('answers an item over 400 KB and keys over 2,048/1,024 bytes with StoreLimitError, and stores nothing', async () => {
+    // Prepare
+    const put = (Item: Record<string, unknown>) =>
+      table.doc.send(new PutCommand({ TableName: table.tableName, Item }));
+    const big = { pk: 'TRACK#big', sk: 'META', blob: 'x'.repeat(401 * 1024) };
+    // Act / Assess
+    await expect(put(big)).rejects.toMatchObject({ name: 'StoreLimitError', limit: 'item-size' });
+    await expect(put({ pk: `CLUSTER#${'c'.repeat(3000)}`, sk: 'META' })).rejects.toBeInstanceOf(
+      StoreLimitError,
+    );
+    await expect(put({ pk: 'ROLLOUT#r', sk: `EVENT#${'e'.repeat(1100)}` })).rejects.toMatchObject({
+      limit: 'key-size',
+    });
+    const stored = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: { pk: 'TRACK#big', sk: 'META' } }),
+    );
+    expect(stored.Item).toBeUndefined();
   });
 });

@@ -174,6 +174,33 @@ describe('rollout policy', () => {
     expect(q.status).toBe('RolledBack');
   });
 
+  it('ends a rollback with Halted, naming the pools that had no rollback target, once every other pool is back', () => {
+    // Prepare: a rolling-back rollout on a and b; a's pool was targeted before its baseline was recorded.
+    const progress: RolloutProgress = {
+      waves: [{ name: 'rest', clusters: ['a', 'b'] }],
+      wave: 0,
+      waveCompletedAt: null,
+      activated: ['a', 'b'],
+      completed: [],
+    };
+    const rollback = { ...strategy, onFailure: 'rollback' as const };
+    const orphan = (id: string): ClusterReport => {
+      const c = cluster(id, 'done');
+      return { ...c, pools: [{ ...c.pools[0]!, noRollbackTarget: true }] };
+    };
+    const pass = (clusters: ClusterReport[]) =>
+      planRollout({ rollout: { status: 'RollingBack', strategy: rollback }, progress, clusters, now: t0 });
+    // Act
+    const whileBGoesBack = pass([orphan('a'), cluster('b', 'updating')]);
+    const afterBIsBack = pass([orphan('a'), cluster('b', 'idle')]);
+    // Assess: no endless RollingBack; the reason names the pool and why.
+    expect(whileBGoesBack.status).toBe('RollingBack');
+    expect(afterBIsBack.status).toBe('Halted');
+    expect(afterBIsBack.progress.failureReason).toBe(
+      "rollback incomplete: a/worker had no rollback target (no baseline was recorded before this rollout targeted it); held on this rollout's target",
+    );
+  });
+
   it('a fleet budget in percent counts degraded nodes across pools', () => {
     const progress: RolloutProgress = {
       waves: [{ name: 'rest', clusters: ['a', 'b'] }],

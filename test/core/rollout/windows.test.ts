@@ -34,4 +34,13 @@ describe('maintenance windows', () => {
     ).toThrow(/cluster c1 windows\[0\]\.cron/);
     expect(() => validateWindows([{ cron: '0 2 * * *', durationMinutes: 0 }])).toThrow(InvalidPolicyError);
   });
+
+  it('reports an unknown time zone as such, not as an invalid cron expression', () => {
+    const bad = [{ cron: '0 2 * * *', timeZone: 'Mars/Olympus', durationMinutes: 60 }];
+    expect(() => validateWindows(bad, 'cluster c1 windows')).toThrow(
+      'cluster c1 windows[0].timeZone: "Mars/Olympus" is not a known IANA time zone',
+    );
+    expect(() => validateWindows(bad)).not.toThrow(/cron/);
+    expect(() => isWindowOpen(bad, new Date())).toThrow(/windows\[0\]\.timeZone/);
+  });
 });
