@@ -6,12 +6,12 @@
  */
 import { processSqsBatch, type SqsHandler } from '../adapters/lambda/sqs-batch.ts';
 import { clearPushFailure, recordPushFailure } from '../adapters/store/push-failures.ts';
+import { startTrackRollout } from '../adapters/store/track-rollouts.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import { ImagePushedSchema, parseMessage } from '../core/messages.ts';
-import type { Track } from '../core/model.ts';
 import { ManifestUnknownError, RegistryError } from '../core/registry.ts';
 import type { Stores } from '../core/stores.ts';
-import { type ImagePushOutcome, type PushDecision, pushKey, rolloutForTagAt } from '../core/tracks/match.ts';
+import { type ImagePushOutcome, pushKey } from '../core/tracks/match.ts';
 import * as aws from '../wiring/aws.ts';
 
 /** What image-push needs. */
@@ -67,7 +67,7 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
     const created: string[] = [];
     const image = { host: push.host, repository: push.repository, digest };
     for (const track of following) {
-      const decision = await decide(deps, track, image, push.source);
+      const decision = await startTrackRollout(rollouts, track, image, push.source, now);
       if (!claimed && !(decision.kind === 'start' && decision.movedBackFrom)) continue;
       if (decision.kind === 'already-running') {
         log({
@@ -95,23 +95,6 @@ export async function processImagePush(deps: ImagePushDeps, message: unknown): P
   } catch (error) {
     if (claimed) await pushes.releasePush(key).catch(() => undefined);
     throw error;
-  }
-}
-
-/** Decides for one track and, for a start, creates the rollout; a concurrent creator of its id wins. */
-async function decide(
-  deps: ImagePushDeps,
-  track: Track,
-  image: { host: string; repository: string; digest: string },
-  source: string,
-): Promise<PushDecision> {
-  const { rollouts } = deps.stores;
-  for (let attempt = 1; ; attempt++) {
-    const at = (deps.now ?? (() => new Date()))().toISOString();
-    const earlier = await rollouts.listRolloutsByTrack(track.name);
-    const decision = rolloutForTagAt(track, image, source, at, earlier);
-    if (decision.kind !== 'start' || (await rollouts.createRollout(decision.record)).created) return decision;
-    if (attempt >= 3) throw new Error(`rollout ${decision.record.id}: created concurrently; retry the push`);
   }
 }
 
