@@ -76,7 +76,7 @@ export function poolState(p: PoolView): string {
   const condition = (type: string) => p.status?.conditions.find((c) => c.type === type)?.status === 'True';
   const held = p.holds.filter((h) => h !== 'no-target');
   if (condition('Degraded') || Object.keys(p.failed).length > 0) return 'Degraded';
-  if (held.length > 0 && p.target) return `Held (${held.join(', ')})`;
+  if (held.length > 0 && (p.target || p.paused)) return `Held (${held.join(', ')})`;
   if (p.target) return 'Updating';
   return p.lastCompleted ? 'Updated' : 'Baseline';
 }
@@ -113,6 +113,7 @@ export function formatPoolDescription(d: PoolDescription, now = new Date()): str
   const lines = [
     field('Name', `${p.clusterId}/${p.pool}`),
     field('State', poolState(p)),
+    field('Paused', p.paused ? `by ${p.paused.by} at ${p.paused.at} (strata pool resume lifts it)` : 'no'),
     field('Target', p.target ? `${p.target.config} (rollout ${p.target.rolloutId})` : '-'),
     ...(p.target?.image ? [field('Image', p.target.image)] : []),
     field('Completed', p.lastCompleted?.config ?? '-'),

@@ -249,7 +249,11 @@ function explainBlocked(input: DescribeInput, waves: WaveProgress[]): string[] {
           );
         for (const h of p.holds) {
           if (h === 'window-closed' || h === 'no-target' || h === 'paused' || h === 'halted') continue;
-          out.push(`pool ${key}: held (${h})`);
+          out.push(
+            h === 'pool-paused'
+              ? `pool ${key}: paused by an operator; no node of it starts until \`strata pool resume ${key}\``
+              : `pool ${key}: held (${h})`,
+          );
         }
         for (const n of p.stuck) {
           out.push(

@@ -89,8 +89,11 @@ export const PlanSchema = z.strictObject({
   track: z.string().min(1).optional(),
 });
 
-/** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
-export const ReleasePoolSchema = z.strictObject({ pool: z.string().min(1) });
+/**
+ * `POST /v1/clusters/{id}/{release|pause|resume}`: the pool of the cluster to give back to its
+ * administrators (mco clusters), to hold, or to let go on.
+ */
+export const PoolActionSchema = z.strictObject({ pool: z.string().min(1) });
 
 /** `GET /v1/pools|nodes` filters. */
 export const ListQuerySchema = z.strictObject({

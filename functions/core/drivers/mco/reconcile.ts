@@ -174,6 +174,9 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const at = now.toISOString();
   const target = current.target;
   const holds: StartHold[] = target ? startHolds(rollout?.status) : [];
+  // The operator's hold on this pool brakes it whether or not a rollout targets it (it may hold a cluster
+  // upgrade back as well); its reason comes first, so the pool's annotation names it.
+  if (current.paused) holds.unshift('pool-paused');
   const windowClosed = !isWindowOpen(input.windows, now);
   if (windowClosed && target) holds.push('window-closed');
   const pauser = pausedBy(o);
@@ -235,7 +238,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const budgetBreached = forward && failingNow > rollout.strategy.poolFailureBudget;
   const strataHolds = holds.filter((h) => h !== 'paused-by-admin');
   const pauseReason = strataHolds[0] ?? (budgetBreached ? 'failure-budget' : null);
-  const wantPause = working && pauseReason !== null;
+  const wantPause = (working && pauseReason !== null) || current.paused !== undefined;
 
   // No progress for the stall time: say why; with a node failing, no progress is possible (MCO's failing
   // nodes take its capacity), so the fleet planner halts or rolls back as it does for the agent driver.
@@ -274,6 +277,8 @@ export function planMcoPass(input: McoPassInput): McoPass {
         [PauseAnnotations.reason]: pauseReason!,
         [PauseAnnotations.pausedAt]:
           pauser === 'strata' ? (o.annotations[PauseAnnotations.pausedAt] ?? at) : at,
+        [PauseAnnotations.requestedBy]:
+          current.paused && pauseReason === 'pool-paused' ? current.paused.by : null,
       },
     };
   }
@@ -291,6 +296,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
             [PauseAnnotations.pausedBy]: null,
             [PauseAnnotations.reason]: null,
             [PauseAnnotations.pausedAt]: null,
+            [PauseAnnotations.requestedBy]: null,
           },
         }
       : null;
