@@ -93,6 +93,8 @@ export function poolBlocked(p: PoolView, rollout: RolloutDescription | null): st
   for (const [node, target] of Object.entries(p.failed))
     out.push(`${node} failed on ${failedTarget(target)}`);
   for (const node of p.stuck) out.push(`drain of ${node} ran past the drain timeout`);
+  // mco driver: no progress past the progress deadline, in MCO's words (what it waits on, node by node).
+  if (p.mco?.blocked) out.push(`no progress: ${p.mco.blocked}`);
   for (const line of rollout?.blocked ?? []) {
     const scoped = line.startsWith('pool ') || line.startsWith('cluster ');
     if (!scoped || line.startsWith(`pool ${key}:`) || line.startsWith(`cluster ${p.clusterId}:`)) {
