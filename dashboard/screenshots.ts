@@ -67,9 +67,9 @@ try {
       .sort()[0];
     return node !== undefined;
   });
-  // The pool and its node first: at this time scale MCO finishes the pool within a few shots.
+  // The node and its pool first: at this time scale MCO finishes the pool within a few shots.
+  await shoot(page, `#/nodes/prod-us-east/${node!}`, 'node', 'li.attempt');
   await shoot(page, '#/pools/prod-us-east/worker', 'pool', 'tr[data-node]');
-  await shoot(page, `#/nodes/prod-us-east/${node!}`, 'node', 'li.attempt, [data-testid="no-history"]');
   await shoot(page, `#/rollouts/${id}`, 'rollout', '.wave-current');
   await shoot(page, '#/', 'fleet', 'a.cell[data-pool="prod-us-east/worker"]');
 
