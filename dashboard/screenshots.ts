@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { AdminApiError, createAdminClient } from '../bin/client/index.ts';
-import type { PoolView } from '../functions/core/admin/index.ts';
+import type { NodeView, PoolView } from '../functions/core/admin/index.ts';
 import { launchChromium } from './browser.ts';
 import { buildDashboard } from './build.ts';
 import { applyDemoTrack, digestOf, publishDemo, rolloutStatus, startDemoStrata } from './demo.ts';
@@ -51,21 +51,27 @@ try {
   await applyDemoTrack(strata.url);
   const id = await publishDemo(strata.url);
   process.stdout.write(`rollout ${id}: waiting for its second wave\n`);
-  // Mid-rollout: the second wave running, a prod worker pool with nodes in flight.
-  let busy: PoolView | undefined;
+  // Mid-rollout: the second wave running, a prod worker pool with nodes in flight. prod-us-east runs MCO
+  // (the mco driver: MCO picks the nodes, Strata holds no slots), so a node in flight is read live: told
+  // MCO's target and not on it yet.
+  let node: string | undefined;
   await until('nodes updating in prod-us-east/worker', async () => {
-    const pools = await client.get<{ items: PoolView[] }>('/pools', {
-      cluster: 'prod-us-east',
-      pool: 'worker',
-    });
-    busy = pools.items.find((p) => p.target?.rolloutId === id && Object.keys(p.slots).length >= 2);
-    return busy !== undefined && (busy.status?.updatedMachineCount ?? 0) >= 2;
+    const query = { cluster: 'prod-us-east', pool: 'worker' };
+    const pools = await client.get<{ items: PoolView[] }>('/pools', query);
+    const busy = pools.items.find((p) => p.target?.rolloutId === id);
+    if (!busy || (busy.status?.updatedMachineCount ?? 0) < 2) return false;
+    const nodes = await client.get<{ items: NodeView[] }>('/nodes', query);
+    node = nodes.items
+      .filter((n) => n.desiredConfig !== null && n.desiredConfig !== n.currentConfig)
+      .map((n) => n.name)
+      .sort()[0];
+    return node !== undefined;
   });
-  const node = Object.keys(busy!.slots).sort()[0]!;
-  await shoot(page, '#/', 'fleet', 'a.cell[data-pool="prod-us-east/worker"]');
-  await shoot(page, `#/rollouts/${id}`, 'rollout', '.wave-current');
+  // The node and its pool first: at this time scale MCO finishes the pool within a few shots.
+  await shoot(page, `#/nodes/prod-us-east/${node!}`, 'node', 'li.attempt');
   await shoot(page, '#/pools/prod-us-east/worker', 'pool', 'tr[data-node]');
-  await shoot(page, `#/nodes/prod-us-east/${node}`, 'node', '[data-testid="no-history"]');
+  await shoot(page, `#/rollouts/${id}`, 'rollout', '.wave-current');
+  await shoot(page, '#/', 'fleet', 'a.cell[data-pool="prod-us-east/worker"]');
 
   await until(
     'the demo rollout to complete',

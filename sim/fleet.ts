@@ -17,9 +17,11 @@ import { clusterRelease, resolveRelease } from './openshift.ts';
 import {
   isLoadedScenario,
   loadScenario,
+  parseInjectedFaults,
   runsMcoControllers,
   type Scenario,
   type ScenarioFaults,
+  type ScenarioFaultsInput,
   type ScenarioInput,
   STRATA_AGENT,
 } from './scenario.ts';
@@ -138,8 +140,11 @@ export interface Fleet {
    * ConfigMap and ClusterVersion change; with MCO's controllers the pools re-render onto the new base image.
    */
   upgradeCluster(cluster: string, version: string): void;
-  /** Adds faults at run time (lists appended, single settings replaced). */
-  injectFault(faults: Partial<ScenarioFaults>): void;
+  /**
+   * Adds faults at run time (lists appended, single settings replaced), validated and completed with the
+   * scenario's defaults. @throws FleetError naming the field at fault (nothing is added then).
+   */
+  injectFault(faults: ScenarioFaultsInput): void;
   /** Closes every open watch stream (of one cluster, or all). Returns how many were closed. */
   disconnectWatches(cluster?: string): number;
   /** Manual clock only: moves simulated time forward, running everything that falls due. */
@@ -297,7 +302,8 @@ export async function startFleet(
         throw new FleetError(`no release "${version}" in the scenario's releases`);
       find(cluster).state.upgradeRelease(resolveRelease(scenario, version));
     },
-    injectFault: (extra) => {
+    injectFault: (input) => {
+      const extra = parseInjectedFaults(input);
       faults.inject(extra);
       scheduleTimedFaults(
         {

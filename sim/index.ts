@@ -69,6 +69,7 @@ export {
   type Scenario,
   type ScenarioCluster,
   type ScenarioFaults,
+  type ScenarioFaultsInput,
   type ScenarioInput,
   type ScenarioPool,
   type ScenarioRelease,

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { ScenarioError } from './errors.ts';
+import { FleetError, ScenarioError } from './errors.ts';
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -354,6 +354,26 @@ export type Scenario = Omit<Parsed, 'clusters'> & { clusters: ScenarioCluster[] 
 export type ScenarioWorkload = ScenarioCluster['workloads'][number];
 export type ScenarioFaults = Scenario['faults'];
 export type NodeFaultTarget = z.output<typeof nodeTarget>;
+/** Faults as written (in a scenario or to `fleet.injectFault`): defaults not yet applied. */
+export type ScenarioFaultsInput = z.input<typeof faultsSchema>;
+
+/**
+ * Faults added at run time, validated and completed as a scenario's are (a node target without `nodes` or
+ * `probability` gets their defaults, so the simulator never reads a missing field); only the kinds given.
+ * @throws FleetError naming the field at fault.
+ */
+export function parseInjectedFaults(input: ScenarioFaultsInput): Partial<ScenarioFaults> {
+  const parsed = faultsSchema.partial().safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    throw new FleetError(`injectFault: faults${field}: ${issue.message}`);
+  }
+  const given = new Set(Object.keys(input));
+  return Object.fromEntries(
+    Object.entries(parsed.data).filter(([k, v]) => given.has(k) && v !== undefined),
+  ) as Partial<ScenarioFaults>;
+}
 export type ScenarioRelease = z.output<typeof releaseSchema>;
 export type ScenarioLabelSelector = z.output<typeof labelSelector>;
 

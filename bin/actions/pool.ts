@@ -1,4 +1,7 @@
-/** `strata pool release CLUSTER/POOL`: the admin API's `POST /v1/clusters/{id}/release`. */
+/**
+ * `strata pool release|pause|resume CLUSTER/POOL`: the admin API's `POST /v1/clusters/{id}/release`,
+ * `…/pause` and `…/resume` with `{ pool }`.
+ */
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 
@@ -10,10 +13,10 @@ interface Released {
 }
 
 /** `cluster/pool` split (usage error naming the argument otherwise). */
-export function poolRef(ref: string): { cluster: string; pool: string } {
+export function poolRef(ref: string, command = 'release'): { cluster: string; pool: string } {
   const [cluster, pool, ...rest] = ref.split('/');
   if (!cluster || !pool || rest.length > 0) {
-    throw new CliError(`pool release ${ref}: expected CLUSTER/POOL, e.g. prod-us-east/worker`, EXIT_USAGE);
+    throw new CliError(`pool ${command} ${ref}: expected CLUSTER/POOL, e.g. prod-us-east/worker`, EXIT_USAGE);
   }
   return { cluster, pool };
 }
@@ -34,4 +37,33 @@ export async function releasePool(ref: string, options: ConnectionOptions): Prom
     ...(out.unpaused ? ['Strata’s pause lifted'] : []),
   ];
   process.stdout.write(`pool/${out.released} released: ${done.join('; ')}\n`);
+}
+
+interface Controlled {
+  pool: { clusterId: string; pool: string; paused?: { by: string; at: string } };
+  changed: boolean;
+}
+
+async function control(action: 'pause' | 'resume', ref: string, options: ConnectionOptions) {
+  const { cluster, pool } = poolRef(ref, action);
+  return clientFor(options).post<Controlled>(`/clusters/${encodeURIComponent(cluster)}/${action}`, { pool });
+}
+
+/** `strata pool pause CLUSTER/POOL`. */
+export async function pausePool(ref: string, options: ConnectionOptions): Promise<void> {
+  const out = await control('pause', ref, options);
+  const name = `pool/${out.pool.clusterId}/${out.pool.pool}`;
+  const since = out.pool.paused ? ` (by ${out.pool.paused.by} at ${out.pool.paused.at})` : '';
+  process.stdout.write(
+    out.changed
+      ? `${name} paused: no node of it starts until \`strata pool resume\`; nodes in flight finish\n`
+      : `${name} already paused${since}\n`,
+  );
+}
+
+/** `strata pool resume CLUSTER/POOL`. */
+export async function resumePool(ref: string, options: ConnectionOptions): Promise<void> {
+  const out = await control('resume', ref, options);
+  const name = `pool/${out.pool.clusterId}/${out.pool.pool}`;
+  process.stdout.write(out.changed ? `${name} resumed\n` : `${name} was not paused\n`);
 }

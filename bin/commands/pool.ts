@@ -1,4 +1,4 @@
-/** `strata pool release CLUSTER/POOL` (bin/actions/pool.ts). */
+/** `strata pool release|pause|resume CLUSTER/POOL` (bin/actions/pool.ts). */
 import { lazy, type RegisterCommand, withConnection } from './options.ts';
 
 export const registerPool: RegisterCommand = (program) => {
@@ -11,4 +11,20 @@ export const registerPool: RegisterCommand = (program) => {
       )
       .argument('<cluster/pool>', 'the pool, e.g. prod-us-east/worker'),
   ).action(lazy(() => import('../actions/pool.ts'), 'releasePool'));
+  withConnection(
+    pool
+      .command('pause')
+      .description(
+        'Hold one pool: no node of it starts until it is resumed (nodes in flight finish); on an OpenShift (mco) cluster the MachineConfigPool is paused, annotated as Strata’s',
+      )
+      .argument('<cluster/pool>', 'the pool, e.g. prod-us-east/worker'),
+  ).action(lazy(() => import('../actions/pool.ts'), 'pausePool'));
+  withConnection(
+    pool
+      .command('resume')
+      .description(
+        'Lift the hold `strata pool pause` set; the MachineConfigPool is unpaused only where Strata paused it',
+      )
+      .argument('<cluster/pool>', 'the pool, e.g. prod-us-east/worker'),
+  ).action(lazy(() => import('../actions/pool.ts'), 'resumePool'));
 };

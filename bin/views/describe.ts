@@ -77,7 +77,7 @@ export function poolState(p: PoolView): string {
   const condition = (type: string) => p.status?.conditions.find((c) => c.type === type)?.status === 'True';
   const held = p.holds.filter((h) => h !== 'no-target');
   if (condition('Degraded') || Object.keys(p.failed).length > 0) return 'Degraded';
-  if (held.length > 0 && p.target) return `Held (${held.join(', ')})`;
+  if (held.length > 0 && (p.target || p.paused)) return `Held (${held.join(', ')})`;
   if (p.target) return 'Updating';
   return p.lastCompleted ? 'Updated' : 'Baseline';
 }
@@ -94,6 +94,8 @@ export function poolBlocked(p: PoolView, rollout: RolloutDescription | null): st
   for (const [node, target] of Object.entries(p.failed))
     out.push(`${node} failed on ${failedTarget(target)}`);
   for (const node of p.stuck) out.push(`drain of ${node} ran past the drain timeout`);
+  // mco driver: no progress past the progress deadline, in MCO's words (what it waits on, node by node).
+  if (p.mco?.blocked) out.push(`no progress: ${p.mco.blocked}`);
   for (const line of rollout?.blocked ?? []) {
     const scoped = line.startsWith('pool ') || line.startsWith('cluster ');
     if (!scoped || line.startsWith(`pool ${key}:`) || line.startsWith(`cluster ${p.clusterId}:`)) {
@@ -114,6 +116,7 @@ export function formatPoolDescription(d: PoolDescription, now = new Date()): str
   const lines = [
     field('Name', `${p.clusterId}/${p.pool}`),
     field('State', poolState(p)),
+    field('Paused', p.paused ? `by ${p.paused.by} at ${p.paused.at} (strata pool resume lifts it)` : 'no'),
     field('Target', p.target ? `${p.target.config} (rollout ${p.target.rolloutId})` : '-'),
     ...(p.target?.image ? [field('Image', p.target.image)] : []),
     field('Completed', p.lastCompleted?.config ?? '-'),

@@ -42,7 +42,8 @@ export const POOLS: TableSpec<PoolView> = {
   sortKey: (p) => [p.clusterId, p.pool],
   columns: [
     { header: 'CLUSTER', cell: (p) => p.clusterId },
-    { header: 'NAME', cell: (p) => p.pool },
+    // An operator's pause (`strata pool pause`) shows beside the name; -o wide says who and when.
+    { header: 'NAME', cell: (p) => (p.paused ? `${p.pool} (paused)` : p.pool) },
     // mco driver: what MCO reports the pool on (status.configuration), as `oc get mcp` shows it; agent
     // pools have no rendered config: their target is the image (shortened; -o json has it whole).
     {
@@ -84,6 +85,11 @@ export const POOLS: TableSpec<PoolView> = {
     { header: 'AGE', cell: (p, now) => formatAge(p.registeredAt ?? p.updatedAt, now) },
     { header: 'ROLLOUT', show: 'wide', cell: (p) => p.target?.rolloutId ?? '-' },
     { header: 'HOLDS', show: 'wide', cell: (p) => (p.holds.length > 0 ? p.holds.join(',') : '-') },
+    {
+      header: 'PAUSED',
+      show: 'wide',
+      cell: (p, now) => (p.paused ? `${p.paused.by}, ${formatAge(p.paused.at, now)} ago` : '-'),
+    },
   ],
 };
 

@@ -31,6 +31,8 @@ export function poolState(pool: PoolView, now: Date): StateLabel {
   if (row.DEGRADED === 'True' || (pool.status?.degradedMachineCount ?? 0) > 0) {
     return { label: 'Degraded', tone: 'bad' };
   }
+  // An operator's pause of the pool shows whether or not the pool has work: it holds whatever comes next.
+  if (pool.paused) return { label: 'Pool paused', tone: 'held' };
   if (row.UPDATED === 'True') return { label: 'Updated', tone: 'ok' };
   if (pool.holds.includes('halted')) return { label: 'Halted', tone: 'bad' };
   if (pool.holds.includes('paused')) return { label: 'Paused', tone: 'held' };

@@ -109,6 +109,12 @@ export interface RolloutStrategy {
   /** Failed nodes (or clusters) tolerated fleet-wide before the rollout halts. */
   fleetFailureBudget: IntOrPercent;
   onFailure: 'halt' | 'rollback';
+  /**
+   * A pool with work and no progress for this long says why (its blocker: what MCO waits on, which node in
+   * which state since when); with a Degraded node it stalls (the rollout halts or rolls back). Default: the
+   * deployment's stall time (1,800 s).
+   */
+  progressDeadlineSeconds?: number;
 }
 
 /** An image track: follows `repo:tag` and rolls every new digest out to its targets. */

@@ -88,7 +88,9 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
     expect(wide.stdout).toMatch(/alpha +agent +env=test,canary=true +worker .* https:\/\/127\.0\.0\.1:\d+ /);
 
     const pools = await run(['get', 'pools', '-o', 'wide']);
-    expect(pools.stdout.split('\n')[0]).toMatch(/^CLUSTER +NAME +CONFIG +UPDATED .* AGE +ROLLOUT +HOLDS$/);
+    expect(pools.stdout.split('\n')[0]).toMatch(
+      /^CLUSTER +NAME +CONFIG +UPDATED .* AGE +ROLLOUT +HOLDS +PAUSED$/,
+    );
 
     const nodes = await run(['get', 'nodes', '--cluster', 'beta', '-o', 'yaml']);
     expect(nodes.code).toBe(0);
@@ -176,6 +178,41 @@ describe('strata commands against a running Strata', { timeout: 120_000 }, () =>
       expect(plain).not.toContain('\x1b[');
     },
   );
+
+  it('pool pause holds one pool: get pools and describe pool show it; resume lifts it; bad references exit non-zero', async () => {
+    // Act
+    const paused = await run(['pool', 'pause', 'alpha/worker']);
+    // Assess
+    expect(paused).toMatchObject({ code: 0, stderr: '' });
+    expect(paused.stdout).toBe(
+      'pool/alpha/worker paused: no node of it starts until `strata pool resume`; nodes in flight finish\n',
+    );
+    expect((await run(['pool', 'pause', 'alpha/worker'])).stdout).toMatch(
+      /^pool\/alpha\/worker already paused \(by admin-api at \d{4}-/,
+    );
+    const pools = await run(['get', 'pools']);
+    expect(pools.stdout).toMatch(/\nalpha +worker \(paused\) +/);
+    expect(pools.stdout).toMatch(/\nbeta +worker +/);
+    const wide = await run(['get', 'pools', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/\nalpha +worker \(paused\) .* admin-api, \d+s ago\n/);
+    const described = await run(['describe', 'pool', 'alpha/worker']);
+    expect(described.stdout).toMatch(
+      /\nPaused: +by admin-api at \d{4}-\S+ \(strata pool resume lifts it\)\n/,
+    );
+    expect(described.stdout).toMatch(/\nBlocked:\n {2}- held: pool-paused\n/);
+
+    const resumed = await run(['pool', 'resume', 'alpha/worker']);
+    expect(resumed).toMatchObject({ code: 0, stdout: 'pool/alpha/worker resumed\n' });
+    expect((await run(['pool', 'resume', 'alpha/worker'])).stdout).toBe('pool/alpha/worker was not paused\n');
+    expect((await run(['describe', 'pool', 'alpha/worker'])).stdout).toMatch(/\nPaused: +no\n/);
+
+    const usage = await run(['pool', 'pause', 'alpha']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('pool pause alpha: expected CLUSTER/POOL');
+    const unknown = await run(['pool', 'pause', 'alpha/nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('pool alpha/nope: not registered');
+  });
 
   it('track apply creates and then leaves unchanged; refuses a bad file naming file, track and field', async () => {
     const file = join(dir, 'canary.yaml');

@@ -194,6 +194,7 @@ describe('tables', () => {
       'AGE',
       'ROLLOUT',
       'HOLDS',
+      'PAUSED',
     ]);
     expect(tableRows(POOLS, [pool('dev', 'worker', 3)], { now })[0]).toMatchObject({
       UPDATED: 'False',

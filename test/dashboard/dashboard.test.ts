@@ -213,11 +213,45 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
     expect(
       await page.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node'))),
     ).toEqual(['worker-0', 'worker-1', 'worker-2']);
-    const pause = page.getByRole('button', { name: 'Pause pool' });
-    expect(await pause.getAttribute('aria-disabled')).toBe('true');
-    expect(await pause.getAttribute('title')).toBe('needs the pool pause API');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(artefacts, 'pool-degraded.png'), fullPage: true });
+
+    // Pause the pool from the page, confirmed in the dialog: the API holds it, and the page says so.
+    await page.getByRole('button', { name: 'Pause pool', exact: true }).click();
+    const pauseDialog = page.getByRole('dialog', { name: 'Pause pool dev/worker?' });
+    await pauseDialog.waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await pauseDialog.getByRole('button', { name: 'Pause pool', exact: true }).click();
+    await pauseDialog.waitFor({ state: 'hidden' });
+    const poolItem = async () =>
+      (
+        (await (await fetch(`${strata.url}/v1/pools?cluster=dev&pool=worker`)).json()) as {
+          items: { paused?: { by: string; at: string }; holds: string[] }[];
+        }
+      ).items[0]!;
+    expect((await poolItem()).paused).toMatchObject({ by: 'admin-api' });
+    await waitForText(page, '[data-testid="pool-paused"]', 'by admin-api', 60_000);
+    // (The pool's badge stays Degraded: a failed node outranks the hold.)
+    await waitForText(page, '.facts', 'the pool is paused', 60_000);
+    // dev runs MCO: the reconcile pauses its MachineConfigPool as Strata's.
+    const mcpPaused = () =>
+      strata.fleet!.cluster('dev').state.machineConfigPool('worker') as unknown as {
+        spec: { paused?: boolean };
+        metadata: { annotations?: Record<string, string> };
+      };
+    for (let i = 0; i < 300 && mcpPaused().spec.paused !== true; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(mcpPaused().spec.paused).toBe(true);
+    expect(mcpPaused().metadata.annotations?.['strata.io/pause-reason']).toBe('pool-paused');
+    await page.screenshot({ path: join(artefacts, 'pool-paused.png'), fullPage: true });
+
+    // Resume from the page: the hold goes, in the API and on the page.
+    await page.getByRole('button', { name: 'Resume pool', exact: true }).click();
+    const resumeDialog = page.getByRole('dialog', { name: 'Resume pool dev/worker?' });
+    await resumeDialog.getByRole('button', { name: 'Resume pool', exact: true }).click();
+    await resumeDialog.waitFor({ state: 'hidden' });
+    expect((await poolItem()).paused).toBeUndefined();
+    await waitForText(page, '[data-testid="pool-paused"]', /^no$/, 60_000);
 
     // The node: what its cluster says now, and its history as the control plane observed it: the failed
     // attempt, with the daemon's reason, the same as the API's.

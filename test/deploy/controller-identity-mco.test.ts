@@ -15,7 +15,7 @@ import type { RolloutStrategy } from '../../functions/core/model.ts';
 import { type RecordingProxy, recordingProxy } from '../agent/recording-proxy.ts';
 import { digestOf, type Harness, startHarness } from '../rollout/harness.ts';
 import { mcoFleetScenario } from '../rollout/scenarios.ts';
-import { clusterRoleGrants, rbacOf } from '../support/rbac.ts';
+import { clusterRoleGrants, rbacOf, roleGrants } from '../support/rbac.ts';
 
 const strategy: RolloutStrategy = {
   waves: [],
@@ -69,7 +69,14 @@ describe('deploy/cluster/controller-identity.yaml (mco driver)', () => {
 
     const used = [...new Set(proxy.requests.map((r) => rbacOf(r.method, r.url)))].sort();
     const granted = clusterRoleGrants('controller-identity.yaml', 'strata-controller-mco');
-    expect(used).toEqual(granted);
+    // The osimageurl ConfigMap is namespaced: a Role in MCO's namespace grants it, for that name only.
+    const inMcoNamespace = roleGrants('controller-identity.yaml', 'Role', 'strata-controller-mco');
+    expect(inMcoNamespace).toEqual(['/configmaps:get']);
+    expect(used).toEqual([...granted, ...inMcoNamespace].sort());
+    const configMaps = proxy.requests.filter((r) => rbacOf(r.method, r.url) === '/configmaps:get');
+    expect(new Set(configMaps.map((r) => new URL(r.url, 'https://proxy').pathname))).toEqual(
+      new Set(['/api/v1/namespaces/openshift-machine-config-operator/configmaps/machine-config-osimageurl']),
+    );
     expect(granted).not.toContain('/nodes:patch');
     expect(granted).not.toContain('/pods/eviction:create');
   });

@@ -377,6 +377,24 @@ describe('MCO failures in the simulator', () => {
     expect(fleet.checkInvariants().violations).toEqual([]);
   });
 
+  it('an updateFailure injected at run time with only a probability fails the nodes MCO updates (no node list needed)', async () => {
+    const { fleet, cluster, custom } = await setup();
+    expect(() => fleet.injectFault({ updateFailure: { probability: 2 } })).toThrow(
+      /^injectFault: faults\.updateFailure\.probability: /,
+    );
+    fleet.injectFault({ updateFailure: { probability: 1 } });
+    await custom.createClusterCustomObject({ ...MCO, plural: 'machineconfigs', body: imageLayer(layered) });
+    await until(fleet, async () => (await pool(custom, 'worker')).status.degradedMachineCount >= 1);
+
+    const degraded = cluster.state.nodes
+      .list()
+      .filter((n) => n.pool === 'worker' && n.annotations[A.state] === 'Degraded');
+    expect(degraded.length).toBeGreaterThanOrEqual(1);
+    for (const n of degraded) expect(n.annotations[A.reason]).toMatch(/^failed to update OS to /);
+    expect(condition(await pool(custom, 'worker'), 'NodeDegraded').status).toBe('True');
+    expect(fleet.checkInvariants().violations).toEqual([]);
+  });
+
   it('drains through a PodDisruptionBudget that refuses for a while: retries, then DrainThresholdExceeded, then completes', async () => {
     const scenario = openshiftScenario({ workerMaxUnavailable: 1 });
     scenario.faults = { pdbBlock: [{ cluster: 'ocp', namespace: 'shop', name: 'web-pdb', for: '12m' }] };

@@ -24,6 +24,11 @@ export function rbacOf(method: string, url: string): string {
 
 /** Every `group/resource:verb` a ClusterRole of a deploy/cluster manifest grants. */
 export function clusterRoleGrants(file: string, name: string): string[] {
+  return roleGrants(file, 'ClusterRole', name);
+}
+
+/** Every `group/resource:verb` a Role or ClusterRole of a deploy/cluster manifest grants. */
+export function roleGrants(file: string, kind: 'Role' | 'ClusterRole', name: string): string[] {
   const text = readFileSync(fileURLToPath(new URL(`../../deploy/cluster/${file}`, import.meta.url)), 'utf8');
   const docs = parseAllDocuments(text).map(
     (d) =>
@@ -33,8 +38,8 @@ export function clusterRoleGrants(file: string, name: string): string[] {
         rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
       },
   );
-  const role = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === name);
-  if (!role?.rules) throw new Error(`${file}: no ClusterRole ${name}`);
+  const role = docs.find((d) => d.kind === kind && d.metadata.name === name);
+  if (!role?.rules) throw new Error(`${file}: no ${kind} ${name}`);
   return role.rules
     .flatMap((r) =>
       r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),

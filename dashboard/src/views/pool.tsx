@@ -5,6 +5,7 @@
 import { ZoneLabel } from '../../../functions/core/model.ts';
 import { sortNodeList } from '../../../functions/core/rollout/candidates.ts';
 import { api } from '../api.ts';
+import { ConfirmButton } from '../components/confirm.tsx';
 import { Badge, ErrorNote, Facts, Loading } from '../components/ui.tsx';
 import { clock, formatAge, nodeState, poolState, shortConfig, shortImage } from '../format.ts';
 import { usePoll } from '../live.ts';
@@ -17,6 +18,8 @@ const HOLDS: Record<string, string> = {
   halted: 'its rollout halted',
   'window-closed': 'the maintenance window is closed',
   'no-target': 'no rollout targets it',
+  'pool-paused': 'the pool is paused',
+  'paused-by-admin': 'its MachineConfigPool was paused by someone other than Strata',
 };
 
 /** Slot details as the pool item stores them. */
@@ -62,7 +65,7 @@ interface PoolData {
 
 /** The pool view. */
 export function PoolPage({ cluster, pool: name }: { cluster: string; pool: string }) {
-  const { data, error } = usePoll(`pool/${cluster}/${name}`, async (signal): Promise<PoolData> => {
+  const { data, error, refresh } = usePoll(`pool/${cluster}/${name}`, async (signal): Promise<PoolData> => {
     const [pools, nodes] = await Promise.all([
       api<Items<PoolView>>('GET', '/pools', { query: { cluster, pool: name }, signal }),
       api<NodesAnswer<NodeView>>('GET', '/nodes', { query: { cluster, pool: name }, signal }),
@@ -106,20 +109,39 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
       </div>
       <ErrorNote error={error} what={`pool ${cluster}/${name}`} />
       <div class="actions">
-        {/* No pool pause route exists yet: the control is shown, focusable, and says what it waits for. */}
-        <button
-          type="button"
-          class="button"
-          aria-disabled="true"
-          aria-describedby="pool-pause-note"
-          title="needs the pool pause API"
-          onClick={(e) => e.preventDefault()}
-        >
-          Pause pool
-        </button>
-        <span id="pool-pause-note" class="muted small">
-          needs the pool pause API (pause the rollout meanwhile)
-        </span>
+        {pool.paused ? (
+          <ConfirmButton
+            label="Resume pool"
+            title={`Resume pool ${cluster}/${name}?`}
+            confirmLabel="Resume pool"
+            onConfirm={async () => {
+              await api('POST', `/clusters/${encodeURIComponent(cluster)}/resume`, { body: { pool: name } });
+              refresh();
+            }}
+          >
+            <p>
+              Nodes of {`${cluster}/${name}`} may start again as its rollout, maxUnavailable and the
+              maintenance window allow. On an OpenShift cluster Strata unpauses the MachineConfigPool only if
+              Strata paused it.
+            </p>
+          </ConfirmButton>
+        ) : (
+          <ConfirmButton
+            label="Pause pool"
+            title={`Pause pool ${cluster}/${name}?`}
+            confirmLabel="Pause pool"
+            onConfirm={async () => {
+              await api('POST', `/clusters/${encodeURIComponent(cluster)}/pause`, { body: { pool: name } });
+              refresh();
+            }}
+          >
+            <p>
+              No node of {`${cluster}/${name}`} starts an update until the pool is resumed; nodes already
+              updating finish. On an OpenShift cluster Strata pauses the MachineConfigPool (annotated as
+              Strata's). Other pools of the rollout go on.
+            </p>
+          </ConfirmButton>
+        )}
         {pool.target && (
           <a class="button" href={href.rollout(pool.target.rolloutId)}>
             Open rollout {pool.target.rolloutId}
@@ -155,6 +177,12 @@ export function PoolPage({ cluster, pool: name }: { cluster: string; pool: strin
               </span>,
             ],
             ['Holds', pool.holds.length > 0 ? pool.holds.map((h) => HOLDS[h] ?? h).join('; ') : 'none'],
+            [
+              'Paused',
+              <span key="p" data-testid="pool-paused">
+                {pool.paused ? `by ${pool.paused.by}, ${clock(pool.paused.at, now)}` : 'no'}
+              </span>,
+            ],
           ]}
         />
         {s && s.conditions.length > 0 && (

@@ -23,7 +23,8 @@ export async function predictMcoTarget(
     pool,
     sources,
     controller: facts.controller,
-    clusterVersion: facts.version,
+    // The release from ClusterVersion, else from MCO's osimageurl ConfigMap (ClusterVersion not readable).
+    clusterVersion: facts.version ?? (facts.osImageUrl?.releaseVersion || null),
     nodes: nodes.filter((n) => primaryPool(n.labels, cluster.record.pools) === pool),
     image,
   });

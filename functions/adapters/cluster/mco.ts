@@ -1,6 +1,7 @@
 /**
  * The mco driver's port (core/drivers/mco/port.ts) over `@kubernetes/client-node`: reads MachineConfigPools,
- * the rendered config a pool targets, the ControllerConfig and ClusterVersion; writes only the image-layer
+ * the rendered config a pool targets, the ControllerConfig, ClusterVersion and the machine-config-osimageurl
+ * ConfigMap; writes only the image-layer
  * MachineConfig, the pool's `maxUnavailable`/`paused`/annotations (merge patches) and Events.
  */
 import {
@@ -15,6 +16,7 @@ import {
   type McoCondition,
   type McoPoolObservation,
   type McoPort,
+  OSIMAGEURL_CONFIGMAP,
 } from '../../core/drivers/mco/index.ts';
 import type { IntOrPercent, LabelSelector } from '../../core/model.ts';
 import { McoKeys, mcoApiVersion } from '../../core/render/types.ts';
@@ -73,10 +75,16 @@ export function createMcoCluster(kc: KubeConfig, clusterId: string): McoPort {
     },
 
     async readCluster() {
-      const [cc, cv] = await Promise.all([
+      const [cc, cv, cm] = await Promise.all([
         get('controllerconfigs', CONTROLLER_CONFIG),
         get('clusterversions', 'version', 'config.openshift.io'),
+        orNull(() =>
+          retrying(`${clusterId}: get ConfigMap ${OSIMAGEURL_CONFIGMAP.name}`, () =>
+            core.readNamespacedConfigMap(OSIMAGEURL_CONFIGMAP),
+          ),
+        ),
       ]);
+      const data = cm?.data ?? {};
       const spec = (cc?.spec ?? {}) as {
         baseOSContainerImage?: string;
         baseOSExtensionsContainerImage?: string;
@@ -98,6 +106,13 @@ export function createMcoCluster(kc: KubeConfig, clusterId: string): McoPort {
             }
           : null,
         version,
+        osImageUrl: cm
+          ? {
+              baseOSContainerImage: data.baseOSContainerImage ?? '',
+              baseOSExtensionsContainerImage: data.baseOSExtensionsContainerImage ?? '',
+              releaseVersion: data.releaseVersion ?? '',
+            }
+          : null,
       };
     },
 

@@ -33,6 +33,8 @@ export interface PoolProgress {
   givenBack: string[];
   /** The target's rendered config, or (agent clusters) its image. */
   config: string | null;
+  /** mco driver: why the pool made no progress past its progress deadline (absent while it progresses). */
+  noProgress?: string;
 }
 
 /** One cluster of a wave. */
@@ -108,6 +110,7 @@ function poolProgress(rolloutId: string, p: PoolView): PoolProgress {
     held: [...(p.held ?? [])].sort(),
     givenBack: [...(p.givenBack ?? [])].sort(),
     config: p.target?.config || p.target?.image || p.lastCompleted?.config || p.lastCompleted?.image || null,
+    ...(targeted && p.mco?.blocked ? { noProgress: p.mco.blocked } : {}),
   };
 }
 
@@ -249,8 +252,13 @@ function explainBlocked(input: DescribeInput, waves: WaveProgress[]): string[] {
           );
         for (const h of p.holds) {
           if (h === 'window-closed' || h === 'no-target' || h === 'paused' || h === 'halted') continue;
-          out.push(`pool ${key}: held (${h})`);
+          out.push(
+            h === 'pool-paused'
+              ? `pool ${key}: paused by an operator; no node of it starts until \`strata pool resume ${key}\``
+              : `pool ${key}: held (${h})`,
+          );
         }
+        if (p.noProgress) out.push(`pool ${key}: no progress: ${p.noProgress}`);
         for (const n of p.stuck) {
           out.push(
             `pool ${key}: drain of ${n} ran past the drain timeout (evictions refused); it keeps its slot`,

@@ -123,8 +123,11 @@ export const PlanSchema = z.strictObject({
   track: z.string().min(1).optional(),
 });
 
-/** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
-export const ReleasePoolSchema = z.strictObject({ pool: poolName });
+/**
+ * `POST /v1/clusters/{id}/{release|pause|resume}`: the pool of the cluster to give back to its
+ * administrators (mco clusters), to hold, or to let go on.
+ */
+export const PoolActionSchema = z.strictObject({ pool: poolName });
 
 /** `GET /v1/pools|nodes` filters. */
 const queryId = z.string().min(1).max(MAX_PATH_ID_LENGTH, `at most ${MAX_PATH_ID_LENGTH} characters`);

@@ -27,6 +27,8 @@ export interface PoolView {
   maxUnavailable?: number | string;
   /** Every node reached the current target. */
   reached?: boolean;
+  /** The operator's hold on the pool (`strata pool pause`): who asked, and when. */
+  paused?: { by: string; at: string };
   /** The mco driver's bookkeeping (MCO's name for the target, why the pool does not progress). */
   mco?: McoPoolState;
   updatedAt: string;

@@ -109,6 +109,7 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
   const { pool: current, nodes } = input;
   const at = input.now.toISOString();
   const holds: StartHold[] = startHolds(input.rolloutStatus);
+  if (current.paused) holds.push('pool-paused');
   const windowClosed = !isWindowOpen(input.windows, input.now);
   if (windowClosed) holds.push('window-closed');
   const target: PoolTarget | null = current.target
@@ -167,7 +168,7 @@ export function planPoolPass(input: PoolPassInput): PoolPass {
       nodes,
       target,
       vocabulary,
-      paused: plan.holds.includes('paused'),
+      paused: plan.holds.includes('paused') || plan.holds.includes('pool-paused'),
       now: at,
       ...(current.status ? { previous: current.status } : {}),
     });

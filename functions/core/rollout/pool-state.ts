@@ -28,10 +28,25 @@ export interface Slot {
 }
 
 /**
- * Why no node starts (reported in pool status). `paused-by-admin`: on the mco driver, the
- * MachineConfigPool is paused by someone other than Strata (Strata leaves it so).
+ * Why no node starts (reported in pool status). `pool-paused`: an operator paused this one pool
+ * (`strata pool pause`); `paused-by-admin`: on the mco driver, the MachineConfigPool is paused by someone
+ * other than Strata (Strata leaves it so).
  */
-export type StartHold = 'paused' | 'halted' | 'window-closed' | 'no-target' | 'paused-by-admin';
+export type StartHold =
+  | 'paused'
+  | 'halted'
+  | 'window-closed'
+  | 'no-target'
+  | 'paused-by-admin'
+  | 'pool-paused';
+
+/** An operator's hold on one pool: no node of it starts until it is resumed (nodes in flight finish). */
+export interface PoolPause {
+  /** Who asked (the admin API's actor). */
+  by: string;
+  /** ISO time of the pause. */
+  at: string;
+}
 
 /** Per-pool rollout state. */
 export interface PoolRecord {
@@ -63,6 +78,8 @@ export interface PoolRecord {
   givenBack?: string[];
   /** Why no node starts right now, as last reconciled. */
   holds: StartHold[];
+  /** The operator's hold on this pool (`strata pool pause`), until `strata pool resume`. */
+  paused?: PoolPause;
   status: PoolStatus | null;
   /**
    * When the pool's one delayed reconcile (its poll chain, ./poll-chain.ts) is due; absent or past: no
@@ -120,4 +137,16 @@ export function needsReconcile(pool: PoolRecord): boolean {
 /** Pools with nodes in flight: a cluster is not removed while any of its pools has one. */
 export function busyPools(pools: PoolRecord[]): string[] {
   return pools.filter(hasActiveSlots).map((p) => p.pool);
+}
+
+/** The pool with the operator's hold set, or null when it is already paused (nothing to write). */
+export function pausedPool(p: PoolRecord, by: string, at: string): PoolRecord | null {
+  return p.paused ? null : { ...p, paused: { by, at } };
+}
+
+/** The pool without the operator's hold, or null when it is not paused (nothing to write). */
+export function resumedPool(p: PoolRecord): PoolRecord | null {
+  if (!p.paused) return null;
+  const { paused: _p, ...rest } = p;
+  return rest;
 }

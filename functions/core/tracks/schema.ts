@@ -77,6 +77,7 @@ export const RolloutStrategySchema: z.ZodType<RolloutStrategy, unknown> = z.stri
   poolFailureBudget: z.number().int().nonnegative().default(0),
   fleetFailureBudget: IntOrPercentSchema.default(0),
   onFailure: z.enum(['halt', 'rollback']).default('halt'),
+  progressDeadlineSeconds: z.number().int().positive().optional(),
 }) as unknown as z.ZodType<RolloutStrategy, unknown>;
 
 /** The defaults, as a complete strategy. */

@@ -1,6 +1,10 @@
-/** `GET|POST /v1/clusters` (with each one's health; added ones probed first), `DELETE /v1/clusters/{id}`, a pool's release. */
+/**
+ * `GET|POST /v1/clusters` (with each one's health; added ones probed first), `DELETE /v1/clusters/{id}`, and
+ * `POST /v1/clusters/{id}/{release|pause|resume}` with `{ pool }`: a pool's release, pause and resume.
+ */
 import { fleetHealth } from '../../adapters/cluster/health.ts';
 import { releaseMcoPool } from '../../adapters/cluster/mco-reconcile.ts';
+import { controlPool, isPoolAction } from '../../adapters/store/pool-control.ts';
 import * as admin from '../../core/admin/index.ts';
 import { describeFailure, nextHealth } from '../../core/cluster-health.ts';
 import { publicCluster } from '../../core/clusters.ts';
@@ -58,9 +62,11 @@ export const clusterRoutes: Record<string, Resource> = {
   'POST clusters': add,
   'DELETE clusters/:id': remove,
   'POST clusters/:id/:action': async (deps, req) => {
-    if (req.action !== 'release')
-      throw new admin.AdminHttpError(404, `no such cluster action: ${req.action}`);
-    const { pool } = admin.parseRequest(admin.ReleasePoolSchema, req.body(), 'body');
-    return [200, await releaseMcoPool(deps, req.id!, pool)];
+    const action = req.action!;
+    if (action !== 'release' && !isPoolAction(action))
+      throw new admin.AdminHttpError(404, `no such cluster action "${action}" (release, pause, resume)`);
+    const { pool } = admin.parseRequest(admin.PoolActionSchema, req.body(), 'body');
+    if (action === 'release') return [200, await releaseMcoPool(deps, req.id!, pool)];
+    return [200, await controlPool({ ...deps, now: () => req.now }, req.id!, pool, action)];
   },
 };

@@ -213,6 +213,65 @@ describe('planMcoPass', () => {
     expect(later.next.mco?.blocked).toBe('node worker-1 is Degraded: boom');
   });
 
+  it("the track's progress deadline replaces the stall time; past it the blocker names what MCO waits on, node by node", () => {
+    // MCO told worker-0 the target, which is Working on it; worker-1 waits its turn on the old config.
+    const working = node('worker-0', {
+      [NodeAnnotations.desiredConfig]: 'rendered-worker-new',
+      [NodeAnnotations.currentConfig]: 'rendered-worker-old',
+      [NodeAnnotations.state]: 'Working',
+    });
+    const waiting = node('worker-1', {
+      [NodeAnnotations.desiredConfig]: 'rendered-worker-old',
+      [NodeAnnotations.currentConfig]: 'rendered-worker-old',
+      [NodeAnnotations.state]: 'Done',
+    });
+    const o = observed({
+      targetConfig: 'rendered-worker-new',
+      targetImage: IMAGE,
+      layerImage: IMAGE,
+      maxUnavailable: 2,
+      updatedMachineCount: 0,
+      unavailableMachineCount: 1,
+    });
+    const strategy = {
+      waves: [],
+      maxConcurrentClusters: 1,
+      soakSeconds: 0,
+      poolFailureBudget: 0,
+      fleetFailureBudget: 0,
+      onFailure: 'halt' as const,
+      progressDeadlineSeconds: 120,
+    };
+    const rollout = { status: 'Progressing' as const, strategy };
+    const first = pass({ observed: o, nodes: [working, waiting], rollout });
+    const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+    // Before the deadline (and long before the deployment's 600 s): nothing to say.
+    const early = pass({ pool: first.next, observed: o, nodes: [working, waiting], rollout, now: at(119) });
+    expect(early.next.mco?.blocked).toBeUndefined();
+    const late = pass({ pool: early.next, observed: o, nodes: [working, waiting], rollout, now: at(121) });
+    const since = NOW.toISOString();
+    expect(late.next.mco?.blocked).toBe(
+      `waiting on MCO: 2 of 2 node(s) not updated to rendered-worker-new for over 2m (no change since ${since}); ` +
+        `node worker-0 in state Working since ${since}; ` +
+        `node worker-1 not picked yet (state Done on rendered-worker-old) since ${since}; ` +
+        'MCO reports 0/2 updated, 1 unavailable, 0 degraded',
+    );
+    // No Degraded node: said, not stalled; and the same words pass after pass (the item is not rewritten).
+    expect(late.next.stalled).toBe(false);
+    const again = pass({ pool: late.next, observed: o, nodes: [working, waiting], rollout, now: at(300) });
+    expect(again.next.mco?.blocked).toBe(late.next.mco?.blocked);
+    expect(again.write).toBe(false);
+    // Progress (worker-0 updated) restarts the clock and clears the blocker.
+    const moved = node('worker-0', {
+      ...working.annotations,
+      [NodeAnnotations.currentConfig]: 'rendered-worker-new',
+      [NodeAnnotations.state]: 'Done',
+    });
+    const after = pass({ pool: again.next, observed: o, nodes: [moved, waiting], rollout, now: at(301) });
+    expect(after.next.mco?.blocked).toBeUndefined();
+    expect(after.next.mco?.progress?.since).toBe(at(301).toISOString());
+  });
+
   it('a pool without a target records its baseline once, then is not rewritten pass after pass', () => {
     const idle = newPool('c', 'worker', {}, NOW.toISOString(), 2);
     const first = pass({ pool: idle, rollout: undefined });

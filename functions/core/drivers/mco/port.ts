@@ -22,6 +22,15 @@ export interface McoClusterFacts {
   controller: ControllerInputs | null;
   /** ClusterVersion `status.desired.version`, or null when not served. */
   version: string | null;
+  /**
+   * ConfigMap `openshift-machine-config-operator/machine-config-osimageurl`: the release's base images (what
+   * a layered image for this cluster builds FROM) and its version; null when absent.
+   */
+  osImageUrl: {
+    baseOSContainerImage: string;
+    baseOSExtensionsContainerImage: string;
+    releaseVersion: string;
+  } | null;
 }
 
 /** A MachineConfigPool condition as MCO writes it. */

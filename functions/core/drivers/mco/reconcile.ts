@@ -20,7 +20,10 @@ import type { McoPoolState } from './state.ts';
 
 /** Timing of the mco driver. */
 export interface McoSettings {
-  /** A pool with work and no progress for this long reports why (and, with a degraded node, stalls). */
+  /**
+   * A pool with work and no progress for this long reports why (and, with a degraded node, stalls), unless
+   * the rollout's strategy sets `progressDeadlineSeconds`.
+   */
   stallSeconds: number;
 }
 
@@ -116,8 +119,58 @@ export function mcoDone(tracked: string | null, o: McoPoolObservation): boolean 
   );
 }
 
+/** How long a pool has made no progress, for {@link whyBlocked}. */
+export interface NoProgress {
+  /** ISO time of the last progress seen (configs, counts, node states unchanged since). */
+  since: string;
+  /** The progress deadline it is past, in seconds (the message stays the same while nothing changes). */
+  deadlineSeconds: number;
+  /** MCO rendered the target (spec.configuration names it); false while its render controller has not. */
+  rendered: boolean;
+}
+
+/** `1h 5m`, `25m`, `40s`: a duration in a sentence. */
+export function spoken(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  return m > 0 ? `${m}m` : `${s}s`;
+}
+
+/**
+ * What MCO is waiting on, node by node: how many nodes are not on the config MCO targets, for how long,
+ * and each such node's MCO state (Working, Done on the old config: not picked yet) with the time it has not
+ * changed since.
+ */
+function waitingOnMco(o: McoPoolObservation, nodes: NodeFacts[], stale: NoProgress): string {
+  const over = `for over ${spoken(stale.deadlineSeconds)} (no change since ${stale.since})`;
+  if (!stale.rendered) {
+    return `waiting on MCO to render the pool's target ${over}: spec.configuration is still ${o.targetConfig ?? 'unset'}`;
+  }
+  const target = o.targetConfig;
+  const behind = nodes.filter((n) => !target || n.annotations[NodeAnnotations.currentConfig] !== target);
+  const head = `waiting on MCO: ${behind.length} of ${nodes.length} node(s) not updated to ${target ?? 'its target'} ${over}`;
+  const detail = behind.slice(0, 5).map((n) => {
+    const a = n.annotations;
+    const state = a[NodeAnnotations.state] ?? 'unknown';
+    const told = target && a[NodeAnnotations.desiredConfig] === target;
+    const what = told
+      ? `in state ${state}`
+      : `not picked yet (state ${state} on ${a[NodeAnnotations.currentConfig] ?? '?'})`;
+    return `node ${n.name} ${what}${n.unschedulable ? ', cordoned' : ''} since ${stale.since}`;
+  });
+  const more = behind.length > 5 ? [`${behind.length - 5} more`] : [];
+  const counts = `MCO reports ${o.updatedMachineCount}/${o.machineCount} updated, ${o.unavailableMachineCount} unavailable, ${o.degradedMachineCount} degraded`;
+  return [head, ...detail, ...more, counts].join('; ');
+}
+
 /** Why a pool with work does not progress, in MCO's words where it has them. */
-export function whyBlocked(o: McoPoolObservation, nodes: NodeFacts[], holds: StartHold[]): string {
+export function whyBlocked(
+  o: McoPoolObservation,
+  nodes: NodeFacts[],
+  holds: StartHold[],
+  stale?: NoProgress,
+): string {
   const parts: string[] = [];
   if (holds.includes('paused-by-admin')) {
     parts.push(
@@ -139,7 +192,8 @@ export function whyBlocked(o: McoPoolObservation, nodes: NodeFacts[], holds: Sta
       );
     }
   }
-  if (parts.length === 0) {
+  if (parts.length === 0 && stale) parts.push(waitingOnMco(o, nodes, stale));
+  else if (parts.length === 0) {
     parts.push(
       `MCO reports ${o.updatedMachineCount}/${o.machineCount} updated, ${o.unavailableMachineCount} unavailable, ${o.degradedMachineCount} degraded`,
     );
@@ -174,6 +228,9 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const at = now.toISOString();
   const target = current.target;
   const holds: StartHold[] = target ? startHolds(rollout?.status) : [];
+  // The operator's hold on this pool brakes it whether or not a rollout targets it (it may hold a cluster
+  // upgrade back as well); its reason comes first, so the pool's annotation names it.
+  if (current.paused) holds.unshift('pool-paused');
   const windowClosed = !isWindowOpen(input.windows, now);
   if (windowClosed && target) holds.push('window-closed');
   const pauser = pausedBy(o);
@@ -235,7 +292,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const budgetBreached = forward && failingNow > rollout.strategy.poolFailureBudget;
   const strataHolds = holds.filter((h) => h !== 'paused-by-admin');
   const pauseReason = strataHolds[0] ?? (budgetBreached ? 'failure-budget' : null);
-  const wantPause = working && pauseReason !== null;
+  const wantPause = (working && pauseReason !== null) || current.paused !== undefined;
 
   // No progress for the stall time: say why; with a node failing, no progress is possible (MCO's failing
   // nodes take its capacity), so the fleet planner halts or rolls back as it does for the agent driver.
@@ -244,8 +301,15 @@ export function planMcoPass(input: McoPassInput): McoPass {
   if (key === null) delete mco.progress;
   else if (mco.progress?.key !== key) mco.progress = { key, since: at };
   const idleSeconds = mco.progress ? (now.getTime() - Date.parse(mco.progress.since)) / 1000 : 0;
-  const idle = working && holds.length === 0 && idleSeconds >= input.settings.stallSeconds;
-  if (idle) mco.blocked = whyBlocked(o, nodes, holds);
+  // The track's progress deadline, else the deployment's stall time.
+  const deadline = rollout?.strategy.progressDeadlineSeconds ?? input.settings.stallSeconds;
+  const idle = working && holds.length === 0 && idleSeconds >= deadline;
+  if (idle)
+    mco.blocked = whyBlocked(o, nodes, holds, {
+      since: mco.progress!.since,
+      deadlineSeconds: deadline,
+      rendered: tracked !== null,
+    });
   else delete mco.blocked;
   next.stalled = idle && nodes.some(isNodeDegraded);
   if (next.stalled && !current.stalled) notifyPlanner = true;
@@ -274,6 +338,8 @@ export function planMcoPass(input: McoPassInput): McoPass {
         [PauseAnnotations.reason]: pauseReason!,
         [PauseAnnotations.pausedAt]:
           pauser === 'strata' ? (o.annotations[PauseAnnotations.pausedAt] ?? at) : at,
+        [PauseAnnotations.requestedBy]:
+          current.paused && pauseReason === 'pool-paused' ? current.paused.by : null,
       },
     };
   }
@@ -291,6 +357,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
             [PauseAnnotations.pausedBy]: null,
             [PauseAnnotations.reason]: null,
             [PauseAnnotations.pausedAt]: null,
+            [PauseAnnotations.requestedBy]: null,
           },
         }
       : null;
