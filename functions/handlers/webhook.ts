@@ -6,8 +6,9 @@
 import type { JsonWebKey } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { claimPushes } from '../adapters/ingress/claims.ts';
-import { cachedJwks } from '../adapters/ingress/jwks.ts';
+import { cachedJwks, keysOf } from '../adapters/ingress/jwks.ts';
 import { jsonResult } from '../adapters/lambda/http.ts';
+import { sendAll } from '../adapters/queue/send-all.ts';
 import type { Dependencies } from '../core/dependencies.ts';
 import * as ingress from '../core/ingress/index.ts';
 import { hookDelivery, replayAnswer } from '../core/ingress/webhook.ts';
@@ -38,13 +39,8 @@ export function createWebhookHandler(
     if ('status' in request) return reply(request.status, { error: request.error });
     const { provider } = request;
     const uris = ingress.jwksUrisOf(config, provider);
-    let keys: Map<string, readonly JsonWebKey[]>;
-    try {
-      keys = new Map(await Promise.all(uris.map(async (uri) => [uri, await jwks(uri)] as const)));
-    } catch {
-      // Without the keys nothing can be verified; the sender retries later.
-      return reply(503, { error: 'cannot verify deliveries right now' });
-    }
+    const keys = await keysOf(jwks, uris);
+    if (keys === null) return reply(503, { error: 'cannot verify deliveries right now' });
     let delivery: ingress.FilteredDelivery;
     try {
       const receivedAt = (deps.now ?? (() => new Date()))().toISOString();
@@ -72,7 +68,7 @@ export function createWebhookHandler(
       return reply(answer.status, answer.body);
     }
     try {
-      for (const push of fresh) await deps.imageQueue.send(push);
+      await sendAll(deps.imageQueue, fresh); // batched where the queue sends batches
     } catch (error) {
       await claims.release(); // the sender's retry must get through
       throw error;

@@ -15,3 +15,18 @@ export function cachedJwks(ttlMs = 3_600_000): (uri: string) => Promise<readonly
     return keys;
   };
 }
+
+/**
+ * The keys of every JWKS URI a provider's `oidc` authentication names, or `null` when one cannot be fetched
+ * (nothing can be verified then; the sender retries later).
+ */
+export async function keysOf(
+  jwks: (uri: string) => Promise<readonly JsonWebKey[]>,
+  uris: readonly string[],
+): Promise<Map<string, readonly JsonWebKey[]> | null> {
+  try {
+    return new Map(await Promise.all(uris.map(async (uri) => [uri, await jwks(uri)] as const)));
+  } catch {
+    return null;
+  }
+}
