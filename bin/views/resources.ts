@@ -4,7 +4,7 @@
  * keeps to about 120 columns; `-o wide` adds the rest (for pools: every column of `oc get mcp`).
  */
 import type { ClusterView, NodeView, PoolView, RolloutView } from '../../functions/core/admin/index.ts';
-import type { BuildRecord } from '../../functions/core/builds/index.ts';
+import type { BuildRecord } from '../../functions/core/builds/record.ts';
 import type { DriftView, TrackCheckView } from '../../functions/core/checks/index.ts';
 import type { ClusterHealth } from '../../functions/core/cluster-health.ts';
 import type { Track } from '../../functions/core/model.ts';

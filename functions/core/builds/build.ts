@@ -3,24 +3,14 @@
  * `Succeeded` (pushed, digest known), `Interrupted` (the builder lost it) and `Failed` (the build itself
  * failed). A Failed or Interrupted build with attempts left is tried again; after the last attempt it stays.
  */
-import type { PinnedImage } from '../model.ts';
 import { pinContainerfile } from './containerfile.ts';
-import type { Architecture, BuildDefinition } from './definition.ts';
+import type { BuildDefinition } from './definition.ts';
 import { baseStream } from './definition.ts';
 import { BuildStateError } from './errors.ts';
 import type { MatrixEntry } from './matrix.ts';
+import { BUILD_STATES, type BuildRecord, type BuildStatus } from './record.ts';
 
-/** A build's state. */
-export type BuildStatus = 'Prepared' | 'Building' | 'Succeeded' | 'Interrupted' | 'Failed';
-
-/** Every state, in `strata get builds` column order. */
-export const BUILD_STATES: readonly BuildStatus[] = [
-  'Prepared',
-  'Building',
-  'Succeeded',
-  'Interrupted',
-  'Failed',
-];
+export { BUILD_STATES, type BuildRecord, type BuildStatus };
 
 /** The OCI annotations (and labels) naming the base a build was made from (image-spec annotations.md). */
 export const BuildLabels = {
@@ -32,38 +22,6 @@ export const BuildLabels = {
 
 /** Lines of a failed build's log kept on the build. */
 export const LOG_TAIL_LINES = 40;
-
-/** One build of a track (stored; see docs/builds.md). */
-export interface BuildRecord {
-  id: string;
-  track: string;
-  revision: string;
-  arch: Architecture;
-  release: string;
-  /** The base the build is `FROM`, pinned. */
-  base: PinnedImage;
-  /** The base stream's tag (`host/repository:tag`), the base name the image is labelled with. */
-  baseName: string;
-  /** Where it is pushed. */
-  target: { host: string; repository: string; tag: string };
-  /** The clusters this build is for (on its base when it was planned). */
-  clusters: string[];
-  status: BuildStatus;
-  /** Attempts started so far. */
-  attempts: number;
-  maxAttempts: number;
-  /** The pushed image's digest (Succeeded). */
-  digest: string | null;
-  /** Why the last attempt failed or was interrupted. */
-  error: string | null;
-  /** The last lines of the failed attempt's log. */
-  logTail: string[] | null;
-  /** A rebuild on a moved base waiting for approval (the track's `rebuild: approval`): no attempt starts. */
-  awaitingApproval?: boolean;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 
 /**
  * A new build of a matrix entry, Prepared; `awaitingApproval` when it is a rebuild on a moved base of a

@@ -4,7 +4,6 @@
  * moved base rebuilds on its own or waits for approval. The revision is a hash of what shapes the image
  * (Containerfile, arguments, repository, architectures): changing any of them is a new revision.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { InvalidReferenceError, parseImageReference } from '../ingress/reference.ts';
 import { ARCHITECTURES, type Architecture, type BuildDefinition } from '../model.ts';
@@ -72,18 +71,4 @@ export const BuildDefinitionSchema: z.ZodType<BuildDefinition, unknown> = z
 /** The base stream of a (valid) definition. */
 export function baseStream(def: BuildDefinition): BaseStream {
   return baseStreamOf(def.containerfile);
-}
-
-/**
- * The revision of a definition: 12 hex of the SHA-256 over what shapes the image, in a canonical order (so
- * reordering arguments or architectures is the same revision).
- */
-export function buildRevision(def: BuildDefinition): string {
-  const canonical = JSON.stringify({
-    containerfile: def.containerfile,
-    args: Object.entries(def.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    repository: `${def.repository.host}/${def.repository.repository}`,
-    architectures: [...def.architectures].sort(),
-  });
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }

@@ -27,7 +27,6 @@ export {
   type BuildDefinition,
   BuildDefinitionSchema,
   baseStream,
-  buildRevision,
   DEFAULT_BUILD_ATTEMPTS,
 } from './definition.ts';
 export { BuildDefinitionError, BuildStateError } from './errors.ts';
@@ -40,3 +39,4 @@ export {
   type MatrixEntry,
 } from './matrix.ts';
 export { DEFAULT_KEEP, type PruneCandidate, pruneCandidates } from './prune.ts';
+export { buildRevision } from './revision.ts';

@@ -5,7 +5,8 @@
  */
 import { InvalidReferenceError, parseImageReference } from '../ingress/reference.ts';
 import type { PinnedImage } from '../model.ts';
-import { type Architecture, type BuildDefinition, baseStream, buildRevision } from './definition.ts';
+import { type Architecture, type BuildDefinition, baseStream } from './definition.ts';
+import { buildRevision } from './revision.ts';
 
 /** What a target cluster runs as its base (mco: ControllerConfig; agent clusters: the stream's tag resolved). */
 export interface ClusterBase {
