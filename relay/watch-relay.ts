@@ -5,6 +5,7 @@
  * reconcile re-reads the cluster, so a lost or duplicated message costs time, never correctness (the resync
  * tick covers clusters without a relay).
  */
+import { randomUUID } from 'node:crypto';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -50,6 +51,8 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
   let stopped = false;
+  // This run of the relay, sorting after earlier runs: node changes are numbered within it.
+  const run = `${new Date().toISOString()}/${randomUUID().slice(0, 8)}`;
 
   const watchers: Array<{ ready: Promise<void>; stop(): Promise<void> }> = [
     watchKind<WatchedObject & KubernetesObject>({
@@ -92,11 +95,14 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
   }) {
     const seen = new Map<string, string>();
     const decided = new Map<string, string>();
+    /** Per node, how many of its changes this run forwarded (the history applies them in this order). */
+    const counts = new Map<string, number>();
     const informer = makeInformer<T>(options.kubeConfig, spec.path, spec.list);
     const forward = (eventType: ClusterEventMessage['eventType'], obj: T) => {
       const name = obj.metadata?.name;
       if (!name) return;
       let decide = true;
+      let n: number | undefined;
       if (eventType === 'DELETED') {
         seen.delete(name);
         decided.delete(name);
@@ -108,6 +114,10 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
           const decision = spec.decision(obj);
           decide = eventType === 'ADDED' || decided.get(name) !== decision;
           decided.set(name, decision);
+        }
+        if (spec.kind === 'Node') {
+          n = (counts.get(name) ?? 0) + 1;
+          counts.set(name, n);
         }
       }
       const message: ClusterEventMessage = {
@@ -121,6 +131,7 @@ export function startWatchRelay(options: WatchRelayOptions): WatchRelay {
         ...(decide ? {} : { decide: false }),
         // A node's facts, for its update history (functions/core/history).
         ...(spec.kind === 'Node' ? { node: observedNode(obj) } : {}),
+        ...(n !== undefined ? { order: { run, n } } : {}),
         observedAt: new Date().toISOString(),
       };
       options.sink

@@ -63,6 +63,11 @@ export const ClusterEventMessageSchema = z.object({
    * no reconcile is enqueued for it. Absent (older relays): it does.
    */
   decide: z.boolean().optional(),
+  /**
+   * Where a node's change stands in its relay's order (core/history/ordered.ts): the relay's run and the
+   * count of this node's changes in it. Absent from older relays (their changes apply as they arrive).
+   */
+  order: z.object({ run: z.string().min(1), n: z.number().int().positive() }).optional(),
   /** ISO time the relay saw the change. */
   observedAt: z.string(),
 });

@@ -5,7 +5,7 @@
  */
 import { type SqsHandler, sqsConsumer } from '../adapters/lambda/sqs-batch.ts';
 import type { Dependencies } from '../core/dependencies.ts';
-import { observeNode } from '../core/history/index.ts';
+import { observeNodeInOrder } from '../core/history/index.ts';
 import {
   type ClusterEventMessage,
   ClusterEventMessageSchema,
@@ -37,7 +37,9 @@ export async function processClusterEvent(
   const node = event.kind === 'Node' ? event.name : undefined;
   if (node && event.node && event.eventType !== 'DELETED') {
     const [at, facts, id] = [event.observedAt, event.node, { clusterId: event.clusterId, node }];
-    await deps.stores.history.updateNodeHistory(event.clusterId, node, (h) => observeNode(h, id, facts, at));
+    await deps.stores.history.updateNodeHistory(event.clusterId, node, (h) =>
+      observeNodeInOrder(h, id, facts, at, event.order),
+    );
   }
   deps.log?.({ level: 'DEBUG', message: 'cluster event', ...key, node, eventType: event.eventType });
   return { enqueued: key };

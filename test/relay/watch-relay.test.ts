@@ -178,6 +178,9 @@ describe('watch relay', () => {
     // Assess
     expect(echo.filter((m) => m.name === 'worker-3').map((m) => m.decide)).toEqual([false]);
     expect(answer.filter((m) => m.name === 'worker-3').map((m) => m.decide)).toEqual([undefined]);
+    // Numbered in the relay's order (the history applies them so, however the queue delivers them).
+    const [told, answered] = [echo, answer].map((s) => s.find((m) => m.name === 'worker-3')!.order!);
+    expect(answered).toEqual({ run: told!.run, n: told!.n + 1 });
   });
 
   it('forwards nothing for a heartbeat-only change', async () => {

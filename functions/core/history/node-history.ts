@@ -67,6 +67,26 @@ export interface NodeHistoryRecord {
   observedAt: string;
   attempts: NodeAttempt[];
   version: number;
+  /** The relay's order of the last observation applied (absent: observations from an older relay). */
+  order?: ObservationOrder;
+  /** Observations that arrived before one that precedes them (queues reorder), waiting for it, in order. */
+  pending?: PendingObservation[];
+}
+
+/**
+ * Where one observation stands in its relay's order: the relay's run (its start time first, so runs sort by
+ * start) and the count of this node's observations in that run (1, 2, …).
+ */
+export interface ObservationOrder {
+  run: string;
+  n: number;
+}
+
+/** An observation held back until the ones before it have been applied. */
+export interface PendingObservation {
+  order: ObservationOrder;
+  observed: ObservedNode;
+  at: string;
 }
 
 const STATE_STEPS: Record<string, HistoryStepName> = {
@@ -177,9 +197,19 @@ export function observeNode(
   if (!current) return { ...key, observed, observedAt: at, attempts: [], version: 0 };
   if (at < current.observedAt) return null;
   if (JSON.stringify(current.observed) === JSON.stringify(observed)) return null;
+  return applyObservation(current, observed, at);
+}
+
+/** The history after `observed`, diffed against the last observed facts (whatever its time). */
+export function applyObservation(
+  current: NodeHistoryRecord,
+  observed: ObservedNode,
+  at: string,
+): NodeHistoryRecord {
+  if (JSON.stringify(current.observed) === JSON.stringify(observed)) return current;
   const [prev, next] = [readNode(current.observed), readNode(observed)];
   const attempts = applySteps(current.attempts, historySteps(prev, next), next, at);
-  return { ...current, observed, observedAt: at, attempts };
+  return { ...current, observed, observedAt: at > current.observedAt ? at : current.observedAt, attempts };
 }
 
 /** The admin API's answer (`GET /v1/nodes/{cluster}/{node}/history`): attempts oldest first. */
