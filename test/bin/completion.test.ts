@@ -49,6 +49,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
         'get',
         'plan',
         'pool',
+        'prune',
         'publish',
         'render',
         'rollout',
@@ -71,7 +72,14 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
     ]);
     expect(complete('strata', 'get', 'p')).toEqual(['pools']);
     expect(complete('strata', 'completion', '')).toEqual(['bash', 'zsh']);
-    expect(complete('strata', 'describe', '')).toEqual(['build', 'cluster', 'node', 'pool', 'rollout', 'track']);
+    expect(complete('strata', 'describe', '')).toEqual([
+      'build',
+      'cluster',
+      'node',
+      'pool',
+      'rollout',
+      'track',
+    ]);
   });
 
   it("completes each command's options, and the values of options with choices", () => {

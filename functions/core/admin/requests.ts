@@ -89,6 +89,15 @@ export const PlanSchema = z.strictObject({
   track: z.string().min(1).optional(),
 });
 
+/** `POST /v1/prune`: delete old builds' images (or, `dryRun`, list what would go). */
+export const PruneSchema = z.strictObject({
+  /** Revisions kept per track (default 3). */
+  keep: z.number().int().min(1).max(100).optional(),
+  dryRun: z.boolean().optional(),
+  /** Only this track's builds. */
+  track: z.string().min(1).optional(),
+});
+
 /** `POST /v1/clusters/{id}/release`: give a pool of an mco cluster back to its administrators. */
 export const ReleasePoolSchema = z.strictObject({ pool: z.string().min(1) });
 

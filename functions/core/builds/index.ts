@@ -39,4 +39,4 @@ export {
   type ClusterRefusal,
   type MatrixEntry,
 } from './matrix.ts';
-export { DEFAULT_KEEP, type PruneCandidate, pruneCandidates } from './prune.ts';
+export { DEFAULT_KEEP, imagesInUse, markPruned, type PruneCandidate, pruneCandidates } from './prune.ts';
