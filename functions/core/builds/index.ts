@@ -20,6 +20,12 @@ export {
   settleAttempt,
   startAttempt,
 } from './build.ts';
+export {
+  CODEBUILD_BUILD_ID_VARIABLE,
+  type CodeBuildChange,
+  codeBuildChange,
+  codeBuildOutcome,
+} from './codebuild.ts';
 export { type BaseStream, baseStreamOf, pinContainerfile } from './containerfile.ts';
 export {
   ARCHITECTURES,
