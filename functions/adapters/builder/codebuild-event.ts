@@ -57,3 +57,10 @@ export async function recordCodeBuildEvent(
   });
   return { recorded: written.status, buildId };
 }
+
+/** The build-event function's handler over `deps`. */
+export function buildEventHandler(
+  deps: CodeBuildEventDeps,
+): (event: unknown) => Promise<CodeBuildEventResult> {
+  return (event) => recordCodeBuildEvent(deps, event);
+}
