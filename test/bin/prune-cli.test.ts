@@ -2,7 +2,8 @@
  * `strata prune` as a child process against a local Strata and a real registry: five revisions of a track
  * pushed as images and recorded as Succeeded builds, one old revision's image kept by a pool for rollback.
  * A dry run lists what would go and changes nothing; a real run deletes the image from the registry (its
- * tag no longer resolves), marks the build pruned and keeps the rest.
+ * tag no longer resolves), marks the build pruned and keeps the rest. `strata plan --track` of that build
+ * track shows which image each cluster gets.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ import {
   settleAttempt,
   startAttempt,
 } from '../../functions/core/builds/index.ts';
+import type { Track } from '../../functions/core/model.ts';
+import { DEFAULT_STRATEGY } from '../../functions/core/tracks/index.ts';
 import { type RunningStrata, startStrata } from '../../local/start.ts';
 import { loadScenario } from '../../sim/index.ts';
 import { fleetScenario } from '../rollout/scenarios.ts';
@@ -55,12 +58,25 @@ const resolves = (reference: string) =>
     () => null,
   );
 
-/** Revision `n` of the track (a different Containerfile each), built and pushed at minute `n`. */
-async function pushedBuild(n: number): Promise<BuildRecord> {
-  const def = BuildDefinitionSchema.parse({
+/** Revision `n`'s definition (a different Containerfile each). */
+const definition = (n: number) =>
+  BuildDefinitionSchema.parse({
     containerfile: `FROM quay.io/acme/os:stream\nRUN echo ${n}\n`,
     repository: `${registry.host}/acme/layered`,
   });
+
+/** A track building revision `n`. */
+const trackAt = (name: string, n: number): Track => ({
+  name,
+  image: { host: registry.host, repository: 'acme/layered', tag: 'prod' },
+  targets: { clusterSelector: {}, pools: ['worker'] },
+  strategy: DEFAULT_STRATEGY,
+  build: definition(n),
+});
+
+/** Revision `n` of the track, built and pushed at minute `n`. */
+async function pushedBuild(n: number): Promise<BuildRecord> {
+  const def = definition(n);
   const base = `quay.io/acme/os@sha256:${'1'.repeat(64)}`;
   const entry = buildMatrix('layered', def, [{ clusterId: 'alpha', base, release: '4.18.12' }]).entries[0]!;
   const at = `2026-12-02T10:0${n}:00.000Z`;
@@ -130,5 +146,44 @@ describe('strata prune', { timeout: 120_000 }, () => {
     const keepOne = await run(['prune', '--dry-run', '--keep', '1', '--track', 'layered', '-o', 'json']);
     const ids = (JSON.parse(keepOne.stdout) as { builds: { id: string }[] }).builds.map((b) => b.id);
     expect(ids.sort()).toEqual([builds[2]!.id, builds[3]!.id].sort());
+  });
+});
+
+describe('strata plan --track (a build track)', { timeout: 120_000 }, () => {
+  it("shows each target cluster's image of the current revision, or that it is pending", async () => {
+    const { stores } = strata.runtime.context;
+    await stores.tracks.saveTrack(trackAt('layered', 5));
+    await stores.tracks.saveTrack(trackAt('layered-next', 6));
+    const out = await run(['plan', '--track', 'layered']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(
+      [
+        `Track layered: builds of revision ${builds[4]!.revision} → ${registry.host}/acme/layered`,
+        `  alpha: ${imageOf(builds[4]!)} (4.18.12, FROM quay.io/acme/os@sha256:${'1'.repeat(64)})`,
+        '',
+      ].join('\n'),
+    );
+    const next = await run(['plan', '--track', 'layered-next', '-o', 'json']);
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout).clusters).toEqual([
+      expect.objectContaining({
+        clusterId: 'alpha',
+        image: null,
+        pending: 'no build yet: the next build pass reads its base',
+        refused: null,
+      }),
+    ]);
+  });
+
+  it('refuses a plan with neither an image nor a track, and a track that builds nothing', async () => {
+    const bare = await run(['plan']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('plan: name an IMAGE, or a build track with --track');
+    const { stores } = strata.runtime.context;
+    await stores.tracks.saveTrack({ ...trackAt('plain', 1), build: undefined } as Track);
+    const plain = await run(['plan', '--track', 'plain']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('body.image: required: track plain has no build definition to plan');
   });
 });

@@ -5,6 +5,7 @@ export {
   type CodeBuildEventResult,
   recordCodeBuildEvent,
 } from './codebuild-event.ts';
+export { type BuildPlan, planBuilds } from './plan.ts';
 export {
   type PruneDeps,
   type PrunedBuild,

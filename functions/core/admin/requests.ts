@@ -83,7 +83,8 @@ export const PublishSchema = z.strictObject({
 
 /** `POST /v1/plan`: dry-run a rollout of an image. */
 export const PlanSchema = z.strictObject({
-  image: z.string().min(1),
+  /** Absent: the build plan of `track` (a track with a build definition). */
+  image: z.string().min(1).optional(),
   digest: z.string().regex(DIGEST, 'must be sha256:<64 hex>').optional(),
   /** Only this track (default: every track following the image). */
   track: z.string().min(1).optional(),

@@ -45,4 +45,5 @@ export {
   type ClusterRefusal,
   type MatrixEntry,
 } from './matrix.ts';
+export { buildPlacement, type ClusterPlacement } from './placement.ts';
 export { DEFAULT_KEEP, imagesInUse, markPruned, type PruneCandidate, pruneCandidates } from './prune.ts';
