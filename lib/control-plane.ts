@@ -35,6 +35,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TableKeys } from '../functions/adapters/store/table.ts';
+import { StrataBuilds } from './builds.ts';
 import { BUNDLING } from './bundling.ts';
 import { acknowledge } from './nag.ts';
 
@@ -54,6 +55,11 @@ export interface StrataControlPlaneProps {
   readonly retainTable?: boolean;
   /** Directory holding one `<name>.ts` entry point per handler. Default: functions/handlers/. */
   readonly handlersDir?: string;
+  /**
+   * ECR repositories (names in this account and region) the CodeBuild build project may push to: the
+   * tracks' `build.repository`. Default: none (the project exists; its pushes are denied).
+   */
+  readonly buildRepositories?: readonly string[];
 }
 
 /** Entry points, one Lambda function each (see functions/handlers/). */
@@ -67,6 +73,7 @@ export const HANDLERS = [
   'resync',
   'admin',
   'update-check',
+  'build-event',
 ] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
@@ -103,6 +110,8 @@ export class StrataControlPlane extends Construct {
   readonly registryCredentials: Secret;
   /** Attach to the IAM role of each cluster's watch relay: it may send to the cluster-event queue only. */
   readonly relayPolicy: ManagedPolicy;
+  /** The CodeBuild build project and the routing of its state changes (lib/builds.ts). */
+  readonly builds: StrataBuilds;
 
   constructor(scope: Construct, id: string, props: StrataControlPlaneProps = {}) {
     super(scope, id);
@@ -246,6 +255,10 @@ export class StrataControlPlane extends Construct {
         EVENT_BUS_NAME: 'default',
         REGISTRY_CREDENTIALS_SECRET_ID: this.registryCredentials.secretArn,
       }),
+      // Reads the digest a finished build pushed (its tag in ECR).
+      'build-event': fn('build-event', Duration.seconds(30), {
+        REGISTRY_CREDENTIALS_SECRET_ID: this.registryCredentials.secretArn,
+      }),
     };
     const f = this.functions;
 
@@ -275,7 +288,7 @@ export class StrataControlPlane extends Construct {
     this.webhookSecrets.grantRead(f.webhook);
     // Resolving tags: registry credentials, and ECR's own API for ECR repositories of this account.
     const ecrRepositories = `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${Aws.ACCOUNT_ID}:repository/*`;
-    for (const name of ['image-push', 'update-check', 'admin'] as const) {
+    for (const name of ['image-push', 'update-check', 'admin', 'build-event'] as const) {
       this.registryCredentials.grantRead(f[name]);
       f[name].addToRolePolicy(
         new PolicyStatement({ actions: ['ecr:DescribeImages'], resources: [ecrRepositories] }),
@@ -345,6 +358,13 @@ export class StrataControlPlane extends Construct {
         detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
       },
       targets: [new LambdaFunction(f['ecr-event'], { retryAttempts: 4 })],
+    });
+
+    // Image builds on AWS: the CodeBuild project; its state changes go to the build-event function.
+    this.builds = new StrataBuilds(this, 'Builds', {
+      repositories: props.buildRepositories ?? [],
+      logRetention,
+      eventFunction: f['build-event'],
     });
 
     // The resync tick: re-enqueues every active pool and rollout.

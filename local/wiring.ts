@@ -11,6 +11,7 @@ import { logOnlyPublisher } from '../functions/adapters/events/index.ts';
 import { cachedJwks } from '../functions/adapters/ingress/jwks.ts';
 import { createCheckRegistry } from '../functions/adapters/registry/check-registry.ts';
 import type { RegistryCredentials } from '../functions/adapters/registry/credentials.ts';
+import { createManifestDeleter } from '../functions/adapters/registry/resolver.ts';
 import { staticTokens } from '../functions/adapters/secrets/tokens.ts';
 import { createClusterCache } from '../functions/adapters/store/clusters.ts';
 import type { WebhookConfig } from '../functions/core/ingress/config.ts';
@@ -101,6 +102,7 @@ export function localRoutes(ctx: RuntimeContext, options: LocalWiringOptions): H
     ...deps,
     probe: createClusterProbe(createCredentialsResolver(staticTokens(options.tokens))),
     resolver: options.resolver,
+    registryCleaner: createManifestDeleter(options.registryCredentials),
     checks: checkTrigger(deps),
     tokens: {
       put: async (name, token) => {

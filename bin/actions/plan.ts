@@ -2,9 +2,12 @@
  * `strata plan IMAGE`: a dry run of rolling IMAGE (`host/repo:tag@sha256:…` or `--digest`) out through every
  * track following it: waves, clusters, pools, rendered config names, the order nodes would start in, what
  * the rollout would skip (notices), and anything MCO or the registration would refuse (refusals: exit 1).
- * Nothing is changed.
+ * Nothing is changed. Without IMAGE, `--track NAME` of a build track: which image each target cluster gets
+ * (its own build's digest), which are still pending, and which are refused (exit 1).
  */
+import type { BuildPlan } from '../../functions/adapters/builder/plan.ts';
 import type { TrackDryRun } from '../../functions/core/admin/index.ts';
+import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { type ConnectionOptions, clientFor } from '../client/index.ts';
 import type { OutputFormat } from '../commands/options.ts';
 import { renderData } from '../views/output.ts';
@@ -44,12 +47,36 @@ export function formatPlan(image: string, tracks: (TrackDryRun & { rolloutId: st
   return lines.join('\n');
 }
 
-/** `strata plan IMAGE`. */
+/** A build track's plan as text. */
+export function formatBuildPlan(plan: BuildPlan): string {
+  const lines = [`Track ${plan.track}: builds of revision ${plan.revision} → ${plan.repository}`];
+  for (const c of plan.clusters) {
+    const from = c.release ? ` (${c.release}, FROM ${c.base})` : c.base ? ` (FROM ${c.base})` : '';
+    if (c.image) lines.push(`  ${c.clusterId}: ${c.image}${from}`);
+    else if (c.refused) lines.push(`  ${c.clusterId}: REFUSED: ${c.refused}${from}`);
+    else lines.push(`  ${c.clusterId}: pending: ${c.pending}${from}`);
+  }
+  if (plan.clusters.length === 0) lines.push('  no target cluster');
+  return lines.join('\n');
+}
+
+/** `strata plan IMAGE`, or `strata plan --track NAME` of a build track. */
 export async function plan(
-  image: string,
+  image: string | undefined,
   options: ConnectionOptions & { digest?: string; track?: string; output: OutputFormat },
 ): Promise<void> {
   const format = options.output;
+  if (image === undefined) {
+    if (!options.track) throw new CliError('plan: name an IMAGE, or a build track with --track', EXIT_USAGE);
+    const { builds } = await clientFor(options).post<{ builds: BuildPlan }>('/plan', {
+      track: options.track,
+    });
+    process.stdout.write(
+      `${format === 'json' || format === 'yaml' ? await renderData(format, builds) : formatBuildPlan(builds)}\n`,
+    );
+    if (builds.clusters.some((c) => c.refused)) process.exitCode = 1;
+    return;
+  }
   const out = await clientFor(options).post<{
     image: string;
     tracks: (TrackDryRun & { rolloutId: string })[];

@@ -12,6 +12,7 @@ import { registerGet } from './get.ts';
 import type { RegisterCommand } from './options.ts';
 import { registerPlan } from './plan.ts';
 import { registerPool } from './pool.ts';
+import { registerPrune } from './prune.ts';
 import { registerPublish } from './publish.ts';
 import { registerRender } from './render.ts';
 import { registerRollout } from './rollout.ts';
@@ -33,6 +34,7 @@ export const commands: RegisterCommand[] = [
   registerPool,
   registerPublish,
   registerPlan,
+  registerPrune,
   registerCheck,
   registerSim,
   registerRender,

@@ -15,7 +15,7 @@ import type {
   RolloutMetrics,
   TokenStore,
 } from './ports.ts';
-import type { CycleResolver, ImageMetadataReader, TagResolver } from './registry.ts';
+import type { CycleResolver, ImageMetadataReader, ManifestDeleter, TagResolver } from './registry.ts';
 import type { ClusterConnector } from './rollout/cluster-port.ts';
 import type { ClusterLookup, Stores } from './stores.ts';
 
@@ -33,6 +33,8 @@ export interface Dependencies {
   checkQueue: MessageQueue<CheckQueueMessage>;
   /** Tag → digest (OCI distribution API, ECR). */
   resolver: TagResolver;
+  /** Deletes old builds' images (`strata prune`); without it, prune only does dry runs. */
+  registryCleaner?: ManifestDeleter;
   /** Tag → digest with answers shared within one update-check cycle (base images). */
   baseResolver?: CycleResolver;
   /** What a pinned image says about itself (annotations, config labels). */

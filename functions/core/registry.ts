@@ -37,6 +37,14 @@ export interface DigestImage {
   digest: string;
 }
 
+/**
+ * Deletes a manifest by digest (`strata prune`): every tag naming it goes with it. An image already gone
+ * is not an error. @throws RegistryError when the registry refuses (deletes disabled, denied).
+ */
+export interface ManifestDeleter {
+  deleteManifest(image: DigestImage): Promise<void>;
+}
+
 /** Reads image metadata (annotations and config labels). */
 export interface ImageMetadataReader {
   read(image: DigestImage): Promise<ImageMetadata>;

@@ -245,6 +245,13 @@ export const updateCheckDeps = (log: Log) => ({
   log,
 });
 
+/** CodeBuild state changes: the build items, and the registry to read a pushed tag's digest. */
+export const buildEventDeps = (log: Log) => ({
+  stores: { builds: stores().builds },
+  resolver: tagResolver(),
+  log,
+});
+
 export const adminDeps = (log: Log) => ({
   stores: stores(),
   imageQueue: queue('image'),

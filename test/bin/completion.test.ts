@@ -49,6 +49,7 @@ describe('strata completion bash', { timeout: 60_000 }, () => {
         'get',
         'plan',
         'pool',
+        'prune',
         'publish',
         'render',
         'rollout',

@@ -13,7 +13,9 @@ let template: Template;
 
 beforeAll(() => {
   handlers = placeholderHandlers();
-  stack = new StrataStack(unbundledApp(), 'Strata', { controlPlane: { handlersDir: handlers.dir } });
+  stack = new StrataStack(unbundledApp(), 'Strata', {
+    controlPlane: { handlersDir: handlers.dir, buildRepositories: ['acme/layered'] },
+  });
   template = Template.fromStack(stack);
 }, 120_000);
 afterAll(() => handlers.remove());
@@ -205,6 +207,8 @@ describe('StrataControlPlane', () => {
         'registry-credentials',
         'table',
       ],
+      // Reads the digest a finished CodeBuild build pushed.
+      'build-event': ['ecr-repositories', 'registry-credentials', 'table'],
     };
     // Queue consumers may also receive from (only) the queue they consume; that is the event source's grant.
     const consumed: Partial<Record<HandlerName, string>> = {
@@ -229,10 +233,58 @@ describe('StrataControlPlane', () => {
   });
 });
 
+describe('the CodeBuild build project', () => {
+  it('is privileged Linux, logs to its own log group with a retention, and pushes only to the build repositories', () => {
+    const projects = Object.values(resourcesOf('AWS::CodeBuild::Project'));
+    expect(projects).toHaveLength(1);
+    const project = projects[0]!.Properties as {
+      Environment: { Type: string; PrivilegedMode: boolean; Image: string };
+      LogsConfig: { CloudWatchLogs: { Status: string; GroupName: unknown } };
+      TimeoutInMinutes: number;
+    };
+    expect(project.Environment).toMatchObject({ Type: 'LINUX_CONTAINER', PrivilegedMode: true });
+    expect(project.LogsConfig.CloudWatchLogs.Status).toBe('ENABLED');
+    const logGroupId = idOf(stack.controlPlane.builds.logGroup);
+    expect(JSON.stringify(project.LogsConfig.CloudWatchLogs.GroupName)).toContain(logGroupId);
+    expect(resourcesOf('AWS::Logs::LogGroup')[logGroupId]?.Properties.RetentionInDays).toBe(30);
+    // The project's role: push and pull on acme/layered only; ECR login (no resource-level permission).
+    const roleId = stack.getLogicalId(stack.controlPlane.builds.project.role!.node.defaultChild as never);
+    const statements = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+            .Statement,
+      );
+    const ecr = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('ecr:')));
+    const pushes = ecr.filter((st) => [st.Action].flat().includes('ecr:PutImage'));
+    expect(pushes).toHaveLength(1);
+    expect(JSON.stringify(pushes[0]!.Resource)).toContain(':repository/acme/layered');
+    const login = ecr.filter((st) => st.Resource === '*');
+    expect(login.flatMap((st) => [st.Action].flat())).toEqual(['ecr:GetAuthorizationToken']);
+  });
+
+  it("routes the project's CodeBuild Build State Change events to the build-event function", () => {
+    const projectId = idOf(stack.controlPlane.builds.project);
+    const functionId = idOf(stack.controlPlane.functions['build-event']);
+    const rules = Object.values(resourcesOf('AWS::Events::Rule')).filter(
+      (r) => (r.Properties.EventPattern as { source: string[] }).source[0] === 'aws.codebuild',
+    );
+    expect(rules).toHaveLength(1);
+    const pattern = rules[0]!.Properties.EventPattern as Json;
+    expect(pattern['detail-type']).toEqual(['CodeBuild Build State Change']);
+    expect(JSON.stringify(pattern.detail)).toContain(projectId);
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain(functionId);
+  });
+});
+
 describe('cdk-nag AwsSolutions checks', () => {
   it('pass on the stack, every acknowledgement carrying a reason', () => {
     const app = unbundledApp();
     new StrataStack(app, 'Strata', { controlPlane: { handlersDir: handlers.dir } });
+    new StrataStack(app, 'StrataWithBuilds', {
+      controlPlane: { handlersDir: handlers.dir, buildRepositories: ['acme/layered', 'acme/other'] },
+    });
     // With a concrete environment too: acknowledgements must not depend on the account or region.
     new StrataStack(app, 'StrataInRegion', {
       controlPlane: { handlersDir: handlers.dir },

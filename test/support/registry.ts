@@ -39,6 +39,8 @@ export interface RegistryOptions {
    * (signed with a throw-away key whose self-signed certificate the registry trusts) to this user only.
    */
   tokenAuth?: { username: string; password: string; expiresIn?: number; field?: 'token' | 'access_token' };
+  /** Whether manifests may be deleted (distribution's `storage.delete.enabled`); default true. */
+  deletes?: boolean;
 }
 
 /** A free loopback TCP port. */
@@ -98,7 +100,7 @@ async function startRegistryOnce(options: RegistryOptions): Promise<TestRegistry
     '  filesystem:',
     `    rootdirectory: ${join(dir, 'data')}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${options.deletes ?? true}`,
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  secret: strata-test',

@@ -113,6 +113,12 @@ export async function runTrackBuilds(deps: TrackBuildDeps, track: Track): Promis
   const current: builds.BuildRecord[] = [];
   for (const entry of matrix.entries) {
     let build = byId.get(entry.buildId) ?? (await deps.stores.builds.getBuild(entry.buildId));
+    // A pruned build's image is gone from the registry: a definition back at its revision builds it again.
+    if (build?.prunedAt)
+      build = await deps.stores.builds.putBuildIfVersion(
+        builds.preparedBuild(entry, def, now),
+        build.version,
+      );
     if (!build) {
       const prepared = builds.preparedBuild(entry, def, now, rebuildWaits);
       await deps.stores.builds.createBuild(prepared);

@@ -25,6 +25,6 @@ export {
   type TaggedImage,
   type TagResolver,
 } from './oci-client.ts';
-export { createTagResolver } from './resolver.ts';
+export { createManifestDeleter, createTagResolver } from './resolver.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 export { type Challenge, parseChallenge } from './www-authenticate.ts';

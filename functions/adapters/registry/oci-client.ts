@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { MANIFEST_MEDIA_TYPES, SHA256_DIGEST } from '../../core/ingress/media-types.ts';
-import type { ResolvedTag, TaggedImage, TagResolver } from '../../core/registry.ts';
+import type {
+  DigestImage,
+  ManifestDeleter,
+  ResolvedTag,
+  TaggedImage,
+  TagResolver,
+} from '../../core/registry.ts';
 import type { RegistryCredentials, RegistryHostConfig } from './credentials.ts';
 import {
   ManifestUnknownError,
@@ -49,7 +55,9 @@ interface CachedToken {
   expiresAt: number;
 }
 
-export class OciRegistryClient implements TagResolver {
+type Method = 'HEAD' | 'GET' | 'DELETE';
+
+export class OciRegistryClient implements TagResolver, ManifestDeleter {
   private readonly credentials: RegistryCredentials;
   private readonly fetch: typeof fetch;
   private readonly retry: RetryPolicy;
@@ -116,8 +124,28 @@ export class OciRegistryClient implements TagResolver {
     };
   }
 
+  /**
+   * Deletes the manifest `digest` of `host/repository` (`DELETE /v2/<name>/manifests/<digest>`, token scope
+   * `delete`); a manifest already gone is not an error.
+   * @throws RegistryProtocolError when the registry does not allow deletes (HTTP 405), RegistryAuthError,
+   * RegistryUnavailableError
+   */
+  async deleteManifest(image: DigestImage): Promise<void> {
+    const label = `${image.host}/${image.repository}@${image.digest}`;
+    const config = await this.credentials.forHost(image.host);
+    const base = registryBaseUrl(image.host, config);
+    const url = `${base}/v2/${image.repository}/manifests/${image.digest}`;
+    try {
+      const response = await this.authorisedRequest('DELETE', url, base, image.repository, label, config);
+      await response.body?.cancel();
+    } catch (error) {
+      if (error instanceof ManifestUnknownError) return;
+      throw error;
+    }
+  }
+
   private async authorisedRequest(
-    method: 'HEAD' | 'GET',
+    method: Method,
     url: string,
     base: string,
     repository: string,
@@ -126,7 +154,8 @@ export class OciRegistryClient implements TagResolver {
   ): Promise<Response> {
     const challengeKey = `${base}|${repository}`;
     const known = this.challenges.get(challengeKey);
-    let authorization = await this.authorization(known ?? null, repository, reference, config, false);
+    const action = method === 'DELETE' ? 'delete' : 'pull';
+    let authorization = await this.authorization(known ?? null, repository, action, reference, config, false);
     let response = await this.send(method, url, authorization, reference);
     if (response.status === 401) {
       await response.body?.cancel();
@@ -134,7 +163,7 @@ export class OciRegistryClient implements TagResolver {
       if (challenge === null)
         throw new RegistryAuthError(reference, 'registry gave no WWW-Authenticate challenge');
       this.challenges.set(challengeKey, challenge);
-      authorization = await this.authorization(challenge, repository, reference, config, true);
+      authorization = await this.authorization(challenge, repository, action, reference, config, true);
       if (authorization === null)
         throw new RegistryAuthError(reference, `no credentials for ${challenge.scheme} auth`);
       response = await this.send(method, url, authorization, reference);
@@ -147,7 +176,14 @@ export class OciRegistryClient implements TagResolver {
       await response.body?.cancel();
       throw new ManifestUnknownError(reference);
     }
-    if (response.status !== 200) {
+    if (response.status === 405 && method === 'DELETE') {
+      await response.body?.cancel();
+      throw new RegistryProtocolError(
+        reference,
+        'HTTP 405: the registry does not allow deletes (docker-registry: REGISTRY_STORAGE_DELETE_ENABLED=true)',
+      );
+    }
+    if (response.status !== (method === 'DELETE' ? 202 : 200)) {
       await response.body?.cancel();
       throw new RegistryProtocolError(reference, `unexpected HTTP ${response.status}`);
     }
@@ -158,6 +194,7 @@ export class OciRegistryClient implements TagResolver {
   private async authorization(
     challenge: Challenge | null,
     repository: string,
+    action: 'pull' | 'delete',
     reference: string,
     config: RegistryHostConfig | undefined,
     fresh: boolean,
@@ -174,7 +211,7 @@ export class OciRegistryClient implements TagResolver {
     }
     const realm = challenge.params.realm;
     const service = challenge.params.service ?? '';
-    const scope = `repository:${repository}:pull`;
+    const scope = `repository:${repository}:${action}`;
     const key = `${realm}|${service}|${scope}`;
     const cached = this.tokens.get(key);
     if (!fresh && cached !== undefined && cached.expiresAt > this.now()) return `Bearer ${cached.token}`;
@@ -215,7 +252,7 @@ export class OciRegistryClient implements TagResolver {
 
   /** One request with bounded retries on 429, 5xx and network errors. */
   private async send(
-    method: 'HEAD' | 'GET',
+    method: Method,
     url: string,
     authorization: string | null,
     reference: string,

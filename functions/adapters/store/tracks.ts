@@ -29,6 +29,7 @@ function toTrack(item: Record<string, unknown>): StoredTrack {
       targets: item.targets,
       strategy: item.strategy,
       ...(typeof item.baseImageLabel === 'string' ? { baseImageLabel: item.baseImageLabel } : {}),
+      ...(item.build !== undefined ? { build: item.build } : {}),
     } as Track,
     version: item.version as number,
   };
@@ -57,6 +58,7 @@ export async function saveTrack(
     targets: track.targets,
     strategy: track.strategy,
     ...(track.baseImageLabel !== undefined ? { baseImageLabel: track.baseImageLabel } : {}),
+    ...(track.build !== undefined ? { build: track.build } : {}),
     version,
   };
   try {

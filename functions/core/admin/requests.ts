@@ -117,7 +117,8 @@ export const PublishSchema = z.strictObject({
 
 /** `POST /v1/plan`: dry-run a rollout of an image. */
 export const PlanSchema = z.strictObject({
-  image: z.string().min(1),
+  /** Absent: the build plan of `track` (a track with a build definition). */
+  image: z.string().min(1).optional(),
   digest: z.string().regex(DIGEST, 'must be sha256:<64 hex>').optional(),
   /** Only this track (default: every track following the image). */
   track: z.string().min(1).optional(),
@@ -128,6 +129,15 @@ export const PlanSchema = z.strictObject({
  * administrators (mco clusters), to hold, or to let go on.
  */
 export const PoolActionSchema = z.strictObject({ pool: poolName });
+
+/** `POST /v1/prune`: delete old builds' images (or, `dryRun`, list what would go). */
+export const PruneSchema = z.strictObject({
+  /** Revisions kept per track (default 3). */
+  keep: z.number().int().min(1).max(100).optional(),
+  dryRun: z.boolean().optional(),
+  /** Only this track's builds. */
+  track: z.string().min(1).optional(),
+});
 
 /** `GET /v1/pools|nodes` filters. */
 const queryId = z.string().min(1).max(MAX_PATH_ID_LENGTH, `at most ${MAX_PATH_ID_LENGTH} characters`);

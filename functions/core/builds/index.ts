@@ -20,6 +20,12 @@ export {
   settleAttempt,
   startAttempt,
 } from './build.ts';
+export {
+  CODEBUILD_BUILD_ID_VARIABLE,
+  type CodeBuildChange,
+  codeBuildChange,
+  codeBuildOutcome,
+} from './codebuild.ts';
 export { type BaseStream, baseStreamOf, pinContainerfile } from './containerfile.ts';
 export {
   ARCHITECTURES,
@@ -38,5 +44,6 @@ export {
   type ClusterRefusal,
   type MatrixEntry,
 } from './matrix.ts';
-export { DEFAULT_KEEP, type PruneCandidate, pruneCandidates } from './prune.ts';
+export { buildPlacement, type ClusterPlacement } from './placement.ts';
+export { DEFAULT_KEEP, imagesInUse, markPruned, type PruneCandidate, pruneCandidates } from './prune.ts';
 export { buildRevision } from './revision.ts';

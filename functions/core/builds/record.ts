@@ -43,6 +43,8 @@ export interface BuildRecord {
   logTail: string[] | null;
   /** A rebuild on a moved base waiting for approval (the track's `rebuild: approval`): no attempt starts. */
   awaitingApproval?: boolean;
+  /** When `strata prune` deleted its tag from the registry: the image is gone, the record stays as history. */
+  prunedAt?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

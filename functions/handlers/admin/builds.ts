@@ -1,4 +1,5 @@
-/** `GET /v1/builds?track=`, `GET /v1/builds/{id}`, `POST /v1/builds/{id}/approve` (a rebuild awaiting approval). */
+/** `GET /v1/builds?track=`, `GET /v1/builds/{id}`, `POST /v1/builds/{id}/approve` (a rebuild awaiting approval), `POST /v1/prune`. */
+import { pruneBuilds } from '../../adapters/builder/prune.ts';
 import { approveBuild } from '../../core/builds/index.ts';
 import { NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
@@ -28,4 +29,5 @@ export const buildRoutes: Record<string, Resource> = {
     if (req.action !== 'approve') throw new NotFoundError(`no such action: builds/${req.id}/${req.action}`);
     return one(deps, req);
   },
+  'POST prune': async (deps, req) => [200, await pruneBuilds(deps, req.body(), req.now)],
 };

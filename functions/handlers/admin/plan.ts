@@ -1,8 +1,9 @@
 /**
  * `POST /v1/plan`: a dry run of a rollout of an image pinned by digest. Waves, per pool the rendered name
  * or MCO's refusal (rendered as the planner renders: core/rollout/pool-render.ts), and the node order;
- * nothing is written, no registry is asked.
+ * nothing is written, no registry is asked. Without an image: a build track's image per cluster.
  */
+import { planBuilds } from '../../adapters/builder/plan.ts';
 import { readDryRunCluster } from '../../adapters/cluster/render-target.ts';
 import {
   type DryRunClusterInput,
@@ -17,6 +18,7 @@ import type { Resource } from './resource.ts';
 
 const plan: Resource = async (deps, req) => {
   const request = parseRequest(PlanSchema, req.body(), 'body');
+  if (!request.image) return [200, { builds: await planBuilds(deps.stores, request.track) }];
   const image = requestedPinnedImage(request.image, request.digest);
   const { digest, pinned } = image;
   let tracks: Track[];

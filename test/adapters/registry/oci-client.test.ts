@@ -10,6 +10,7 @@ import {
   parseChallenge,
   RegistryAuthError,
   RegistryCredentialsError,
+  RegistryProtocolError,
   RegistryUnavailableError,
   registryBaseUrl,
   staticCredentials,
@@ -94,6 +95,41 @@ describe('resolving tags on a registry', () => {
     await expect(
       anonymous().resolveTag({ host: plain.host, repository: 'os/none', tag: 'x' }),
     ).rejects.toBeInstanceOf(ManifestUnknownError);
+  });
+});
+
+describe('deleting manifests (strata prune)', () => {
+  it('deletes a manifest by digest so its tag no longer resolves; deleting it again is not an error', async () => {
+    layout.tag('doomed', layout.image('client-doomed'));
+    await skopeoPush(layout, 'doomed', `${plain.host}/os/node:doomed`);
+    const digest = await skopeoDigest(`${plain.host}/os/node:doomed`);
+    const client = anonymous();
+    await client.deleteManifest({ host: plain.host, repository: 'os/node', digest });
+    await expect(
+      client.resolveTag({ host: plain.host, repository: 'os/node', tag: 'doomed' }),
+    ).rejects.toBeInstanceOf(ManifestUnknownError);
+    await expect(
+      client.deleteManifest({ host: plain.host, repository: 'os/node', digest }),
+    ).resolves.toBeUndefined();
+    expect((await client.resolveTag({ host: plain.host, repository: 'os/node', tag: 'single' })).digest).toBe(
+      digests.single,
+    );
+  });
+
+  it('says so when the registry does not allow deletes, and the image stays', async () => {
+    const locked = await startRegistry({ deletes: false });
+    try {
+      layout.tag('kept', layout.image('client-kept'));
+      await skopeoPush(layout, 'kept', `${locked.host}/os/node:kept`);
+      const digest = await skopeoDigest(`${locked.host}/os/node:kept`);
+      const client = anonymous();
+      const refused = client.deleteManifest({ host: locked.host, repository: 'os/node', digest });
+      await expect(refused).rejects.toBeInstanceOf(RegistryProtocolError);
+      await expect(refused).rejects.toThrow(/does not allow deletes .*REGISTRY_STORAGE_DELETE_ENABLED=true/);
+      expect(await skopeoDigest(`${locked.host}/os/node:kept`)).toBe(digest);
+    } finally {
+      await locked.stop();
+    }
   });
 });
 

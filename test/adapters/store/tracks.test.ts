@@ -49,6 +49,26 @@ describe('track items', () => {
     expect(await getTrack(store, 'hub-prod-2')).toBeNull();
   });
 
+  it('keeps a build definition (a build pass and strata plan --track read it back)', async () => {
+    const track = parseTrack(
+      {
+        name: 'layered',
+        image: 'registry.local/acme/layered:prod',
+        build: {
+          containerfile: 'FROM quay.io/acme/os:stream\nRUN true\n',
+          repository: 'registry.local/acme/layered',
+          args: { FLAVOUR: 'prod' },
+          rebuild: 'approval',
+        },
+      },
+      'test',
+    );
+    expect(track.build).toBeDefined();
+    await saveTrack(store, track);
+    expect(await getTrack(store, 'layered')).toEqual({ track, version: 1 });
+    expect((await listTracks(store)).find((t) => t.name === 'layered')?.build).toEqual(track.build);
+  });
+
   it('updates only from the current version, and moves the image index with the image', async () => {
     const v1 = await saveTrack(store, parseTrack({ name: 'moving', image: 'quay.io/acme/os:a' }, 'test'));
     const next = parseTrack({ name: 'moving', image: 'quay.io/acme/os:b' }, 'test');

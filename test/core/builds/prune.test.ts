@@ -3,6 +3,8 @@ import {
   BuildDefinitionSchema,
   type BuildRecord,
   buildMatrix,
+  imagesInUse,
+  markPruned,
   preparedBuild,
   pruneCandidates,
   settleAttempt,
@@ -46,5 +48,29 @@ describe('pruning', () => {
       ]),
     );
     expect(pruneCandidates([...builds, ...other], new Set(), 1)).toHaveLength(5);
+  });
+
+  it('skips builds already pruned and builds sharing their image with a kept build', () => {
+    const builds = [1, 2, 3, 4, 5].map((n) => buildOf('layered', n));
+    const pruned = [markPruned(builds[0]!, '2026-12-02T11:00:00.000Z'), ...builds.slice(1)];
+    expect(pruneCandidates(pruned, new Set()).map((c) => c.build.digest)).toEqual([d('2')]);
+    // Build 2 pushed the same manifest as the kept build 5: deleting it by digest would delete 5's tag.
+    const shared = [builds[0]!, { ...builds[1]!, digest: d('5') }, ...builds.slice(2)];
+    expect(pruneCandidates(shared, new Set()).map((c) => c.build.digest)).toEqual([d('1')]);
+  });
+
+  it('counts the images pools target, keep for rollback and last completed as in use', () => {
+    const pool = (target: string | null, rollback: string | null, last: string | null) =>
+      ({
+        target: target ? { config: '', image: target, rolloutId: 'r' } : null,
+        rollbackTo: rollback ? { config: 'rendered-1', image: rollback } : null,
+        lastCompleted: last ? { config: '', image: last } : null,
+      }) as Parameters<typeof imagesInUse>[0][number];
+    const used = imagesInUse([
+      pool('r/a@1', 'r/a@2', null),
+      pool(null, null, 'r/a@3'),
+      pool(null, null, null),
+    ]);
+    expect([...used].sort()).toEqual(['r/a@1', 'r/a@2', 'r/a@3']);
   });
 });
