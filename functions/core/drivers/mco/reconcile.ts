@@ -327,11 +327,17 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const deadline = rollout?.strategy.progressDeadlineSeconds ?? input.settings.stallSeconds;
   const idle = working && holds.length === 0 && idleSeconds >= deadline;
   if (idle)
-    mco.blocked = whyBlocked(o, nodes, holds, {
-      since: mco.progress!.since,
-      deadlineSeconds: deadline,
-      rendered: tracked !== null,
-    }, input.machineConfigNodes);
+    mco.blocked = whyBlocked(
+      o,
+      nodes,
+      holds,
+      {
+        since: mco.progress!.since,
+        deadlineSeconds: deadline,
+        rendered: tracked !== null,
+      },
+      input.machineConfigNodes,
+    );
   else delete mco.blocked;
   next.stalled = idle && nodes.some(isNodeDegraded);
   if (next.stalled && !current.stalled) notifyPlanner = true;
