@@ -183,12 +183,19 @@ export function createMcoCluster(kc: KubeConfig, clusterId: string, now: () => n
 
     async listMachineConfigNodes(nodes) {
       if (now() < mcnAbsentUntil) return null;
-      // One LIST for the pool (MCNs carry no pool label to select on), kept to the pool's nodes here.
-      const list = (await orNull(() =>
-        retrying(`${clusterId}: list machineconfignodes`, () =>
+      // One LIST for the pool (MCNs carry no pool label to select on), kept to the pool's nodes here. Not
+      // served (404), or not granted (403: an identity applied before the grant was added), reads as absent:
+      // the pool is then driven on its nodes' annotations, as on releases without MachineConfigNode.
+      let list: { items?: Obj[] } | null;
+      try {
+        list = (await retrying(`${clusterId}: list machineconfignodes`, () =>
           custom.listClusterCustomObject({ group: GROUP, version: 'v1', plural: 'machineconfignodes' }),
-        ),
-      )) as { items?: Obj[] } | null;
+        )) as { items?: Obj[] };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 404 && status !== 403) throw error;
+        list = null;
+      }
       if (!list) {
         mcnAbsentUntil = now() + MCN_ABSENT_RECHECK_MS;
         return null;

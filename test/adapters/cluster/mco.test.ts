@@ -2,6 +2,8 @@
  * The mco driver's port against a simulated OpenShift cluster: what it reads of the release, and its
  * MachineConfigNodes where the release serves them (through a recording proxy: what it asks).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcoCluster, MCN_ABSENT_RECHECK_MS } from '../../../functions/adapters/cluster/mco.ts';
@@ -75,5 +77,46 @@ describe('createMcoCluster', () => {
     now += 1;
     expect(await port.listMachineConfigNodes(['worker-0'])).toBeNull();
     expect(mcnLists()).toBe(2);
+  });
+
+  it('not granted (403, an identity from before the grant): read as absent, remembered like a 404', async () => {
+    // An API server whose RBAC refuses the list, as Kubernetes answers it (the simulator lets every read pass).
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: 'machineconfignodes.machineconfiguration.openshift.io is forbidden',
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [
+          {
+            name: 'c',
+            server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            skipTLSVerify: true, // plain HTTP on the loopback: client-node asks for it
+          },
+        ],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
+      const port = createMcoCluster(kc, 'ocp', () => 0);
+      expect(await port.listMachineConfigNodes(['worker-0'])).toBeNull();
+      expect(await port.listMachineConfigNodes(['worker-0'])).toBeNull();
+      expect(asked).toEqual(['/apis/machineconfiguration.openshift.io/v1/machineconfignodes']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
