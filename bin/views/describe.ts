@@ -135,11 +135,22 @@ export function formatPoolDescription(d: PoolDescription, now = new Date()): str
   if (d.nodesError) lines.push(`  cannot read the cluster: ${d.nodesError}`);
   else if (d.nodes.length === 0) lines.push('  none');
   else {
+    // mco clusters serving MachineConfigNode: each node's update phase as its MCN shows it (last reconcile).
+    const mcn = p.mco?.machineConfigNodes;
     const rows = naturally(d.nodes.map((n) => n.name)).map((name) => {
       const n = d.nodes.find((x) => x.name === name)!;
-      return [n.name, nodeStatus(n), n.state ?? '-', n.currentConfig ?? '-', n.reason || ''];
+      const phase = mcn?.[n.name];
+      return [
+        n.name,
+        nodeStatus(n),
+        n.state ?? '-',
+        ...(mcn ? [phase?.phase ?? '-'] : []),
+        n.currentConfig ?? '-',
+        n.reason || '',
+      ];
     });
-    lines.push(indent(renderTable(['NAME', 'STATUS', 'STATE', 'CONFIG', 'REASON'], rows)));
+    const head = ['NAME', 'STATUS', 'STATE', ...(mcn ? ['MCN PHASE'] : []), 'CONFIG', 'REASON'];
+    lines.push(indent(renderTable(head, rows)));
   }
   const rolloutEvents = d.rollout?.events ?? [];
   lines.push(...events(`Events${d.rollout ? ` (rollout ${d.rollout.rollout.id})` : ''}`, rolloutEvents, now));

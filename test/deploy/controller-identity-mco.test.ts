@@ -1,8 +1,8 @@
 /**
  * deploy/cluster/controller-identity.yaml, ClusterRole strata-controller-mco: exactly what the mco driver
  * does with an OpenShift cluster's API, measured by running it through a recording proxy in front of a
- * simulated cluster running MCO (detection, two rollouts — the image layer created, then patched — and a
- * release), and compared with the role's grants. No node writes, no evictions, no rendered configs.
+ * simulated cluster running MCO on 4.20 (detection, two rollouts — the image layer created, then patched —
+ * and a release; MachineConfigNodes listed), and compared with the role's grants. No node writes, no evictions, no rendered configs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClusterConnector } from '../../functions/adapters/cluster/connector.ts';
@@ -39,7 +39,10 @@ describe('deploy/cluster/controller-identity.yaml (mco driver)', () => {
     timeout: 120_000,
   }, async () => {
     h = await startHarness({
-      scenario: mcoFleetScenario({ clusters: [{ name: 'a', nodes: 2, maxUnavailable: 2 }] }),
+      // 4.20: the release serves MachineConfigNode, which the driver lists for per-node progress.
+      scenario: mcoFleetScenario({
+        clusters: [{ name: 'a', nodes: 2, maxUnavailable: 2, release: '4.20.3' }],
+      }),
     });
     const sim = h.fleet.cluster('a');
     proxy = await recordingProxy({ server: sim.server, caData: sim.caData });

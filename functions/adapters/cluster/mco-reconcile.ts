@@ -1,7 +1,7 @@
 /**
  * The mco driver's pool reconcile and release, over its ports (the pool-reconcile handler and the admin API
  * dispatch here for clusters whose driver is `mco`). A reconcile reads the pool item, its rollout, the
- * MachineConfigPool as MCO reports it and the pool's nodes; takes one pass of core/drivers/mco
+ * MachineConfigPool as MCO reports it, the pool's nodes and (where served) their MachineConfigNodes; takes one pass of core/drivers/mco
  * (planMcoPass); writes the pool item conditionally; then makes the pass's cluster writes (brake and
  * maxUnavailable, image layer, brake released) and records a prediction mismatch as a Kubernetes Event and
  * an audit event. A release forgets the pool's target (written first), then deletes the image layer,
@@ -64,11 +64,15 @@ export async function reconcileMcoPool(
       ? ((await rollouts.getRollout(item.target.rolloutId)) ?? undefined)
       : undefined;
     const nodes = all.filter((n) => core.primaryPool(n.labels, record.pools) === key.pool);
+    const names = nodes.map((n) => n.name);
+    // Per-node phases where the cluster serves MachineConfigNode (null elsewhere: annotations alone).
+    const mcns = await cluster.mco.listMachineConfigNodes(names);
     const planned = mco.planMcoPass({
       pool: item,
       rollout,
       observed,
       nodes,
+      machineConfigNodes: mcns ? mco.mcnPhases(mcns, names) : null,
       windows: record.windows,
       now: now(),
       settings,

@@ -1,7 +1,7 @@
 /**
  * The mco driver's port (core/drivers/mco/port.ts) over `@kubernetes/client-node`: reads MachineConfigPools,
- * the rendered config a pool targets, the ControllerConfig, ClusterVersion and the machine-config-osimageurl
- * ConfigMap; writes only the image-layer
+ * the rendered config a pool targets, the ControllerConfig, ClusterVersion, the machine-config-osimageurl
+ * ConfigMap and, where served, MachineConfigNodes; writes only the image-layer
  * MachineConfig, the pool's `maxUnavailable`/`paused`/annotations (merge patches) and Events.
  */
 import {
@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   CONTROLLER_CONFIG,
+  type MachineConfigNodeFacts,
   type McoCondition,
   type McoPoolObservation,
   type McoPort,
@@ -37,6 +38,23 @@ interface Obj {
   status?: Record<string, unknown>;
 }
 
+/**
+ * How long a cluster that does not serve MachineConfigNode (404) is not asked again: a release upgrade to
+ * one that serves it is noticed within this time.
+ */
+export const MCN_ABSENT_RECHECK_MS = 10 * 60_000;
+
+/** A condition as the API returns it, in the port's shape. */
+function conditionOf(c: Partial<McoCondition>): McoCondition {
+  return {
+    type: c.type ?? '',
+    status: c.status ?? '',
+    reason: c.reason ?? '',
+    message: c.message ?? '',
+    lastTransitionTime: c.lastTransitionTime ? new Date(c.lastTransitionTime).toISOString() : '',
+  };
+}
+
 const statusOf = (error: unknown) => (error instanceof ClusterCallError ? error.status : undefined);
 
 /** Null for a 404, the object otherwise. */
@@ -49,9 +67,11 @@ async function orNull<T>(call: () => Promise<T>): Promise<T | null> {
   }
 }
 
-/** Builds the mco driver's port for one cluster. */
-export function createMcoCluster(kc: KubeConfig, clusterId: string): McoPort {
+/** Builds the mco driver's port for one cluster (`now` for the MachineConfigNode absence recheck). */
+export function createMcoCluster(kc: KubeConfig, clusterId: string, now: () => number = Date.now): McoPort {
   const custom = kc.makeApiClient(CustomObjectsApi);
+  // Until when the cluster is known not to serve MachineConfigNode (0: ask).
+  let mcnAbsentUntil = 0;
   const core = kc.makeApiClient(CoreV1Api);
   const get = (plural: string, name: string, group = GROUP) =>
     orNull(() =>
@@ -152,19 +172,51 @@ export function createMcoCluster(kc: KubeConfig, clusterId: string): McoPort {
         readyMachineCount: num('readyMachineCount'),
         unavailableMachineCount: num('unavailableMachineCount'),
         degradedMachineCount: num('degradedMachineCount'),
-        conditions: (status.conditions ?? []).map((c) => ({
-          type: c.type ?? '',
-          status: c.status ?? '',
-          reason: c.reason ?? '',
-          message: c.message ?? '',
-          lastTransitionTime: c.lastTransitionTime ? new Date(c.lastTransitionTime).toISOString() : '',
-        })),
+        conditions: (status.conditions ?? []).map(conditionOf),
         layerImage: ((layer?.spec as { osImageURL?: string } | undefined)?.osImageURL as string) ?? null,
         baseImage:
           ((cc?.spec as { baseOSContainerImage?: string } | undefined)?.baseOSContainerImage as string) ??
           null,
       };
       return observation;
+    },
+
+    async listMachineConfigNodes(nodes) {
+      if (now() < mcnAbsentUntil) return null;
+      // One LIST for the pool (MCNs carry no pool label to select on), kept to the pool's nodes here. Not
+      // served (404), or not granted (403: an identity applied before the grant was added), reads as absent:
+      // the pool is then driven on its nodes' annotations, as on releases without MachineConfigNode.
+      let list: { items?: Obj[] } | null;
+      try {
+        list = (await retrying(`${clusterId}: list machineconfignodes`, () =>
+          custom.listClusterCustomObject({ group: GROUP, version: 'v1', plural: 'machineconfignodes' }),
+        )) as { items?: Obj[] };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 404 && status !== 403) throw error;
+        list = null;
+      }
+      if (!list) {
+        mcnAbsentUntil = now() + MCN_ABSENT_RECHECK_MS;
+        return null;
+      }
+      const wanted = new Set(nodes);
+      return (list.items ?? [])
+        .filter((m) => wanted.has(m.metadata?.name ?? ''))
+        .map((m): MachineConfigNodeFacts => {
+          const spec = (m.spec ?? {}) as { pool?: { name?: string }; configVersion?: { desired?: string } };
+          const status = (m.status ?? {}) as {
+            configVersion?: { current?: string; desired?: string };
+            conditions?: Partial<McoCondition>[];
+          };
+          return {
+            name: m.metadata?.name ?? '',
+            pool: spec.pool?.name ?? '',
+            desired: spec.configVersion?.desired ?? status.configVersion?.desired ?? '',
+            current: status.configVersion?.current ?? '',
+            conditions: (status.conditions ?? []).map(conditionOf),
+          };
+        });
     },
 
     async applyImageLayer(mc) {

@@ -5,6 +5,7 @@
  */
 import type { IntOrPercent, LabelSelector } from '../../model.ts';
 import type { MachineConfig } from '../../render/types.ts';
+import type { MachineConfigNodeFacts } from './machine-config-nodes.ts';
 
 /** The render inputs of a cluster's ControllerConfig `machine-config-controller` (reference/mco.md §9.3). */
 export interface ControllerInputs {
@@ -94,6 +95,12 @@ export interface McoPort {
   readCluster(): Promise<McoClusterFacts>;
   /** The pool as MCO reports it, or null when the cluster has no such MachineConfigPool. */
   readPool(pool: string): Promise<McoPoolObservation | null>;
+  /**
+   * The MachineConfigNodes of `nodes` (one LIST, filtered to them), or null where the cluster does not
+   * serve MachineConfigNode (releases before 4.20): its absence is remembered for a while, not asked again
+   * on every reconcile.
+   */
+  listMachineConfigNodes(nodes: readonly string[]): Promise<MachineConfigNodeFacts[] | null>;
   /** Creates the image-layer MachineConfig, or patches its labels and `osImageURL` when it exists. */
   applyImageLayer(mc: MachineConfig): Promise<void>;
   /** Deletes the image-layer MachineConfig; a no-op when it is gone. */

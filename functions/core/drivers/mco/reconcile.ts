@@ -14,6 +14,7 @@ import type { PoolRecord, StartHold } from '../../rollout/pool-state.ts';
 import type { PoolCondition, PoolStatus } from '../../rollout/pool-status.ts';
 import { isWindowOpen, type MaintenanceWindow } from '../../rollout/windows.ts';
 import { OriginalMaxUnavailableAnnotation, PauseAnnotations, STRATA } from './keys.ts';
+import { type McnPhase, spokenPhase } from './machine-config-nodes.ts';
 import type { McoEvent, McoPoolObservation, McoPoolPatch } from './port.ts';
 import { layerLabels } from './prepare.ts';
 import type { McoPoolState } from './state.ts';
@@ -38,6 +39,11 @@ export interface McoPassInput {
   observed: McoPoolObservation;
   /** The pool's nodes (by primary pool), with MCO's annotations. */
   nodes: NodeFacts[];
+  /**
+   * Each node's phase by its MachineConfigNode (core/drivers/mco/machine-config-nodes.ts), where the cluster
+   * serves them; null or absent where it does not (progress then comes from the node annotations alone).
+   */
+  machineConfigNodes?: Record<string, McnPhase> | null;
   windows: MaintenanceWindow[] | undefined;
   now: Date;
   settings: McoSettings;
@@ -139,10 +145,15 @@ export function spoken(seconds: number): string {
 
 /**
  * What MCO is waiting on, node by node: how many nodes are not on the config MCO targets, for how long,
- * and each such node's MCO state (Working, Done on the old config: not picked yet) with the time it has not
- * changed since.
+ * and each such node's phase by its MachineConfigNode where served (`UpdateExecuted/Drained since …`), else
+ * its MCO state (Working, Done on the old config: not picked yet) with the time it has not changed since.
  */
-function waitingOnMco(o: McoPoolObservation, nodes: NodeFacts[], stale: NoProgress): string {
+function waitingOnMco(
+  o: McoPoolObservation,
+  nodes: NodeFacts[],
+  stale: NoProgress,
+  phases: Record<string, McnPhase> | null | undefined,
+): string {
   const over = `for over ${spoken(stale.deadlineSeconds)} (no change since ${stale.since})`;
   if (!stale.rendered) {
     return `waiting on MCO to render the pool's target ${over}: spec.configuration is still ${o.targetConfig ?? 'unset'}`;
@@ -151,6 +162,8 @@ function waitingOnMco(o: McoPoolObservation, nodes: NodeFacts[], stale: NoProgre
   const behind = nodes.filter((n) => !target || n.annotations[NodeAnnotations.currentConfig] !== target);
   const head = `waiting on MCO: ${behind.length} of ${nodes.length} node(s) not updated to ${target ?? 'its target'} ${over}`;
   const detail = behind.slice(0, 5).map((n) => {
+    const phase = phases?.[n.name];
+    if (phase) return `node ${n.name}: ${spokenPhase(phase)}${n.unschedulable ? ', cordoned' : ''}`;
     const a = n.annotations;
     const state = a[NodeAnnotations.state] ?? 'unknown';
     const told = target && a[NodeAnnotations.desiredConfig] === target;
@@ -170,6 +183,7 @@ export function whyBlocked(
   nodes: NodeFacts[],
   holds: StartHold[],
   stale?: NoProgress,
+  phases?: Record<string, McnPhase> | null,
 ): string {
   const parts: string[] = [];
   if (holds.includes('paused-by-admin')) {
@@ -192,7 +206,7 @@ export function whyBlocked(
       );
     }
   }
-  if (parts.length === 0 && stale) parts.push(waitingOnMco(o, nodes, stale));
+  if (parts.length === 0 && stale) parts.push(waitingOnMco(o, nodes, stale, phases));
   else if (parts.length === 0) {
     parts.push(
       `MCO reports ${o.updatedMachineCount}/${o.machineCount} updated, ${o.unavailableMachineCount} unavailable, ${o.degradedMachineCount} degraded`,
@@ -201,8 +215,15 @@ export function whyBlocked(
   return parts.join('; ');
 }
 
-/** A short digest of what progress looks like (configs, counts, each node's MCO annotations). */
-function progressKey(o: McoPoolObservation, nodes: NodeFacts[]): string {
+/**
+ * A short digest of what progress looks like (configs, counts, each node's MCO annotations and, where
+ * served, its MachineConfigNode phase).
+ */
+function progressKey(
+  o: McoPoolObservation,
+  nodes: NodeFacts[],
+  phases: Record<string, McnPhase> | null | undefined,
+): string {
   const a = (n: NodeFacts, k: string) => n.annotations[k] ?? '';
   const text = JSON.stringify([
     o.targetConfig,
@@ -215,6 +236,7 @@ function progressKey(o: McoPoolObservation, nodes: NodeFacts[]): string {
       a(n, NodeAnnotations.state),
       a(n, NodeAnnotations.desiredDrain),
       a(n, NodeAnnotations.lastAppliedDrain),
+      ...(phases?.[n.name] ? [phases[n.name]!.phase] : []),
     ]),
   ]);
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -297,7 +319,7 @@ export function planMcoPass(input: McoPassInput): McoPass {
   // No progress for the stall time: say why; with a node failing, no progress is possible (MCO's failing
   // nodes take its capacity), so the fleet planner halts or rolls back as it does for the agent driver.
   // (Only while the pool has work: an idle pool's item is not rewritten on every pass.)
-  const key = working ? progressKey(o, nodes) : null;
+  const key = working ? progressKey(o, nodes, input.machineConfigNodes) : null;
   if (key === null) delete mco.progress;
   else if (mco.progress?.key !== key) mco.progress = { key, since: at };
   const idleSeconds = mco.progress ? (now.getTime() - Date.parse(mco.progress.since)) / 1000 : 0;
@@ -305,11 +327,17 @@ export function planMcoPass(input: McoPassInput): McoPass {
   const deadline = rollout?.strategy.progressDeadlineSeconds ?? input.settings.stallSeconds;
   const idle = working && holds.length === 0 && idleSeconds >= deadline;
   if (idle)
-    mco.blocked = whyBlocked(o, nodes, holds, {
-      since: mco.progress!.since,
-      deadlineSeconds: deadline,
-      rendered: tracked !== null,
-    });
+    mco.blocked = whyBlocked(
+      o,
+      nodes,
+      holds,
+      {
+        since: mco.progress!.since,
+        deadlineSeconds: deadline,
+        rendered: tracked !== null,
+      },
+      input.machineConfigNodes,
+    );
   else delete mco.blocked;
   next.stalled = idle && nodes.some(isNodeDegraded);
   if (next.stalled && !current.stalled) notifyPlanner = true;
@@ -362,6 +390,9 @@ export function planMcoPass(input: McoPassInput): McoPass {
         }
       : null;
 
+  // Each node's MachineConfigNode phase, for `strata describe pool` (rewritten only when a phase changes).
+  if (input.machineConfigNodes) mco.machineConfigNodes = input.machineConfigNodes;
+  else delete mco.machineConfigNodes;
   if (Object.keys(mco).length > 0) next.mco = mco;
   else delete next.mco;
   const { updatedAt: _a, ...was } = current;

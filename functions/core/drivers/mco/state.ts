@@ -4,6 +4,7 @@
  * instead of the prediction), the last prediction mismatch reported, and when the pool last progressed.
  */
 import type { IntOrPercent } from '../../model.ts';
+import type { McnPhase } from './machine-config-nodes.ts';
 
 /** The mco driver's bookkeeping on a pool item. */
 export interface McoPoolState {
@@ -20,4 +21,6 @@ export interface McoPoolState {
   progress?: { key: string; since: string };
   /** Why the pool has not progressed for the stall time, while it has not. */
   blocked?: string;
+  /** Each node's phase by its MachineConfigNode, where the cluster serves them (absent where it does not). */
+  machineConfigNodes?: Record<string, McnPhase>;
 }
