@@ -66,8 +66,10 @@ describe('MachineConfigNode (mco driver)', { timeout: 180_000 }, () => {
     expect(a.mco?.blocked).toMatch(
       /^waiting on MCO: [12] of 2 node\(s\) not updated to rendered-worker-[0-9a-f]+ for over 20s .*; node worker-\d: UpdateExecuted since \d{4}-/,
     );
+    // Only the nodes MCO works on are kept on the pool item (Updated and Pending ones are left out).
     const phases = a.mco?.machineConfigNodes ?? {};
-    expect(Object.keys(phases).sort()).toEqual(['worker-0', 'worker-1']);
+    expect(Object.keys(phases).length).toBeGreaterThan(0);
+    expect(Object.values(phases).every((p) => p.phase !== 'Updated' && p.phase !== 'Pending')).toBe(true);
     expect(Object.values(phases).some((p) => p.phase === 'UpdateExecuted')).toBe(true);
     const text = await describePool('a');
     expect(text).toMatch(/\n {2}NAME +STATUS +STATE +MCN PHASE +CONFIG +REASON\n/);
@@ -79,12 +81,12 @@ describe('MachineConfigNode (mco driver)', { timeout: 180_000 }, () => {
     expect(b.mco?.blocked).toMatch(/node worker-\d in state Working(, cordoned)? since/);
     expect(await describePool('b')).not.toContain('MCN PHASE');
 
-    // Both complete; on 4.20 every node's MCN then says Updated.
+    // Both complete; on 4.20 every node's MCN then says Updated, so the pool item keeps none.
     expect((await h.waitForStatus(id, ['Completed', 'Halted'], 150_000)).status).toBe('Completed');
     await h.waitUntil(async () => {
-      const p = (await h!.pool('a', 'worker')).mco?.machineConfigNodes ?? {};
-      return Object.values(p).length === 2 && Object.values(p).every((x) => x.phase === 'Updated');
-    }, 'a: every MCN Updated');
+      const p = (await h!.pool('a', 'worker')).mco?.machineConfigNodes;
+      return p !== undefined && Object.keys(p).length === 0;
+    }, 'a: no MCN in progress');
     expect(h.fleet.checkInvariants().violations).toEqual([]);
   });
 });

@@ -8,21 +8,14 @@ const one: Resource = async ({ stores }, req) => {
   const build = await stores.builds.getBuild(req.id!);
   if (!build) throw new NotFoundError(`build ${req.id}: not found`);
   if (req.action === undefined) return [200, build];
-  const written = await stores.builds.putBuildIfVersion(
-    approveBuild(build, req.now.toISOString()),
-    build.version,
-  );
-  return [200, written];
+  const approved = approveBuild(build, req.now.toISOString());
+  return [200, await stores.builds.putBuildIfVersion(approved, build.version)];
 };
 
 export const buildRoutes: Record<string, Resource> = {
-  'GET builds': async ({ stores }, req) => [
+  'GET builds': async ({ stores: { builds } }, { query: { track } }) => [
     200,
-    {
-      items: req.query.track
-        ? await stores.builds.listBuildsByTrack(req.query.track)
-        : await stores.builds.listBuilds(),
-    },
+    { items: await (track ? builds.listBuildsByTrack(track) : builds.listBuilds()) },
   ],
   'GET builds/:id': one,
   'POST builds/:id/:action': async (deps, req) => {

@@ -40,10 +40,8 @@ const plan: Resource = async (deps, req) => {
       if (!read.has(key)) read.set(key, readDryRunCluster(deps.clusters, c, track.targets.pools, pinned));
       return read.get(key)!;
     });
-    results.push({
-      ...dryRunTrack(track, pinned, await Promise.all(inputs)),
-      rolloutId: rolloutId(track.name, digest),
-    });
+    const planned = dryRunTrack(track, pinned, await Promise.all(inputs));
+    results.push({ ...planned, rolloutId: rolloutId(track.name, digest) });
   }
   return [200, { image: pinned, tracks: results }];
 };

@@ -390,8 +390,13 @@ export function planMcoPass(input: McoPassInput): McoPass {
         }
       : null;
 
-  // Each node's MachineConfigNode phase, for `strata describe pool` (rewritten only when a phase changes).
-  if (input.machineConfigNodes) mco.machineConfigNodes = input.machineConfigNodes;
+  // The MachineConfigNode phase of each node MCO is working on or that failed, for `strata describe pool`
+  // (rewritten only when one changes). Updated and Pending nodes are left out: the pool item then grows
+  // with MCO's maxUnavailable, not with the pool (a DynamoDB item holds 400 KB).
+  const phases = Object.entries(input.machineConfigNodes ?? {}).filter(
+    ([, p]) => p.phase !== 'Updated' && p.phase !== 'Pending',
+  );
+  if (input.machineConfigNodes) mco.machineConfigNodes = Object.fromEntries(phases);
   else delete mco.machineConfigNodes;
   if (Object.keys(mco).length > 0) next.mco = mco;
   else delete next.mco;
