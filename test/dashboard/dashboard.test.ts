@@ -258,9 +258,14 @@ describe.skipIf(!chromium)('the dashboard in a real browser', { timeout: 480_000
     await page.locator('tr[data-node="worker-1"] a').click();
     await waitForText(page, 'h1', 'dev/worker-1');
     await waitForText(page, '.facts', 'Degraded');
-    const history = (await (
-      await fetch(`${strata.url}/v1/nodes/dev/worker-1/history`)
-    ).json()) as NodeHistory;
+    // History is recorded from the relay's events, after the cluster shows the node Degraded: wait for it.
+    const readHistory = async () =>
+      (await (await fetch(`${strata.url}/v1/nodes/dev/worker-1/history`)).json()) as NodeHistory;
+    let history = await readHistory();
+    for (let i = 0; i < 300 && history.attempts.at(-1)?.result !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      history = await readHistory();
+    }
     const failed = history.attempts.at(-1)!;
     // dev runs MCO: its node controller tells the node the rendered config (whose osImageURL is the
     // rollout's image), not the image itself.

@@ -6,9 +6,11 @@
  * predecessor waits in the record until the predecessor comes, or until waiting any longer is pointless
  * (the predecessor was lost: a failed send).
  */
+import type { NodeHistory } from './node-history.ts';
 import {
   applyObservation,
   type NodeHistoryRecord,
+  nodeHistoryAnswer,
   type ObservationOrder,
   observeNode,
   type PendingObservation,
@@ -19,6 +21,13 @@ import type { ObservedNode } from './observed-node.ts';
 export const MAX_PENDING = 10;
 /** A predecessor still missing when a later observation is this much newer is taken as lost. */
 export const GAP_SECONDS = 60;
+
+/**
+ * Read with the history, an observation waiting this long for its predecessor is shown as if the
+ * predecessor was lost: the write path moves on only when a later observation arrives, and a node that
+ * fails and then stays as it is sends none.
+ */
+export const READ_GAP_SECONDS = 15;
 
 const compare = (a: ObservationOrder, b: ObservationOrder): number =>
   a.run < b.run ? -1 : a.run > b.run ? 1 : a.n - b.n;
@@ -60,4 +69,18 @@ export function observeNodeInOrder(
   }
   const { pending: _old, ...rest } = record;
   return pending.length > 0 ? { ...rest, pending } : rest;
+}
+
+/**
+ * The history as `GET /v1/nodes/{cluster}/{node}/history` answers it at `now`: observations that waited
+ * {@link READ_GAP_SECONDS} or more are applied in order (nothing is written; the next observation's write
+ * settles them for good).
+ */
+export function nodeHistoryAnswerAt(record: NodeHistoryRecord, now: Date): NodeHistory {
+  let settled = record;
+  const due = (record.pending ?? []).filter(
+    (p) => now.getTime() - Date.parse(p.at) >= READ_GAP_SECONDS * 1000,
+  );
+  for (const p of due) settled = { ...applyObservation(settled, p.observed, p.at), order: p.order };
+  return nodeHistoryAnswer(settled);
 }

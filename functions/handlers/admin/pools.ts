@@ -4,7 +4,7 @@
  */
 import { readFleetNodes } from '../../adapters/cluster/fleet-nodes.ts';
 import { ListQuerySchema, nodeList, parseRequest, poolList } from '../../core/admin/index.ts';
-import { nodeHistoryAnswer } from '../../core/history/index.ts';
+import { nodeHistoryAnswerAt } from '../../core/history/index.ts';
 import { NotFoundError } from '../../core/rollout/index.ts';
 import type { Resource } from './resource.ts';
 
@@ -33,7 +33,7 @@ const nodes: Resource = async (deps, req) => {
 const history: Resource = async (deps, req) => {
   const found = await deps.stores.history.getNodeHistory(req.id!, req.action!);
   if (!found) throw new NotFoundError(`node ${req.id}/${req.action}: no history recorded`);
-  return [200, nodeHistoryAnswer(found)];
+  return [200, nodeHistoryAnswerAt(found, req.now)];
 };
 
 export const poolRoutes: Record<string, Resource> = {

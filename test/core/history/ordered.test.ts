@@ -7,8 +7,10 @@ import {
   GAP_SECONDS,
   MAX_PENDING,
   type NodeHistoryRecord,
+  nodeHistoryAnswerAt,
   type ObservedNode,
   observeNodeInOrder,
+  READ_GAP_SECONDS,
 } from '../../../functions/core/history/index.ts';
 import { NodeAnnotations as M } from '../../../functions/core/model.ts';
 
@@ -94,5 +96,20 @@ describe('node history in the relay’s order', () => {
     expect(restarted.order).toEqual({ run: 'r2', n: 1 });
     expect(restarted.attempts[0]!.steps.map((s) => s.step)).toEqual(['target', 'working']);
     expect(observeNodeInOrder(restarted, key, update[3]!, at(4), { run: 'r1', n: 3 })).toBeNull();
+  });
+
+  it('a read shows observations that waited too long for a lost predecessor, without writing', () => {
+    // Prepare: the update up to its last steps, then the reboot's not-ready (n=5) is lost and the node
+    // settles; the observations after it wait.
+    const record = deliver([0, 1, 2, 3, 5, 6, 7]);
+    expect(record.pending?.map((p) => p.order.n)).toEqual([6, 7, 8]);
+    expect(record.attempts[0]!.result).toBeNull();
+    // Assess: read soon after, the attempt is still in progress; read later, it ended.
+    expect(nodeHistoryAnswerAt(record, new Date(Date.parse(at(1)) + 1_000)).attempts[0]!.result).toBeNull();
+    const later = new Date(Date.parse(at(1)) + READ_GAP_SECONDS * 1000);
+    const answer = nodeHistoryAnswerAt(record, later);
+    expect(answer.attempts[0]!.result).toBe('updated');
+    expect(answer.attempts[0]!.steps.map((s) => s.step)).toContain('done');
+    expect(record.pending).toHaveLength(3); // the record itself is unchanged
   });
 });
