@@ -28,6 +28,7 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { command: 'openssl', debian: 'openssl', usedFor: "the registry token server's key and certificate" },
   { command: 'buildah', debian: 'buildah', usedFor: 'building layered images from Containerfiles' },
   { command: 'busybox', debian: 'busybox-static', usedFor: 'the tiny base images the build tests build on' },
+  { command: 'zsh', debian: 'zsh', usedFor: 'the zsh completion test' },
   { command: 'chromium', debian: 'chromium', usedFor: 'the dashboard tests (a headless browser)' },
 ];
 
