@@ -3,29 +3,11 @@
  * service `execute-api`). Signing is @smithy/signature-v4's; credentials come from the AWS SDK's default
  * chain (environment, profile, SSO, instance role).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../../functions/adapters/signing/sha256.ts';
 
-/** SHA-256 (HMAC when given a secret) in the Checksum shape the signer takes; node:crypto does the work. */
-export class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
+export { Sha256 };
 
 /** A request to sign. */
 export interface UnsignedRequest {

@@ -6,9 +6,9 @@
  * Strata signs a new one before that ({@link EKS_TOKEN_REFRESH_SECONDS}), so no long-lived secret exists.
  * Signing is @smithy/signature-v4's; credentials come from the AWS SDK's default chain (the Lambda role).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../signing/sha256.ts';
 
 /** Credentials as the signer takes them: a value or a provider. */
 type SignerCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
@@ -19,26 +19,6 @@ export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
 const PRESIGN_EXPIRES_SECONDS = 60;
 /** A token is signed again after this long: well before EKS's 15 minutes run out. */
 export const EKS_TOKEN_REFRESH_SECONDS = 10 * 60;
-
-/** SHA-256 (HMAC when given a secret) in the Checksum shape the signer takes; node:crypto does the work. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
 
 /** Which EKS cluster, in which region. */
 export interface EksCluster {
