@@ -5,10 +5,10 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BuildRecord } from '../../core/builds/index.ts';
-import { VersionConflictError } from '../../core/retry.ts';
 import type { BuildStore } from '../../core/stores.ts';
 import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
+import { putIfVersion } from './versioned.ts';
 
 /** Key of a build. */
 export function buildKey(id: string): { pk: string; sk: string } {
@@ -58,23 +58,8 @@ export function buildStore(store: StoreContext): BuildStore {
     },
     getBuild: get,
     async putBuildIfVersion(next, expectedVersion) {
-      const written = { ...next, version: expectedVersion + 1 };
-      try {
-        await store.doc.send(
-          new PutCommand({
-            TableName: store.tableName,
-            Item: toItem(written),
-            ConditionExpression: '#v = :v',
-            ExpressionAttributeNames: { '#v': 'version' },
-            ExpressionAttributeValues: { ':v': expectedVersion },
-          }),
-        );
-        return written;
-      } catch (error) {
-        if (isConditionFailed(error))
-          throw new VersionConflictError(`build ${next.id}: version ${expectedVersion} is no longer current`);
-        throw error;
-      }
+      await putIfVersion(store, toItem(next), expectedVersion, `build ${next.id}`);
+      return { ...next, version: expectedVersion + 1 };
     },
     async listBuildsByTrack(track) {
       const items = await queryAll(store, { index: 'gsi1', partition: `TRACKBUILDS#${track}` });

@@ -4,10 +4,11 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RolloutRecord } from '../../core/model.ts';
-import { retryOnConflict, VersionConflictError } from '../../core/retry.ts';
+import { retryOnConflict } from '../../core/retry.ts';
 import type { RolloutStore } from '../../core/stores.ts';
 import { isConditionFailed, type StoreContext } from './context.ts';
 import { queryAll } from './query.ts';
+import { putIfVersion } from './versioned.ts';
 
 /** Partition key of a rollout. */
 export function rolloutKey(id: string): { pk: string; sk: string } {
@@ -72,24 +73,8 @@ export async function putRolloutIfVersion(
   next: RolloutRecord,
   expectedVersion: number,
 ): Promise<RolloutRecord> {
-  const written = { ...next, version: expectedVersion + 1 };
-  try {
-    await store.doc.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: toItem(written),
-        ConditionExpression: '#v = :v',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': expectedVersion },
-      }),
-    );
-    return written;
-  } catch (error) {
-    if (isConditionFailed(error)) {
-      throw new VersionConflictError(`rollout ${next.id}: version ${expectedVersion} is no longer current`);
-    }
-    throw error;
-  }
+  await putIfVersion(store, toItem(next), expectedVersion, `rollout ${next.id}`);
+  return { ...next, version: expectedVersion + 1 };
 }
 
 /** Rollouts of one track, oldest first (index gsi1). */
