@@ -22,7 +22,14 @@ import { resolveMaxUnavailable } from '../functions/core/rollout/index.ts';
 import { digestOf, startHarness } from '../test/rollout/harness.ts';
 import { fleetScenario, mcoFleetScenario } from '../test/rollout/scenarios.ts';
 import { type Figure, median, recordResults } from './support/results.ts';
-import { dynamoUsage, kubeUsage, meteredDoc, resetDynamo } from './support/usage.ts';
+import {
+  dynamoUsage,
+  type Invocations,
+  kubeUsage,
+  meteredDoc,
+  resetDynamo,
+  timedHandlers,
+} from './support/usage.ts';
 
 /** Simulated seconds per wall second. */
 const TIME_SCALE = 30;
@@ -86,7 +93,7 @@ async function runOne(driver: Driver, clusters: number, nodes: number): Promise<
         });
   const dynamo = dynamoUsage();
   const kube = kubeUsage();
-  const invocations: Record<string, { count: number; ms: number }> = {};
+  const invocations: Invocations = {};
   const h = await startHarness({
     scenario,
     timeScale: TIME_SCALE,
@@ -94,17 +101,7 @@ async function runOne(driver: Driver, clusters: number, nodes: number): Promise<
     settings: { pollSeconds: POLL_SECONDS },
     concurrency: 10,
     instrumentDoc: (doc) => meteredDoc(doc, dynamo),
-    instrumentHandler: async (name, run) => {
-      const t = performance.now();
-      try {
-        return await run();
-      } finally {
-        const slot = invocations[name] ?? { count: 0, ms: 0 };
-        invocations[name] = slot;
-        slot.count++;
-        slot.ms += performance.now() - t;
-      }
-    },
+    instrumentHandler: timedHandlers(invocations),
   });
   try {
     // Baselines first (every pool's config recorded), then count only the rollout.

@@ -13,7 +13,7 @@ import type { RolloutStrategy } from '../functions/core/model.ts';
 import { digestOf, startHarness } from '../test/rollout/harness.ts';
 import { fleetScenario } from '../test/rollout/scenarios.ts';
 import { type Figure, median, quantile, recordResults } from './support/results.ts';
-import { dynamoUsage, meteredDoc, resetDynamo } from './support/usage.ts';
+import { dynamoUsage, type Invocations, meteredDoc, resetDynamo, timedHandlers } from './support/usage.ts';
 
 const UPDATE_MS = 2000;
 const SOAK_SECONDS = 2;
@@ -34,7 +34,7 @@ const strategy: RolloutStrategy = {
 
 // Every DynamoDB request of the control plane (the harness's own status polls are not counted).
 const usage = dynamoUsage();
-const invocations: Record<string, { count: number; ms: number }> = {};
+const invocations: Invocations = {};
 
 const h = await startHarness({
   scenario: fleetScenario({
@@ -52,17 +52,7 @@ const h = await startHarness({
   settings: { pollSeconds: 10, drainRetrySeconds: 0.25 },
   concurrency: 8,
   instrumentDoc: (doc) => meteredDoc(doc, usage),
-  instrumentHandler: async (name, run) => {
-    const t = performance.now();
-    try {
-      return await run();
-    } finally {
-      const slot = invocations[name] ?? { count: 0, ms: 0 };
-      invocations[name] = slot;
-      slot.count++;
-      slot.ms += performance.now() - t;
-    }
-  },
+  instrumentHandler: timedHandlers(invocations),
 });
 // Wait for the baselines, then count only the rollout.
 await h.waitUntil(async () => (await h.pool('north', 'worker')).lastCompleted !== null, 'baselines');

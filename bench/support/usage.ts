@@ -130,3 +130,23 @@ export function kubeUsage(): { usage: KubeUsage; reset(): void } {
     },
   };
 }
+
+/** Handler invocations by handler name: how many, and their wall time in ms. */
+export type Invocations = Record<string, { count: number; ms: number }>;
+
+/** A harness `instrumentHandler` that counts each handler's invocations and their time into `invocations`. */
+export function timedHandlers(
+  invocations: Invocations,
+): <T>(name: string, run: () => Promise<T>) => Promise<T> {
+  return async (name, run) => {
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      const slot = invocations[name] ?? { count: 0, ms: 0 };
+      invocations[name] = slot;
+      slot.count++;
+      slot.ms += performance.now() - t;
+    }
+  };
+}
