@@ -2,8 +2,6 @@
  * `strata get builds` and `strata describe build` as child processes against a local Strata whose table
  * holds builds in each state (made by core/builds' transitions, written through the build store).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BuildDefinitionSchema,
@@ -15,25 +13,12 @@ import {
 import { type RunningStrata, startStrata } from '../../local/start.ts';
 import { loadScenario } from '../../sim/index.ts';
 import { fleetScenario } from '../rollout/scenarios.ts';
+import { strataAt } from '../support/cli.ts';
 
-const cli = fileURLToPath(new URL('../../bin/strata.ts', import.meta.url));
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 let strata: RunningStrata;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...process.env, STRATA_URL: strata.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => strataAt(strata.url, args);
 
 const definition = BuildDefinitionSchema.parse({
   containerfile: 'FROM quay.io/acme/os:stream\nRUN exit 7\n',

@@ -5,8 +5,6 @@
  * tag no longer resolves), marks the build pruned and keeps the rest. `strata plan --track` of that build
  * track shows which image each cluster gets.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BuildDefinitionSchema,
@@ -21,6 +19,7 @@ import { DEFAULT_STRATEGY } from '../../functions/core/tracks/index.ts';
 import { type RunningStrata, startStrata } from '../../local/start.ts';
 import { loadScenario } from '../../sim/index.ts';
 import { fleetScenario } from '../rollout/scenarios.ts';
+import { strataAt } from '../support/cli.ts';
 import {
   OciLayout,
   skopeoDigest,
@@ -29,26 +28,12 @@ import {
   type TestRegistry,
 } from '../support/registry.ts';
 
-const cli = fileURLToPath(new URL('../../bin/strata.ts', import.meta.url));
 let strata: RunningStrata;
 let registry: TestRegistry;
 let layout: OciLayout;
 let builds: BuildRecord[] = [];
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { ...process.env, STRATA_URL: strata.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => strataAt(strata.url, args);
 
 const tagOf = (b: BuildRecord) => `${b.target.host}/${b.target.repository}:${b.target.tag}`;
 const imageOf = (b: BuildRecord) => `${b.target.host}/${b.target.repository}@${b.digest}`;
